@@ -1,0 +1,122 @@
+#include "events/envelope.h"
+
+#include <openssl/rand.h>
+
+#include <cstring>
+
+#include "events/codes.h"
+
+namespace folio {
+namespace {
+
+Status Invalid(std::string why) { return Status::Error(codes::kEnvelopeInvalid, std::move(why)); }
+
+fb::Hash32 ToFbHash(const Hash32& h) {
+  fb::Hash32 out;
+  std::memcpy(out.mutable_bytes()->Data(), h.data(), h.size());
+  return out;
+}
+
+Hash32 FromFbHash(const fb::Hash32* h) {
+  Hash32 out{};
+  if (h != nullptr) std::memcpy(out.data(), h->bytes()->Data(), out.size());
+  return out;
+}
+
+// Offset of the 32 hash bytes inside the buffer.
+std::size_t HashOffset(const std::string& bytes) {
+  const fb::Envelope* env = fb::GetEnvelope(bytes.data());
+  return static_cast<std::size_t>(reinterpret_cast<const char*>(env->hash()->bytes()->Data()) -
+                                  bytes.data());
+}
+
+Hash32 HashWithZeroedField(std::string copy, const Hash32& prev) {
+  std::memset(copy.data() + HashOffset(copy), 0, sizeof(Hash32));
+  return Sha256Chain(prev, {reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size()});
+}
+
+}  // namespace
+
+Uuid128 NewUuid() {
+  std::uint8_t b[16];
+  if (RAND_bytes(b, sizeof b) != 1) std::abort();
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  Uuid128 id;
+  for (int i = 0; i < 8; ++i) id.hi = (id.hi << 8) | b[i];
+  for (int i = 8; i < 16; ++i) id.lo = (id.lo << 8) | b[i];
+  return id;
+}
+
+std::string UuidToString(const Uuid128& id) {
+  std::uint8_t b[16];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(id.hi >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<std::uint8_t>(id.lo >> (56 - 8 * i));
+  std::string hex = ToHex(b);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::string EncodeEnvelope(const EnvelopeMeta& meta, fb::Event type, const PayloadBuilder& build) {
+  flatbuffers::FlatBufferBuilder b(512);
+  b.ForceDefaults(true);
+  auto payload = build(b);
+  Uuid128 id = (meta.event_id == Uuid128{}) ? NewUuid() : meta.event_id;
+  fb::Uuid event_id(id.hi, id.lo);
+  fb::Hash32 zero = ToFbHash(kGenesisHash);
+  auto env = fb::CreateEnvelopeDirect(
+      b, /*seq=*/0, &event_id, meta.stream_id.c_str(), /*stream_version=*/0, kSchemaVersion,
+      meta.occurred_at_ns, /*recorded_at_ns=*/0, meta.actor.c_str(), meta.correlation_id.c_str(),
+      meta.causation_id.c_str(), meta.idempotency_key.c_str(), &zero, &zero, type, payload);
+  fb::FinishEnvelopeBuffer(b, env);
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Hash32 StampEnvelope(std::string& bytes, std::uint64_t seq, std::uint64_t stream_version,
+                     std::int64_t recorded_at_ns, const Hash32& prev_hash) {
+  fb::Envelope* env = fb::GetMutableEnvelope(bytes.data());
+  bool ok = env->mutate_seq(seq) && env->mutate_stream_version(stream_version) &&
+            env->mutate_recorded_at_ns(recorded_at_ns);
+  if (!ok) std::abort();  // REQUIRES violated: not built by EncodeEnvelope
+  char* base = bytes.data();
+  auto* prev = const_cast<std::uint8_t*>(env->prev_hash()->bytes()->Data());
+  std::memcpy(prev, prev_hash.data(), prev_hash.size());
+  std::uint8_t* hash = reinterpret_cast<std::uint8_t*>(base + HashOffset(bytes));
+  std::memset(hash, 0, sizeof(Hash32));
+  Hash32 h =
+      Sha256Chain(prev_hash, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
+  std::memcpy(hash, h.data(), h.size());
+  return h;
+}
+
+Result<EventRecord> EventRecord::Decode(std::string bytes) {
+  if (bytes.size() < 16) return Invalid("envelope shorter than 16 bytes");
+  if (bytes.size() > kEnvelopeBytesMax) return Invalid("envelope larger than 4 MiB");
+  if (!fb::EnvelopeBufferHasIdentifier(bytes.data())) return Invalid("missing FOL1 identifier");
+  flatbuffers::Verifier::Options opts;
+  opts.max_depth = 32;
+  opts.max_tables = 1'000'000;
+  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                 bytes.size(), opts);
+  if (!fb::VerifyEnvelopeBuffer(verifier)) return Invalid("FlatBuffers verifier rejected envelope");
+  const fb::Envelope* env = fb::GetEnvelope(bytes.data());
+  if (env->stream_id() == nullptr || env->stream_id()->size() == 0) {
+    return Invalid("stream_id missing");
+  }
+  if (env->event_id() == nullptr) return Invalid("event_id missing");
+  if (env->prev_hash() == nullptr || env->hash() == nullptr) return Invalid("hash fields missing");
+  if (env->schema_version() == 0 || env->schema_version() > kSchemaVersion) {
+    return Invalid("unknown schema_version " + std::to_string(env->schema_version()));
+  }
+  if (env->event_type() == fb::Event::NONE || env->event_type() > fb::Event::MAX ||
+      env->event() == nullptr) {
+    return Invalid("event payload missing");
+  }
+  return EventRecord(std::move(bytes));
+}
+
+Hash32 EventRecord::hash() const { return FromFbHash(env().hash()); }
+Hash32 EventRecord::prev_hash() const { return FromFbHash(env().prev_hash()); }
+Hash32 EventRecord::ComputeHash() const { return HashWithZeroedField(bytes_, prev_hash()); }
+
+}  // namespace folio

@@ -1,0 +1,59 @@
+#include "events/hash.h"
+
+#include <openssl/evp.h>
+
+#include <cassert>
+#include <memory>
+
+namespace folio {
+namespace {
+
+// OpenSSL 3 fetches the algorithm on every EVP_sha256() use unless it is
+// fetched once; the context is reused per thread to avoid an allocation per hash.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct CtxDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+EVP_MD_CTX* ThreadCtx() {
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
+  return ctx.get();
+}
+
+Hash32 Digest(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+  EVP_MD_CTX* ctx = ThreadCtx();
+  Hash32 out{};
+  unsigned int len = 0;
+  // These calls fail only on allocation failure inside OpenSSL; the chain is
+  // meaningless without them, so fail loudly.
+  int rc = EVP_DigestInit_ex(ctx, Sha256Md(), nullptr);
+  if (rc == 1 && !a.empty()) rc = EVP_DigestUpdate(ctx, a.data(), a.size());
+  if (rc == 1 && !b.empty()) rc = EVP_DigestUpdate(ctx, b.data(), b.size());
+  if (rc == 1) rc = EVP_DigestFinal_ex(ctx, out.data(), &len);
+  if (rc != 1 || len != out.size()) std::abort();
+  return out;
+}
+
+}  // namespace
+
+Hash32 Sha256(std::span<const std::uint8_t> data) { return Digest(data, {}); }
+
+Hash32 Sha256Chain(const Hash32& prefix, std::span<const std::uint8_t> data) {
+  return Digest(prefix, data);
+}
+
+std::string ToHex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace folio

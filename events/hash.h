@@ -1,0 +1,23 @@
+// SHA-256 (OpenSSL) and the hash chain of the log:
+//   hash(n) = SHA-256(prev_hash || envelope(n) with its hash field zeroed)
+// with prev_hash of the first event = 32 zero bytes. See docs/log-format.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace folio {
+
+using Hash32 = std::array<std::uint8_t, 32>;
+
+inline constexpr Hash32 kGenesisHash{};
+
+Hash32 Sha256(std::span<const std::uint8_t> data);
+// SHA-256(prefix || data). Thread-safe.
+Hash32 Sha256Chain(const Hash32& prefix, std::span<const std::uint8_t> data);
+
+std::string ToHex(std::span<const std::uint8_t> bytes);
+
+}  // namespace folio

@@ -1,0 +1,32 @@
+// Helpers shared by the tests: scratch directories and sample events.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "events/envelope.h"
+
+namespace folio::testing {
+
+// A fresh directory under the system temp dir, removed when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// An unstamped PaymentSettled envelope of about 250 bytes for `stream`.
+std::string SampleSettledEnvelope(const std::string& stream, std::uint64_t n);
+
+// Runs a shell command, returns its exit status and captures stdout.
+int RunCommand(const std::string& cmd, std::string* out);
+
+}  // namespace folio::testing
