@@ -40,6 +40,11 @@ class [[nodiscard]] Status {
 
 inline Status OkStatus() { return Status(); }
 
+// Returns a view of `code` with static storage duration, for codes read back
+// from disk (Status keeps only a view). Interned strings are never freed; the
+// set of codes is small and fixed. Thread-safe.
+std::string_view InternCode(std::string_view code);
+
 template <typename T>
 class [[nodiscard]] Result {
  public:

@@ -1,0 +1,164 @@
+#include "engine/log_store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include "events/codes.h"
+
+namespace folio {
+namespace {
+
+constexpr const char* kCfNames[] = {"default", "events", "streams",
+                                    "idempotency", "state", "meta"};
+
+rocksdb::ColumnFamilyOptions CfOptions(const rocksdb::Options& base, bool point_lookups) {
+  rocksdb::ColumnFamilyOptions cf(base);
+  if (point_lookups) {
+    // Idempotency and stream-head lookups mostly miss: a memtable bloom
+    // filter answers those misses without walking the skiplist.
+    cf.memtable_prefix_bloom_size_ratio = 0.02;
+    cf.memtable_whole_key_filtering = true;
+  }
+  return cf;
+}
+
+}  // namespace
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return OkStatus();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::Error(codes::kCorruption, msg);
+  if (s.IsNotFound()) return Status::Error(codes::kNotFound, msg);
+  return Status::Error(codes::kIoError, msg);
+}
+
+rocksdb::Options BaseRocksOptions(const LogStoreOptions& opts) {
+  rocksdb::Options o;
+  o.create_if_missing = opts.create_if_missing;
+  o.create_missing_column_families = opts.create_if_missing;
+  o.write_buffer_size = opts.write_buffer_bytes;
+  o.max_background_jobs = 2;
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kLZ4Compression;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  t.whole_key_filtering = true;
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+Result<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
+                                                 const LogStoreOptions& opts) {
+  rocksdb::Options base = BaseRocksOptions(opts);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (int i = 0; i < kCfCount; ++i) {
+    bool lookups = (i == kIdempotency || i == kState || i == kStreams);
+    descs.emplace_back(kCfNames[i], CfOptions(base, lookups));
+  }
+  std::unique_ptr<LogStore> store(new LogStore());
+  store->dir_ = dir;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      opts.read_only
+          ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(base), dir, descs, &store->cfs_, &raw)
+          : rocksdb::DB::Open(rocksdb::DBOptions(base), dir, descs, &store->cfs_, &raw);
+  if (!s.ok()) return FromRocks(s, "opening " + dir);
+  store->db_.reset(raw);
+  return store;
+}
+
+LogStore::~LogStore() {
+  if (db_) {
+    for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+    db_->Close().PermitUncheckedError();
+  }
+}
+
+Status LogStore::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value,
+                     bool* found) const {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()),
+                               value);
+  *found = s.ok();
+  if (s.IsNotFound()) return OkStatus();
+  return FromRocks(s, "get");
+}
+
+Result<keys::Head> LogStore::ReadHead() const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(Get(meta_cf(), keys::kMetaHead, &v, &found));
+  if (!found) return keys::Head{};
+  auto head = keys::DecodeHead(v);
+  if (!head) return Status::Error(codes::kCorruption, "meta head record malformed");
+  return *head;
+}
+
+Status LogStore::ScanRaw(
+    std::uint64_t from_seq,
+    const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.readahead_size = 2u << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_cf()));
+  std::string start = keys::EventKey(from_seq);
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), "scanning events");
+}
+
+Result<std::vector<EventRecord>> LogStore::ReadFrom(std::uint64_t from_seq,
+                                                    std::size_t limit) const {
+  std::vector<EventRecord> out;
+  Status bad;
+  Status s = ScanRaw(from_seq, [&](std::string_view key, std::string_view value) {
+    if (out.size() >= limit) return false;
+    auto rec = EventRecord::Decode(std::string(value));
+    auto seq = keys::ParseEventKey(key);
+    if (!rec.ok() || !seq || rec->seq() != *seq) {
+      bad = Status::Error(codes::kCorruption,
+                          "event at key " + ToHex({reinterpret_cast<const std::uint8_t*>(key.data()),
+                                                    key.size()}) +
+                              " does not decode: " + rec.status().ToString());
+      return false;
+    }
+    out.push_back(std::move(rec).value());
+    return true;
+  });
+  RETURN_IF_ERROR(s);
+  RETURN_IF_ERROR(bad);
+  return out;
+}
+
+Result<std::vector<EventRecord>> LogStore::ReadStream(std::string_view stream_id,
+                                                      std::uint64_t from_version,
+                                                      std::size_t limit) const {
+  std::vector<EventRecord> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_cf()));
+  std::string prefix(stream_id);
+  prefix.push_back('\0');
+  for (it->Seek(keys::StreamIndexKey(stream_id, from_version));
+       it->Valid() && out.size() < limit && it->key().starts_with(prefix); it->Next()) {
+    if (it->value().size() != 8) return Status::Error(codes::kCorruption, "stream index value");
+    std::string value;
+    bool found = false;
+    RETURN_IF_ERROR(Get(events_cf(), it->value().ToStringView(), &value, &found));
+    if (!found) return Status::Error(codes::kCorruption, "stream index points at a missing event");
+    ASSIGN_OR_RETURN(EventRecord rec, EventRecord::Decode(std::move(value)));
+    out.push_back(std::move(rec));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading stream"));
+  return out;
+}
+
+Result<std::uint64_t> LogStore::StreamVersion(std::string_view stream_id) const {
+  std::string v;
+  bool found = false;
+  RETURN_IF_ERROR(Get(state_cf(), keys::StreamHeadKey(stream_id), &v, &found));
+  if (!found) return std::uint64_t{0};
+  if (v.size() != 8) return Status::Error(codes::kCorruption, "stream head record malformed");
+  return keys::GetU64Be(v);
+}
+
+}  // namespace folio

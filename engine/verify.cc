@@ -1,0 +1,133 @@
+#include "engine/verify.h"
+
+#include <memory>
+
+namespace folio {
+namespace {
+
+void Fail(VerifyReport* r, std::optional<std::uint64_t> seq, std::string reason) {
+  if (!r->ok) return;  // keep the first problem
+  r->ok = false;
+  r->first_bad_seq = seq;
+  r->reason = std::move(reason);
+}
+
+bool IndexPointsAt(const LogStore& store, std::string_view stream, std::uint64_t version,
+                   std::uint64_t seq) {
+  std::string v;
+  rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(), store.streams_cf(),
+                                      keys::StreamIndexKey(stream, version), &v);
+  return s.ok() && v.size() == 8 && keys::GetU64Be(v) == seq;
+}
+
+// Pass 1: the events themselves, the chain, and their index entries.
+Status CheckEvents(const LogStore& store, VerifyReport* r, const VerifyProgress& progress,
+                   std::uint64_t progress_every) {
+  std::uint64_t expect_seq = 1;
+  Hash32 prev = kGenesisHash;
+  return store.ScanRaw(0, [&](std::string_view key, std::string_view value) {
+    auto key_seq = keys::ParseEventKey(key);
+    if (!key_seq) {
+      Fail(r, expect_seq, "malformed key in events column family");
+      return false;
+    }
+    if (*key_seq != expect_seq) {
+      Fail(r, expect_seq,
+           "sequence gap: expected " + std::to_string(expect_seq) + ", found " +
+               std::to_string(*key_seq));
+      return false;
+    }
+    auto rec = EventRecord::Decode(std::string(value));
+    if (!rec.ok()) {
+      Fail(r, *key_seq, "envelope rejected: " + rec.status().message());
+      return false;
+    }
+    if (rec->seq() != *key_seq) {
+      Fail(r, *key_seq, "envelope seq " + std::to_string(rec->seq()) + " differs from its key");
+      return false;
+    }
+    if (rec->prev_hash() != prev) {
+      Fail(r, *key_seq, "prev_hash does not match the previous event's hash");
+      return false;
+    }
+    if (rec->ComputeHash() != rec->hash()) {
+      Fail(r, *key_seq, "hash mismatch: the event's bytes were altered");
+      return false;
+    }
+    if (!IndexPointsAt(store, rec->stream_id(), rec->stream_version(), *key_seq)) {
+      Fail(r, *key_seq, "stream index has no entry for this event's stream and version");
+      return false;
+    }
+    prev = rec->hash();
+    r->head_seq = *key_seq;
+    r->head_hash = prev;
+    ++r->events;
+    ++expect_seq;
+    if (progress && r->events % progress_every == 0) progress(r->events);
+    return true;
+  });
+}
+
+// Pass 2: the stream index is contiguous per stream and matches the events.
+Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.streams_cf()));
+  std::string stream;
+  std::uint64_t last_version = 0;
+  for (it->SeekToFirst(); it->Valid() && r->ok; it->Next()) {
+    auto parsed = keys::ParseStreamIndexKey(it->key().ToStringView());
+    if (!parsed || it->value().size() != 8) {
+      Fail(r, std::nullopt, "malformed stream index entry");
+      break;
+    }
+    auto& [id, version] = *parsed;
+    std::uint64_t seq = keys::GetU64Be(it->value().ToStringView());
+    if (id != stream) {
+      stream = id;
+      last_version = 0;
+      ++r->streams;
+    }
+    if (version != last_version + 1) {
+      Fail(r, seq, "stream '" + id + "' jumps from version " + std::to_string(last_version) +
+                       " to " + std::to_string(version));
+      break;
+    }
+    last_version = version;
+    std::string value;
+    rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(), store.events_cf(),
+                                        keys::EventKey(seq), &value);
+    if (!s.ok()) {
+      Fail(r, seq, "stream '" + id + "' version " + std::to_string(version) +
+                       " points at a missing event");
+      break;
+    }
+    auto rec = EventRecord::Decode(std::move(value));
+    if (!rec.ok() || rec->stream_id() != id || rec->stream_version() != version) {
+      Fail(r, seq, "stream index entry disagrees with the event it points at");
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scanning the stream index");
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyLog(const LogStore& store, const VerifyProgress& progress,
+                               std::uint64_t progress_every) {
+  VerifyReport r;
+  RETURN_IF_ERROR(CheckEvents(store, &r, progress, progress_every));
+  if (r.ok) RETURN_IF_ERROR(CheckStreamIndex(store, &r));
+  if (r.ok) {
+    auto head = store.ReadHead();
+    if (!head.ok()) {
+      Fail(&r, std::nullopt, head.status().message());
+    } else if (head->seq != r.head_seq || head->hash != r.head_hash) {
+      Fail(&r, head->seq > r.head_seq ? r.head_seq + 1 : head->seq,
+           "head in meta (seq " + std::to_string(head->seq) + ") does not match the last event (seq " +
+               std::to_string(r.head_seq) + ")");
+    }
+  }
+  return r;
+}
+
+}  // namespace folio

@@ -1,0 +1,338 @@
+#include "engine/writer.h"
+
+#include <cassert>
+#include <future>
+
+#include <rocksdb/write_batch.h>
+
+#include "events/codes.h"
+
+namespace folio {
+
+// A group of requests prepared together and committed in one WriteBatch.
+// After Prepare() its overlays are read-only: the committer reads the batch
+// and the outcomes, the sequencer reads the overlays while preparing the next
+// group, and only the sequencer frees it.
+struct Writer::Group {
+  std::deque<Pending> items;
+  std::vector<AppendOutcome> outcomes;
+  rocksdb::WriteBatch batch;
+  keys::Head head_after;
+  std::uint64_t events = 0;
+  // What this group changes, for lookups by later requests before it is durable.
+  std::unordered_map<std::string, std::uint64_t> stream_versions;
+  std::unordered_map<std::string, std::string> idempotency;  // key -> record
+};
+
+Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opts) {
+  ASSIGN_OR_RETURN(keys::Head head, store->ReadHead());
+  // The head is written in the same batch as the events it names; a log whose
+  // last event disagrees with it was changed behind Folio's back.
+  std::unique_ptr<rocksdb::Iterator> it(
+      store->db()->NewIterator(rocksdb::ReadOptions(), store->events_cf()));
+  it->SeekToLast();
+  std::uint64_t last = 0;
+  if (it->Valid()) {
+    auto seq = keys::ParseEventKey(it->key().ToStringView());
+    if (!seq) return Status::Error(codes::kCorruption, "malformed key in events");
+    last = *seq;
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the last event"));
+  if (last != head.seq) {
+    return Status::Error(codes::kCorruption, "head says seq " + std::to_string(head.seq) +
+                                                 " but the last event is " + std::to_string(last) +
+                                                 "; run `folio verify`");
+  }
+  std::unique_ptr<Writer> w(new Writer(store, std::move(opts), head));
+  return w;
+}
+
+Writer::Writer(LogStore* store, WriterOptions opts, keys::Head head)
+    : store_(store), opts_(std::move(opts)), prepared_head_(head), durable_head_(head) {
+  assert(opts_.batch_requests_max > 0 && opts_.queue_requests_max > 0);
+  committer_ = std::thread([this] { CommitterLoop(); });
+  sequencer_ = std::thread([this] { SequencerLoop(); });
+}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Stop() {
+  std::call_once(stop_once_, [this] {
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    not_full_cv_.notify_all();
+    sequencer_.join();  // it drains the queue and tells the committer to exit
+    committer_.join();
+  });
+}
+
+void Writer::Submit(AppendRequest request, AppendCallback done) {
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  not_full_cv_.wait(lock, [&] { return stopping_ || queue_.size() < opts_.queue_requests_max; });
+  if (stopping_) {
+    lock.unlock();
+    AppendOutcome o;
+    o.status = Status::Error(codes::kStoreClosed, "the writer is stopping");
+    done(o);
+    return;
+  }
+  queue_.push_back(Pending{std::move(request), std::move(done)});
+  bool was_empty = queue_.size() == 1;
+  lock.unlock();
+  if (was_empty) queue_cv_.notify_one();
+}
+
+AppendOutcome Writer::Append(AppendRequest request) {
+  std::promise<AppendOutcome> p;
+  auto f = p.get_future();
+  Submit(std::move(request), [&p](const AppendOutcome& o) { p.set_value(o); });
+  return f.get();
+}
+
+keys::Head Writer::durable_head() const {
+  std::lock_guard<std::mutex> lock(head_mu_);
+  return durable_head_;
+}
+
+WriterStats Writer::stats() const {
+  return WriterStats{stat_groups_.load(), stat_requests_.load(), stat_events_.load()};
+}
+
+void Writer::SequencerLoop() {
+  for (;;) {
+    std::deque<Pending> items;
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping and drained
+      std::size_t n = std::min(queue_.size(), opts_.batch_requests_max);
+      if (n == queue_.size()) {
+        items.swap(queue_);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          items.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+    }
+    not_full_cv_.notify_all();
+    HandToCommitter(Prepare(std::move(items)));
+  }
+  RetireCommitted();
+  {
+    std::lock_guard<std::mutex> lock(handoff_mu_);
+    committer_exit_ = true;
+  }
+  handoff_cv_.notify_all();
+}
+
+// Waits for the committer to finish the group in flight, folds what that group
+// made durable into the cache, and frees it.
+void Writer::RetireCommitted() {
+  std::unique_ptr<Group> done;
+  {
+    std::unique_lock<std::mutex> lock(handoff_mu_);
+    handoff_cv_.wait(lock, [&] { return in_flight_ == nullptr || in_flight_done_; });
+    done = std::move(in_flight_);
+    in_flight_done_ = false;
+  }
+  if (!done || failed()) return;
+  if (stream_cache_.size() + done->stream_versions.size() > opts_.stream_cache_entries_max) {
+    stream_cache_.clear();
+  }
+  for (auto& [stream, version] : done->stream_versions) stream_cache_[stream] = version;
+}
+
+void Writer::HandToCommitter(std::unique_ptr<Group> g) {
+  RetireCommitted();
+  {
+    std::lock_guard<std::mutex> lock(handoff_mu_);
+    in_flight_ = std::move(g);
+    in_flight_done_ = false;
+  }
+  handoff_cv_.notify_all();
+}
+
+void Writer::CommitterLoop() {
+  for (;;) {
+    Group* g = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(handoff_mu_);
+      handoff_cv_.wait(lock, [&] { return committer_exit_ || (in_flight_ && !in_flight_done_); });
+      if (in_flight_ && !in_flight_done_) {
+        g = in_flight_.get();
+      } else {
+        return;
+      }
+    }
+    if (failed()) {
+      FailAll(*g, Status::Error(codes::kStoreFailed, "an earlier write failed; restart required"));
+    } else if (g->batch.Count() > 0) {
+      rocksdb::Status s = opts_.inject_write_error ? opts_.inject_write_error() : rocksdb::Status();
+      if (s.ok()) {
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        s = store_->db()->Write(wo, &g->batch);
+      }
+      if (!s.ok()) {
+        failed_.store(true, std::memory_order_release);
+        FailAll(*g, Status::Error(codes::kStoreFailed, "log write failed, the store stopped "
+                                                       "accepting writes: " + s.ToString()));
+      } else {
+        std::lock_guard<std::mutex> lock(head_mu_);
+        durable_head_ = g->head_after;
+        stat_groups_.fetch_add(1, std::memory_order_relaxed);
+        stat_events_.fetch_add(g->events, std::memory_order_relaxed);
+      }
+    }
+    for (std::size_t i = 0; i < g->items.size(); ++i) g->items[i].done(g->outcomes[i]);
+    stat_requests_.fetch_add(g->items.size(), std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(handoff_mu_);
+      in_flight_done_ = true;
+    }
+    handoff_cv_.notify_all();
+  }
+}
+
+void Writer::FailAll(Group& g, const Status& why) {
+  for (auto& o : g.outcomes) {
+    o = AppendOutcome{};
+    o.status = why;
+  }
+}
+
+std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
+  auto g = std::make_unique<Group>();
+  g->items = std::move(items);
+  g->outcomes.resize(g->items.size());
+  if (failed()) return g;  // the committer fails them all
+  g->head_after = prepared_head_;
+  for (std::size_t i = 0; i < g->items.size(); ++i) {
+    g->outcomes[i] = PrepareOne(*g, g->items[i].request);
+  }
+  if (g->events > 0) {
+    g->batch.Put(store_->meta_cf(), std::string(keys::kMetaHead), keys::EncodeHead(g->head_after));
+  }
+  prepared_head_ = g->head_after;
+  return g;
+}
+
+AppendOutcome Writer::PrepareOne(Group& g, AppendRequest& req) {
+  AppendOutcome out;
+  auto invalid = [&](std::string why) {
+    out.status = Status::Error(codes::kInvalidArgument, std::move(why));
+    return out;
+  };
+  if (!keys::IsValidId(req.stream_id, keys::kStreamIdBytesMax)) {
+    return invalid("stream_id must be 1-200 bytes with no control characters");
+  }
+  const bool idempotent = !req.idempotency_key.empty();
+  if (idempotent && (!keys::IsValidId(req.idempotency_key, keys::kIdempotencyKeyBytesMax) ||
+                     (!req.idempotency_scope.empty() &&
+                      !keys::IsValidId(req.idempotency_scope, keys::kIdempotencyKeyBytesMax)))) {
+    return invalid("idempotency key and scope must be 1-200 bytes with no control characters");
+  }
+  if (req.envelopes.empty() && !req.rejection) return invalid("nothing to append");
+  std::string idem_key;
+  if (idempotent) {
+    idem_key = keys::IdempotencyKey(req.idempotency_scope, req.idempotency_key);
+    auto found = FindIdempotency(g, idem_key);
+    if (!found.ok()) {
+      out.status = found.status();
+      return out;
+    }
+    if (found->has_value()) {
+      auto rec = DecodeIdempotencyRecord(**found);
+      if (!rec) {
+        out.status = Status::Error(codes::kCorruption, "idempotency record malformed");
+        return out;
+      }
+      if (rec->first != req.fingerprint) {
+        out.status = Status::Error(codes::kIdempotencyKeyConflict,
+                                   "idempotency key '" + req.idempotency_key +
+                                       "' was used for a different request");
+        return out;
+      }
+      return rec->second;
+    }
+  }
+  if (req.rejection) {
+    out.status = *req.rejection;
+  } else {
+    auto current = CurrentVersion(g, req.stream_id);
+    if (!current.ok()) {
+      out.status = current.status();
+      return out;
+    }
+    std::uint64_t version = *current;
+    if (req.expected_version != kAnyVersion && req.expected_version != version) {
+      out.status = Status::Error(
+          codes::kStreamVersionConflict,
+          "stream '" + req.stream_id + "' is at version " + std::to_string(version) +
+              ", expected " + std::to_string(req.expected_version));
+      out.stream_version = version;
+      return out;  // not recorded: a retry after re-reading may succeed
+    }
+    const std::int64_t now_ns = opts_.clock->NowNs();
+    keys::Head& head = g.head_after;
+    out.first_seq = head.seq + 1;
+    for (std::string& env : req.envelopes) {
+      ++head.seq;
+      ++version;
+      head.hash = StampEnvelope(env, head.seq, version, now_ns, head.hash);
+      std::string seq_key = keys::EventKey(head.seq);
+      g.batch.Put(store_->events_cf(), seq_key, env);
+      g.batch.Put(store_->streams_cf(), keys::StreamIndexKey(req.stream_id, version), seq_key);
+    }
+    out.last_seq = head.seq;
+    out.stream_version = version;
+    g.events += req.envelopes.size();
+    std::string ver;
+    keys::PutU64Be(&ver, version);
+    g.batch.Put(store_->state_cf(), keys::StreamHeadKey(req.stream_id), ver);
+    g.stream_versions[req.stream_id] = version;
+  }
+  if (idempotent) {
+    std::string record = EncodeIdempotencyRecord(req.fingerprint, out);
+    g.batch.Put(store_->idempotency_cf(), idem_key, record);
+    g.idempotency[idem_key] = std::move(record);
+  }
+  return out;
+}
+
+Result<std::uint64_t> Writer::CurrentVersion(const Group& g, const std::string& stream_id) {
+  if (auto it = g.stream_versions.find(stream_id); it != g.stream_versions.end()) {
+    return it->second;
+  }
+  if (const Group* prev = in_flight_.get()) {
+    if (auto it = prev->stream_versions.find(stream_id); it != prev->stream_versions.end()) {
+      return it->second;
+    }
+  }
+  if (auto it = stream_cache_.find(stream_id); it != stream_cache_.end()) return it->second;
+  return store_->StreamVersion(stream_id);
+}
+
+Result<std::optional<std::string>> Writer::FindIdempotency(const Group& g,
+                                                           const std::string& key) {
+  if (auto it = g.idempotency.find(key); it != g.idempotency.end()) {
+    return std::optional<std::string>(it->second);
+  }
+  if (const Group* prev = in_flight_.get()) {
+    if (auto it = prev->idempotency.find(key); it != prev->idempotency.end()) {
+      return std::optional<std::string>(it->second);
+    }
+  }
+  std::string value;
+  rocksdb::Status s =
+      store_->db()->Get(rocksdb::ReadOptions(), store_->idempotency_cf(), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocks(s, "idempotency lookup"));
+  return std::optional<std::string>(std::move(value));
+}
+
+}  // namespace folio
