@@ -1,6 +1,10 @@
 #include "engine/writer.h"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <cassert>
+#include <chrono>
 #include <future>
 
 #include <rocksdb/write_batch.h>
@@ -8,6 +12,15 @@
 #include "events/codes.h"
 
 namespace folio {
+namespace {
+
+std::uint64_t NsBetween(std::chrono::steady_clock::time_point a,
+                        std::chrono::steady_clock::time_point b) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
+}
+
+}  // namespace
 
 // A group of requests prepared together and committed in one WriteBatch.
 // After Prepare() its overlays are read-only: the committer reads the batch
@@ -22,6 +35,7 @@ struct Writer::Group {
   // What this group changes, for lookups by later requests before it is durable.
   std::unordered_map<std::string, std::uint64_t> stream_versions;
   std::unordered_map<std::string, std::string> idempotency;  // key -> record
+  std::vector<std::pair<std::string, std::string>> index_puts;  // stream index
 };
 
 Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opts) {
@@ -50,8 +64,14 @@ Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opt
 Writer::Writer(LogStore* store, WriterOptions opts, keys::Head head)
     : store_(store), opts_(std::move(opts)), prepared_head_(head), durable_head_(head) {
   assert(opts_.batch_requests_max > 0 && opts_.queue_requests_max > 0);
-  committer_ = std::thread([this] { CommitterLoop(); });
-  sequencer_ = std::thread([this] { SequencerLoop(); });
+  committer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "folio-commit");
+    CommitterLoop();
+  });
+  sequencer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "folio-sequence");
+    SequencerLoop();
+  });
 }
 
 Writer::~Writer() { Stop(); }
@@ -98,7 +118,8 @@ keys::Head Writer::durable_head() const {
 }
 
 WriterStats Writer::stats() const {
-  return WriterStats{stat_groups_.load(), stat_requests_.load(), stat_events_.load()};
+  return WriterStats{stat_groups_.load(),     stat_requests_.load(), stat_events_.load(),
+                     stat_prepare_ns_.load(), stat_write_ns_.load(),  stat_wait_ns_.load()};
 }
 
 void Writer::SequencerLoop() {
@@ -119,7 +140,13 @@ void Writer::SequencerLoop() {
       }
     }
     not_full_cv_.notify_all();
-    HandToCommitter(Prepare(std::move(items)));
+    auto t0 = std::chrono::steady_clock::now();
+    auto group = Prepare(std::move(items));
+    auto t1 = std::chrono::steady_clock::now();
+    HandToCommitter(std::move(group));
+    auto t2 = std::chrono::steady_clock::now();
+    stat_prepare_ns_.fetch_add(NsBetween(t0, t1), std::memory_order_relaxed);
+    stat_wait_ns_.fetch_add(NsBetween(t1, t2), std::memory_order_relaxed);
   }
   RetireCommitted();
   {
@@ -175,7 +202,10 @@ void Writer::CommitterLoop() {
       if (s.ok()) {
         rocksdb::WriteOptions wo;
         wo.sync = true;
+        auto t0 = std::chrono::steady_clock::now();
         s = store_->db()->Write(wo, &g->batch);
+        stat_write_ns_.fetch_add(NsBetween(t0, std::chrono::steady_clock::now()),
+                                 std::memory_order_relaxed);
       }
       if (!s.ok()) {
         failed_.store(true, std::memory_order_release);
@@ -214,11 +244,35 @@ std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
   for (std::size_t i = 0; i < g->items.size(); ++i) {
     g->outcomes[i] = PrepareOne(*g, g->items[i].request);
   }
+  AddSortedPuts(*g);
   if (g->events > 0) {
     g->batch.Put(store_->meta_cf(), std::string(keys::kMetaHead), keys::EncodeHead(g->head_after));
   }
   prepared_head_ = g->head_after;
   return g;
+}
+
+// Keys of the index, state and idempotency families arrive in no useful order.
+// Sorted, consecutive memtable inserts land next to each other and RocksDB's
+// skiplist reuses the previous insert's search path, which makes the batch
+// several times cheaper to apply. (Event keys are already sequential.)
+void Writer::AddSortedPuts(Group& g) {
+  std::sort(g.index_puts.begin(), g.index_puts.end());
+  for (const auto& [k, v] : g.index_puts) g.batch.Put(store_->streams_cf(), k, v);
+  std::vector<std::pair<std::string, std::uint64_t>> heads(g.stream_versions.begin(),
+                                                           g.stream_versions.end());
+  std::sort(heads.begin(), heads.end());
+  std::string ver;
+  for (const auto& [stream, version] : heads) {
+    ver.clear();
+    keys::PutU64Be(&ver, version);
+    g.batch.Put(store_->state_cf(), keys::StreamHeadKey(stream), ver);
+  }
+  std::vector<const std::pair<const std::string, std::string>*> idem;
+  idem.reserve(g.idempotency.size());
+  for (const auto& kv : g.idempotency) idem.push_back(&kv);
+  std::sort(idem.begin(), idem.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto* kv : idem) g.batch.Put(store_->idempotency_cf(), kv->first, kv->second);
 }
 
 AppendOutcome Writer::PrepareOne(Group& g, AppendRequest& req) {
@@ -286,19 +340,15 @@ AppendOutcome Writer::PrepareOne(Group& g, AppendRequest& req) {
       head.hash = StampEnvelope(env, head.seq, version, now_ns, head.hash);
       std::string seq_key = keys::EventKey(head.seq);
       g.batch.Put(store_->events_cf(), seq_key, env);
-      g.batch.Put(store_->streams_cf(), keys::StreamIndexKey(req.stream_id, version), seq_key);
+      g.index_puts.emplace_back(keys::StreamIndexKey(req.stream_id, version), seq_key);
     }
     out.last_seq = head.seq;
     out.stream_version = version;
     g.events += req.envelopes.size();
-    std::string ver;
-    keys::PutU64Be(&ver, version);
-    g.batch.Put(store_->state_cf(), keys::StreamHeadKey(req.stream_id), ver);
     g.stream_versions[req.stream_id] = version;
   }
   if (idempotent) {
     std::string record = EncodeIdempotencyRecord(req.fingerprint, out);
-    g.batch.Put(store_->idempotency_cf(), idem_key, record);
     g.idempotency[idem_key] = std::move(record);
   }
   return out;

@@ -9,6 +9,12 @@
 namespace folio {
 namespace {
 
+// FlatBufferBuilder::Finish pads a buffer to a multiple of its largest
+// alignment, which for an envelope is at least 8 (seq is a ulong and always
+// written). The verifier cannot see trailing padding, so this is what rejects
+// an envelope truncated by 1..7 bytes.
+constexpr std::size_t kEnvelopeSizeMultiple = 8;
+
 Status Invalid(std::string why) { return Status::Error(codes::kEnvelopeInvalid, std::move(why)); }
 
 fb::Hash32 ToFbHash(const Hash32& h) {
@@ -69,6 +75,7 @@ std::string EncodeEnvelope(const EnvelopeMeta& meta, fb::Event type, const Paylo
       meta.occurred_at_ns, /*recorded_at_ns=*/0, meta.actor.c_str(), meta.correlation_id.c_str(),
       meta.causation_id.c_str(), meta.idempotency_key.c_str(), &zero, &zero, type, payload);
   fb::FinishEnvelopeBuffer(b, env);
+  if (b.GetSize() % kEnvelopeSizeMultiple != 0) std::abort();  // Decode relies on it
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
 
@@ -92,6 +99,9 @@ Hash32 StampEnvelope(std::string& bytes, std::uint64_t seq, std::uint64_t stream
 Result<EventRecord> EventRecord::Decode(std::string bytes) {
   if (bytes.size() < 16) return Invalid("envelope shorter than 16 bytes");
   if (bytes.size() > kEnvelopeBytesMax) return Invalid("envelope larger than 4 MiB");
+  if (bytes.size() % kEnvelopeSizeMultiple != 0) {
+    return Invalid("envelope size not a multiple of 8 (truncated?)");
+  }
   if (!fb::EnvelopeBufferHasIdentifier(bytes.data())) return Invalid("missing FOL1 identifier");
   flatbuffers::Verifier::Options opts;
   opts.max_depth = 32;

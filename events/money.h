@@ -28,8 +28,9 @@ struct AssetInfo {
   std::uint8_t scale;
 };
 
-// REQUIRES: asset != Asset::Unknown for Scale().
+// REQUIRES: `asset` is registered (not Asset::Unknown); aborts otherwise.
 std::uint8_t AssetScale(Asset asset);
+// Empty when `asset` is not registered.
 std::string_view AssetCode(Asset asset);
 // Case-sensitive upper-case code ("CNY"); nullopt when unknown.
 std::optional<Asset> AssetFromCode(std::string_view code);
@@ -37,6 +38,7 @@ std::optional<Asset> AssetFromCode(std::string_view code);
 // Decimal rendering of a u128 ("0", "340282366920938463463374607431768211455").
 std::string U128ToString(u128 value);
 // Parses plain decimal digits; rejects empty, signs, spaces and overflow.
+// Leading zeros are accepted ("007" -> 7).
 std::optional<u128> U128FromString(std::string_view digits);
 
 class Money {
@@ -44,13 +46,22 @@ class Money {
   Money() = default;
   Money(Asset asset, u128 minor) : asset_(asset), minor_(minor) {}
 
-  // Parses "100", "100.5", "100.50" (CNY) -> 10050. Rejects: empty, signs,
-  // exponents, spaces, leading/trailing dots, more decimals than the scale
-  // (amount_precision), values past u128 (amount_overflow), unknown currency.
+  // Parses "100", "100.5", "100.50" (CNY) -> 10050. Leading zeros are fine
+  // ("007.00"). Checks, in this order, the first failing one decides:
+  //   1. currency_unknown  asset not registered (Unknown) or code not known
+  //                        (case-sensitive: "cny" is unknown).
+  //   2. amount_invalid    not `digits [ "." digits ]`: empty, a sign, an
+  //                        exponent, spaces, "1,000", ".5", "5.", "1.2.3", or
+  //                        more than kAmountDigitsMax digits in total.
+  //   3. amount_precision  more decimals than the scale. Strict: trailing zeros
+  //                        count, so "1.000" CNY is rejected like "1.001".
+  //   4. amount_overflow   the value in minor units does not fit u128.
   static Result<Money> Parse(std::string_view decimal, Asset asset);
   static Result<Money> Parse(std::string_view decimal, std::string_view currency);
 
-  // Always prints exactly `scale` decimals: 10050 CNY -> "100.50".
+  // Always prints exactly `scale` decimals: 10050 CNY -> "100.50", 1 USDT
+  // minor -> "0.000001". Parse(ToString(), asset()) gives back *this.
+  // REQUIRES (both): asset() is registered.
   std::string ToString() const;
   // "100.50 CNY"
   std::string ToDisplay() const;
@@ -75,7 +86,9 @@ class Money {
   u128 minor_ = 0;
 };
 
-// amount * rate_bp / 10000, rounded half-up to the minor unit. Overflow-checked.
+// amount * rate_bp / 10000, rounded half-up to the minor unit. Exact for every
+// amount (no intermediate product can overflow); amount_overflow only when the
+// result itself does not fit, which needs rate_bp > 10000 (more than 100%).
 Result<u128> ApplyBasisPointsHalfUp(u128 amount_minor, std::uint32_t rate_bp);
 
 }  // namespace folio

@@ -1,1 +1,50 @@
-int main() { return 0; }
+// folio: the command-line entry point. Subcommands live in adapters/cli/.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "adapters/cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(folio - an event-sourced payment ledger
+
+Usage: folio <command> [options]        (folio <command> --help for details)
+
+Commands:
+  demo      append a small demo history to a new log and verify it
+  verify    check every event, the hash chain and the stream index of a log
+  inspect   print events of a log as JSON Lines
+  bench     measure Folio against raw baselines on this machine (bench append)
+  torture   append forever, printing each durable sequence (crash tests)
+
+Data lives in the directory given with --data (RocksDB). See README.md.
+)";
+
+struct Command {
+  const char* name;
+  int (*run)(const folio::cli::Argv&);
+};
+
+constexpr Command kCommands[] = {
+    {"demo", folio::cli::RunDemo},       {"verify", folio::cli::RunVerify},
+    {"inspect", folio::cli::RunInspect}, {"bench", folio::cli::RunBench},
+    {"torture", folio::cli::RunTorture},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  folio::cli::Argv args(argv + 2, argv + argc);
+  for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
+  }
+  std::fprintf(stderr, "folio: unknown command '%s'\n\n%s", argv[1], kUsage);
+  return 2;
+}

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <map>
+#include <semaphore>
 #include <thread>
 
 #include "engine/verify.h"
@@ -192,8 +193,9 @@ TEST_CASE("8 threads x 10,000 appends: no gap, contiguous versions, conflicts re
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      std::atomic<int> outstanding{0};
+      std::counting_semaphore<> slots(512);
       for (int i = 0; i < kPerThread; ++i) {
+        slots.acquire();
         AppendRequest r;
         bool shared = i % 2 == 0;
         r.stream_id = shared ? "shared-" + std::to_string(i % 5) : "own-" + std::to_string(t);
@@ -203,7 +205,6 @@ TEST_CASE("8 threads x 10,000 appends: no gap, contiguous versions, conflicts re
         r.idempotency_key = "t" + std::to_string(t) + "-" + std::to_string(i);
         r.fingerprint = Fingerprint(r.idempotency_key);
         r.envelopes.push_back(SampleSettledEnvelope(r.stream_id, static_cast<std::uint64_t>(i)));
-        outstanding.fetch_add(1);
         db.writer->Submit(std::move(r), [&](const AppendOutcome& o) {
           if (o.status.ok()) {
             ok_events.fetch_add(1);
@@ -212,10 +213,10 @@ TEST_CASE("8 threads x 10,000 appends: no gap, contiguous versions, conflicts re
           } else {
             FAIL_CHECK("unexpected outcome " << o.status.ToString());
           }
-          outstanding.fetch_sub(1);
+          slots.release();
         });
       }
-      while (outstanding.load() > 0) std::this_thread::yield();
+      for (int k = 0; k < 512; ++k) slots.acquire();  // every append answered
     });
   }
   for (auto& th : threads) th.join();

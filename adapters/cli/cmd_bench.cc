@@ -1,0 +1,99 @@
+// folio bench: benchmarks that report ratios against baselines run in the
+// same process on the same machine (see bench/).
+#include <cstdio>
+#include <iostream>
+
+#include <boost/json.hpp>
+
+#include "adapters/cli/args.h"
+#include "adapters/cli/commands.h"
+#include "bench/append_bench.h"
+#include "events/codes.h"
+
+namespace folio::cli {
+namespace {
+
+constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
+
+  append [--data DIR] [--events N] [--event-bytes B] [--submitters K] [--json]
+      Appends N settled-payment events (default 1,000,000) through the real
+      writer from K submitter threads (default 8), then writes the same number
+      of the same values to raw RocksDB in WriteBatches of the same average
+      size, sync=true (twice; the mean is the baseline). Prints
+      folio_events_per_s, rocksdb_events_per_s, ratio, batch_events_avg and
+      ack latency percentiles. --data keeps Folio's log there (it must not
+      exist yet or be empty); otherwise a temporary directory is used.
+)";
+
+int BenchAppend(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"data", "events", "event-bytes", "submitters"}, {"json"}});
+  if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
+  if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
+  bench::AppendBenchOptions o;
+  o.data_dir = args->GetOr("data", "");
+  auto events = args->GetU64("events", o.events);
+  auto bytes = args->GetU64("event-bytes", 0);
+  auto submitters = args->GetU64("submitters", o.submitters);
+  for (const Status& s : {events.status(), bytes.status(), submitters.status()}) {
+    if (!s.ok()) return ReportError(s);
+  }
+  o.events = *events;
+  o.event_bytes = *bytes;
+  o.submitters = *submitters;
+  if (StderrIsTerminal()) {
+    o.progress = [](std::uint64_t done, std::uint64_t total) {
+      std::fprintf(stderr, "\rfolio: %llu / %llu appended", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total));
+    };
+  }
+  auto r = bench::RunAppendBench(o);
+  if (StderrIsTerminal()) std::fputs("\r\033[K", stderr);
+  if (!r.ok()) return ReportError(r.status());
+  boost::json::object j;
+  j["bench"] = "append";
+  j["events"] = r->events;
+  j["submitters"] = r->submitters;
+  j["event_bytes_avg"] = r->event_bytes_avg;
+  j["batch_events_avg"] = r->batch_events_avg;
+  j["groups"] = r->groups;
+  j["folio_events_per_s"] = r->folio_events_per_s;
+  j["rocksdb_events_per_s"] = r->rocksdb_events_per_s;
+  j["rocksdb_events_per_s_runs"] = {r->rocksdb_events_per_s_run1, r->rocksdb_events_per_s_run2};
+  j["ratio"] = r->ratio;
+  j["ack_latency_p50_us"] = r->ack_latency_p50_us;
+  j["ack_latency_p99_us"] = r->ack_latency_p99_us;
+  j["ack_latency_max_us"] = r->ack_latency_max_us;
+  j["writer_prepare_s"] = r->writer_prepare_s;
+  j["writer_write_s"] = r->writer_write_s;
+  j["writer_wait_s"] = r->writer_wait_s;
+  j["folio_seconds"] = r->folio_seconds;
+  j["verified"] = r->verified;
+  if (args->Has("json")) {
+    std::cout << boost::json::serialize(j) << "\n";
+  } else {
+    std::printf("folio  %10.0f events/s  (%llu events, %zu submitters, %.0f events/batch)\n",
+                r->folio_events_per_s, static_cast<unsigned long long>(r->events), r->submitters,
+                r->batch_events_avg);
+    std::printf("rocksdb %9.0f events/s  (raw, sync=true, same batch size and values)\n",
+                r->rocksdb_events_per_s);
+    std::printf("ratio  %.3f   ack latency p50 %.0f us, p99 %.0f us   log verified: %s\n",
+                r->ratio, r->ack_latency_p50_us, r->ack_latency_p99_us,
+                r->verified ? "yes" : "NO");
+  }
+  return r->verified ? 0 : 1;
+}
+
+}  // namespace
+
+int RunBench(const Argv& argv) {
+  if (argv.empty() || argv[0] == "--help" || argv[0] == "-h") {
+    std::fputs(kBenchHelp, argv.empty() ? stderr : stdout);
+    return argv.empty() ? 2 : 0;
+  }
+  Argv rest(argv.begin() + 1, argv.end());
+  if (argv[0] == "append") return BenchAppend(rest);
+  std::fprintf(stderr, "folio: unknown benchmark '%s'\n\n%s", argv[0].c_str(), kBenchHelp);
+  return 2;
+}
+
+}  // namespace folio::cli
