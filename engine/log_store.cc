@@ -1,7 +1,12 @@
 #include "engine/log_store.h"
 
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include "events/codes.h"
 
@@ -11,13 +16,40 @@ namespace {
 constexpr const char* kCfNames[] = {"default", "events", "streams",
                                     "idempotency", "state", "meta"};
 
-rocksdb::ColumnFamilyOptions CfOptions(const rocksdb::Options& base, bool point_lookups) {
+// Prefix of a streams key: the stream id and its 0x00 separator, so all
+// versions of one stream share a hash bucket and stay ordered within it.
+class StreamPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "folio.StreamPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* sep = std::memchr(key.data(), 0, key.size());
+    return rocksdb::Slice(key.data(),
+                          static_cast<std::size_t>(static_cast<const char*>(sep) - key.data()) + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), 0, key.size()) != nullptr;
+  }
+};
+
+// Write-path cost is dominated by memtable inserts of keys that arrive in
+// random order (idempotency keys, stream ids). The families that are only
+// ever read by exact key use hash memtables (O(1) insert); the stream index
+// hashes by stream so each stream's versions append to a short ordered list.
+rocksdb::ColumnFamilyOptions CfOptions(const rocksdb::Options& base, int cf_index) {
   rocksdb::ColumnFamilyOptions cf(base);
-  if (point_lookups) {
-    // Idempotency and stream-head lookups mostly miss: a memtable bloom
-    // filter answers those misses without walking the skiplist.
-    cf.memtable_prefix_bloom_size_ratio = 0.02;
-    cf.memtable_whole_key_filtering = true;
+  constexpr std::size_t kBuckets = 1u << 18;
+  switch (cf_index) {
+    case 2:  // streams
+      cf.prefix_extractor = std::make_shared<StreamPrefix>();
+      cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(kBuckets));
+      break;
+    case 3:  // idempotency
+    case 4:  // state
+      cf.prefix_extractor.reset(rocksdb::NewNoopTransform());
+      cf.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(kBuckets));
+      break;
+    default:
+      break;
   }
   return cf;
 }
@@ -38,6 +70,8 @@ rocksdb::Options BaseRocksOptions(const LogStoreOptions& opts) {
   o.create_missing_column_families = opts.create_if_missing;
   o.write_buffer_size = opts.write_buffer_bytes;
   o.max_background_jobs = 2;
+  // One writer thread; hash memtables do not support concurrent inserts.
+  o.allow_concurrent_memtable_write = false;
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kLZ4Compression;
   rocksdb::BlockBasedTableOptions t;
@@ -53,8 +87,7 @@ Result<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   rocksdb::Options base = BaseRocksOptions(opts);
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kCfCount; ++i) {
-    bool lookups = (i == kIdempotency || i == kState || i == kStreams);
-    descs.emplace_back(kCfNames[i], CfOptions(base, lookups));
+    descs.emplace_back(kCfNames[i], CfOptions(base, i));
   }
   std::unique_ptr<LogStore> store(new LogStore());
   store->dir_ = dir;

@@ -70,8 +70,9 @@ Status CheckEvents(const LogStore& store, VerifyReport* r, const VerifyProgress&
 
 // Pass 2: the stream index is contiguous per stream and matches the events.
 Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      store.db()->NewIterator(rocksdb::ReadOptions(), store.streams_cf()));
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // the streams family is hashed by stream
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.streams_cf()));
   std::string stream;
   std::uint64_t last_version = 0;
   for (it->SeekToFirst(); it->Valid() && r->ok; it->Next()) {

@@ -252,18 +252,15 @@ std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
   return g;
 }
 
-// Keys of the index, state and idempotency families arrive in no useful order.
+// Keys of the index and idempotency families arrive in no useful order.
 // Sorted, consecutive memtable inserts land next to each other and RocksDB's
 // skiplist reuses the previous insert's search path, which makes the batch
 // several times cheaper to apply. (Event keys are already sequential.)
 void Writer::AddSortedPuts(Group& g) {
   std::sort(g.index_puts.begin(), g.index_puts.end());
   for (const auto& [k, v] : g.index_puts) g.batch.Put(store_->streams_cf(), k, v);
-  std::vector<std::pair<std::string, std::uint64_t>> heads(g.stream_versions.begin(),
-                                                           g.stream_versions.end());
-  std::sort(heads.begin(), heads.end());
   std::string ver;
-  for (const auto& [stream, version] : heads) {
+  for (const auto& [stream, version] : g.stream_versions) {
     ver.clear();
     keys::PutU64Be(&ver, version);
     g.batch.Put(store_->state_cf(), keys::StreamHeadKey(stream), ver);

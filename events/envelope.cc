@@ -64,7 +64,9 @@ std::string UuidToString(const Uuid128& id) {
 }
 
 std::string EncodeEnvelope(const EnvelopeMeta& meta, fb::Event type, const PayloadBuilder& build) {
-  flatbuffers::FlatBufferBuilder b(512);
+  // One builder per thread: its buffer is reused instead of allocated per event.
+  thread_local flatbuffers::FlatBufferBuilder b(1024);
+  b.Clear();
   b.ForceDefaults(true);
   auto payload = build(b);
   Uuid128 id = (meta.event_id == Uuid128{}) ? NewUuid() : meta.event_id;
