@@ -44,9 +44,7 @@ std::optional<std::pair<std::string, std::uint64_t>> ParseStreamIndexKey(std::st
 }
 
 std::string StreamHeadKey(std::string_view stream_id) {
-  std::string k = "stream/";
-  k.append(stream_id);
-  return k;
+  return StreamIndexKey(stream_id, kStreamHeadVersion);
 }
 
 std::string IdempotencyKey(std::string_view scope, std::string_view key) {

@@ -2,9 +2,9 @@
 //
 //   events       key := seq:u64be                       value := envelope bytes
 //   streams      key := stream_id 0x00 version:u64be    value := seq:u64be
+//                key := stream_id 0x00 0xFF*8            value := head version:u64be
 //   idempotency  key := scope 0x00 key                  value := IdempotencyRecord
-//   state        key := "stream/" stream_id             value := version:u64be
-//                (aggregate snapshots use other prefixes, see engine/state)
+//   state        aggregate snapshots of the domain (engine/domain/aggregates.h)
 //   meta         key := "head"                          value := seq:u64be hash:32
 //                key := "schema_version"                value := u16be
 //
@@ -34,7 +34,9 @@ std::string StreamIndexKey(std::string_view stream_id, std::uint64_t version);
 // Splits a streams key into (stream_id, version); nullopt when malformed.
 std::optional<std::pair<std::string, std::uint64_t>> ParseStreamIndexKey(std::string_view key);
 
+// The stream's head record: sorts after every version of the stream.
 std::string StreamHeadKey(std::string_view stream_id);
+inline constexpr std::uint64_t kStreamHeadVersion = UINT64_MAX;
 std::string IdempotencyKey(std::string_view scope, std::string_view key);
 
 inline constexpr std::string_view kMetaHead = "head";

@@ -75,6 +75,10 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.streams_cf()));
   std::string stream;
   std::uint64_t last_version = 0;
+  bool head_seen = true;
+  auto missing_head = [&] {
+    Fail(r, std::nullopt, "stream '" + stream + "' has no head record");
+  };
   for (it->SeekToFirst(); it->Valid() && r->ok; it->Next()) {
     auto parsed = keys::ParseStreamIndexKey(it->key().ToStringView());
     if (!parsed || it->value().size() != 8) {
@@ -83,7 +87,22 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
     }
     auto& [id, version] = *parsed;
     std::uint64_t seq = keys::GetU64Be(it->value().ToStringView());
+    if (version == keys::kStreamHeadVersion) {
+      // The head record closes the stream: it must name its last version.
+      if (id != stream || seq != last_version) {
+        Fail(r, std::nullopt, "stream '" + id + "' head record says version " +
+                                  std::to_string(seq) + ", index ends at " +
+                                  std::to_string(last_version));
+      }
+      head_seen = true;
+      continue;
+    }
     if (id != stream) {
+      if (!head_seen) {
+        missing_head();
+        break;
+      }
+      head_seen = false;
       stream = id;
       last_version = 0;
       ++r->streams;
@@ -108,6 +127,7 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
       break;
     }
   }
+  if (r->ok && !head_seen) missing_head();
   return FromRocks(it->status(), "scanning the stream index");
 }
 

@@ -94,6 +94,7 @@ class Writer {
   std::unique_ptr<Group> Prepare(std::deque<Pending> items);
   AppendOutcome PrepareOne(Group& g, AppendRequest& req);
   void AddSortedPuts(Group& g);
+  Status Prefetch(Group& g);
   Result<std::uint64_t> CurrentVersion(const Group& g, const std::string& stream_id);
   Result<std::optional<std::string>> FindIdempotency(const Group& g, const std::string& key);
   void HandToCommitter(std::unique_ptr<Group> g);

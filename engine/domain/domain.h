@@ -1,0 +1,42 @@
+// The pure domain: decide and apply. No I/O, no clock, no RocksDB.
+//
+//   Decide(state, command, ctx) -> events (unstamped envelopes) | Rejection
+//   Apply(state, envelope)      -> state changes
+//
+// The writer runs Decide then Apply for each command of a group in order,
+// against a StateStore holding the state left by the earlier commands, so a
+// group behaves exactly as if its commands ran one by one. Replay runs the
+// same Apply over the log. Decide never changes state; a rejection leaves the
+// state byte-identical.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine/domain/commands.h"
+#include "engine/domain/state_store.h"
+#include "events/envelope.h"
+
+namespace folio::domain {
+
+struct Rejection {
+  std::string_view code;  // a constant of engine/domain/rejections.h (docs/rejections.md)
+  std::string message;
+};
+
+// Envelopes from EncodeEnvelope (stream_id set per event; they may span
+// several streams, e.g. a settled trust payment also deposits to the matter).
+using Events = std::vector<std::string>;
+using Decision = std::variant<Events, Rejection>;
+
+Decision Decide(StateStore& state, const Command& command, const CommandContext& ctx);
+
+// REQUIRES: `env` is a verified envelope of a Folio event.
+void Apply(StateStore& state, const fb::Envelope& env);
+
+// The stream a command is primarily about ("payment:p1", "trust:cl1:m1", ...).
+std::string PrimaryStream(const Command& command);
+
+}  // namespace folio::domain
