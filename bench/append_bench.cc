@@ -75,7 +75,8 @@ struct Latencies {
   std::vector<std::uint32_t> us;
   double Percentile(double p) {
     if (us.empty()) return 0;
-    std::size_t idx = std::min(us.size() - 1, static_cast<std::size_t>(p * static_cast<double>(us.size())));
+    std::size_t idx =
+        std::min(us.size() - 1, static_cast<std::size_t>(p * static_cast<double>(us.size())));
     std::nth_element(us.begin(), us.begin() + static_cast<std::ptrdiff_t>(idx), us.end());
     return us[idx];
   }
@@ -136,7 +137,8 @@ Status RunFolio(const AppendBenchOptions& opts, const std::string& dir, AppendBe
   r->folio_seconds = Seconds(t0, t1);
   r->folio_events_per_s = static_cast<double>(total) / r->folio_seconds;
   r->event_bytes_avg = static_cast<double>(bytes.load()) / static_cast<double>(total);
-  r->batch_events_avg = st.groups ? static_cast<double>(st.events) / static_cast<double>(st.groups) : 0;
+  r->batch_events_avg =
+      st.groups ? static_cast<double>(st.events) / static_cast<double>(st.groups) : 0;
   ASSIGN_OR_RETURN(VerifyReport report, VerifyLog(*store));
   r->verified = report.ok && report.events == total;
   return OkStatus();

@@ -15,9 +15,9 @@
 namespace folio::bench {
 
 struct AppendBenchOptions {
-  std::string data_dir;            // keep the Folio log here; Default: a temp dir, removed
+  std::string data_dir;  // keep the Folio log here; Default: a temp dir, removed
   std::uint64_t events = 1'000'000;
-  std::size_t event_bytes = 0;     // pad envelopes to about this size; Default: natural (~250)
+  std::size_t event_bytes = 0;  // pad envelopes to about this size; Default: natural (~250)
   std::size_t submitters = 8;
   std::size_t in_flight_per_submitter_max = 8192;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
@@ -38,9 +38,9 @@ struct AppendBenchResult {
   double ack_latency_p50_us = 0;
   double ack_latency_p99_us = 0;
   double ack_latency_max_us = 0;
-  double writer_prepare_s = 0;      // sequencer busy time
-  double writer_write_s = 0;        // committer time inside RocksDB Write
-  double writer_wait_s = 0;         // sequencer waiting on the committer
+  double writer_prepare_s = 0;  // sequencer busy time
+  double writer_write_s = 0;    // committer time inside RocksDB Write
+  double writer_wait_s = 0;     // sequencer waiting on the committer
   bool verified = false;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/domain/commands.h"
 #include "events/hash.h"
 #include "events/status.h"
 
@@ -35,16 +36,22 @@ struct AppendRequest {
   // When set, nothing is appended: the rejection is recorded under the
   // idempotency key so a retry gets the same answer.
   std::optional<Status> rejection;
+  // When set, the writer runs the domain's Decide on it (against the state
+  // left by the earlier requests of the group) and appends what it decides;
+  // `envelopes` must then be empty and `stream_id` may be empty (the
+  // command's primary stream is used).
+  std::optional<domain::Command> command;
+  domain::CommandContext context;  // for `command`; now_ns 0 = the writer's clock
 };
 
 // The outcome of an append. Once recorded under an idempotency key it is
 // returned, unchanged, to every repeat of the same request.
 struct AppendOutcome {
-  Status status;                    // ok, or the error / rejection code
-  std::uint64_t first_seq = 0;      // 0 when nothing was appended
+  Status status;                // ok, or the error / rejection code
+  std::uint64_t first_seq = 0;  // 0 when nothing was appended
   std::uint64_t last_seq = 0;
-  std::uint64_t stream_version = 0; // the stream's version after the append
-  bool replayed = false;            // true when answered from the idempotency record
+  std::uint64_t stream_version = 0;  // the stream's version after the append
+  bool replayed = false;             // true when answered from the idempotency record
 };
 
 using AppendCallback = std::function<void(const AppendOutcome&)>;

@@ -12,7 +12,8 @@ void PutU64Be(std::string* out, std::uint64_t v) {
 
 std::uint64_t GetU64Be(std::string_view in) {
   std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<std::uint8_t>(in[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < 8; ++i)
+    v = (v << 8) | static_cast<std::uint8_t>(in[static_cast<std::size_t>(i)]);
   return v;
 }
 

@@ -13,8 +13,7 @@
 namespace folio {
 namespace {
 
-constexpr const char* kCfNames[] = {"default", "events", "streams",
-                                    "idempotency", "state", "meta"};
+constexpr const char* kCfNames[] = {"default", "events", "streams", "idempotency", "state", "meta"};
 
 // Prefix of a streams key: the stream id and its 0x00 separator, so all
 // versions of one stream share a hash bucket and stay ordered within it.
@@ -118,8 +117,8 @@ LogStore::~LogStore() {
 
 Status LogStore::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value,
                      bool* found) const {
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()),
-                               value);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), value);
   *found = s.ok();
   if (s.IsNotFound()) return OkStatus();
   return FromRocks(s, "get");
@@ -158,10 +157,10 @@ Result<std::vector<EventRecord>> LogStore::ReadFrom(std::uint64_t from_seq,
     auto rec = EventRecord::Decode(std::string(value));
     auto seq = keys::ParseEventKey(key);
     if (!rec.ok() || !seq || rec->seq() != *seq) {
-      bad = Status::Error(codes::kCorruption,
-                          "event at key " + ToHex({reinterpret_cast<const std::uint8_t*>(key.data()),
-                                                    key.size()}) +
-                              " does not decode: " + rec.status().ToString());
+      bad = Status::Error(
+          codes::kCorruption,
+          "event at key " + ToHex({reinterpret_cast<const std::uint8_t*>(key.data()), key.size()}) +
+              " does not decode: " + rec.status().ToString());
       return false;
     }
     out.push_back(std::move(rec).value());

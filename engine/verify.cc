@@ -76,9 +76,7 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
   std::string stream;
   std::uint64_t last_version = 0;
   bool head_seen = true;
-  auto missing_head = [&] {
-    Fail(r, std::nullopt, "stream '" + stream + "' has no head record");
-  };
+  auto missing_head = [&] { Fail(r, std::nullopt, "stream '" + stream + "' has no head record"); };
   for (it->SeekToFirst(); it->Valid() && r->ok; it->Next()) {
     auto parsed = keys::ParseStreamIndexKey(it->key().ToStringView());
     if (!parsed || it->value().size() != 8) {
@@ -90,9 +88,9 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
     if (version == keys::kStreamHeadVersion) {
       // The head record closes the stream: it must name its last version.
       if (id != stream || seq != last_version) {
-        Fail(r, std::nullopt, "stream '" + id + "' head record says version " +
-                                  std::to_string(seq) + ", index ends at " +
-                                  std::to_string(last_version));
+        Fail(r, std::nullopt,
+             "stream '" + id + "' head record says version " + std::to_string(seq) +
+                 ", index ends at " + std::to_string(last_version));
       }
       head_seen = true;
       continue;
@@ -108,17 +106,18 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
       ++r->streams;
     }
     if (version != last_version + 1) {
-      Fail(r, seq, "stream '" + id + "' jumps from version " + std::to_string(last_version) +
-                       " to " + std::to_string(version));
+      Fail(r, seq,
+           "stream '" + id + "' jumps from version " + std::to_string(last_version) + " to " +
+               std::to_string(version));
       break;
     }
     last_version = version;
     std::string value;
-    rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(), store.events_cf(),
-                                        keys::EventKey(seq), &value);
+    rocksdb::Status s =
+        store.db()->Get(rocksdb::ReadOptions(), store.events_cf(), keys::EventKey(seq), &value);
     if (!s.ok()) {
-      Fail(r, seq, "stream '" + id + "' version " + std::to_string(version) +
-                       " points at a missing event");
+      Fail(r, seq,
+           "stream '" + id + "' version " + std::to_string(version) + " points at a missing event");
       break;
     }
     auto rec = EventRecord::Decode(std::move(value));
@@ -144,8 +143,8 @@ Result<VerifyReport> VerifyLog(const LogStore& store, const VerifyProgress& prog
       Fail(&r, std::nullopt, head.status().message());
     } else if (head->seq != r.head_seq || head->hash != r.head_hash) {
       Fail(&r, head->seq > r.head_seq ? r.head_seq + 1 : head->seq,
-           "head in meta (seq " + std::to_string(head->seq) + ") does not match the last event (seq " +
-               std::to_string(r.head_seq) + ")");
+           "head in meta (seq " + std::to_string(head->seq) +
+               ") does not match the last event (seq " + std::to_string(r.head_seq) + ")");
     }
   }
   return r;

@@ -9,6 +9,7 @@
 
 #include <rocksdb/write_batch.h>
 
+#include "engine/domain/domain.h"
 #include "events/codes.h"
 
 namespace folio {
@@ -34,12 +35,13 @@ struct Writer::Group {
   std::uint64_t events = 0;
   // What this group changes, for lookups by later requests before it is durable.
   std::unordered_map<std::string, std::uint64_t> stream_versions;
-  std::unordered_map<std::string, std::string> idempotency;  // key -> record
+  std::unordered_map<std::string, std::string> idempotency;     // key -> record
   std::vector<std::pair<std::string, std::string>> index_puts;  // stream index
   // What the database said before this group, fetched in one MultiGet.
   // nullopt: the key is absent. Entries exist only for keys that were fetched.
   std::unordered_map<std::string, std::optional<std::string>> idempotency_db;
   std::unordered_map<std::string, std::uint64_t> stream_versions_db;
+  StateOverlay state;  // aggregate state changed by this group's commands
 };
 
 Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opts) {
@@ -66,7 +68,11 @@ Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opt
 }
 
 Writer::Writer(LogStore* store, WriterOptions opts, keys::Head head)
-    : store_(store), opts_(std::move(opts)), prepared_head_(head), durable_head_(head) {
+    : store_(store),
+      opts_(std::move(opts)),
+      prepared_head_(head),
+      state_cache_(opts_.state_cache_entries_max),
+      durable_head_(head) {
   assert(opts_.batch_requests_max > 0 && opts_.queue_requests_max > 0);
   committer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "folio-commit");
@@ -123,7 +129,7 @@ keys::Head Writer::durable_head() const {
 
 WriterStats Writer::stats() const {
   return WriterStats{stat_groups_.load(),     stat_requests_.load(), stat_events_.load(),
-                     stat_prepare_ns_.load(), stat_write_ns_.load(),  stat_wait_ns_.load()};
+                     stat_prepare_ns_.load(), stat_write_ns_.load(), stat_wait_ns_.load()};
 }
 
 void Writer::SequencerLoop() {
@@ -175,6 +181,7 @@ void Writer::RetireCommitted() {
     stream_cache_.clear();
   }
   for (auto& [stream, version] : done->stream_versions) stream_cache_[stream] = version;
+  state_cache_.Merge(done->state);
 }
 
 void Writer::HandToCommitter(std::unique_ptr<Group> g) {
@@ -213,8 +220,10 @@ void Writer::CommitterLoop() {
       }
       if (!s.ok()) {
         failed_.store(true, std::memory_order_release);
-        FailAll(*g, Status::Error(codes::kStoreFailed, "log write failed, the store stopped "
-                                                       "accepting writes: " + s.ToString()));
+        FailAll(*g, Status::Error(codes::kStoreFailed,
+                                  "log write failed, the store stopped "
+                                  "accepting writes: " +
+                                      s.ToString()));
       } else {
         std::lock_guard<std::mutex> lock(head_mu_);
         durable_head_ = g->head_after;
@@ -245,9 +254,9 @@ std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
   g->outcomes.resize(g->items.size());
   if (failed()) return g;  // the committer fails them all
   g->head_after = prepared_head_;
-  Status s = Prefetch(*g);
-  if (!s.ok()) {
-    for (auto& o : g->outcomes) o.status = s;
+  Status prefetched = Prefetch(*g);
+  if (!prefetched.ok()) {
+    for (auto& o : g->outcomes) o.status = prefetched;
     return g;
   }
   for (std::size_t i = 0; i < g->items.size(); ++i) {
@@ -274,6 +283,13 @@ void Writer::AddSortedPuts(Group& g) {
     keys::PutU64Be(&ver, version);
     g.batch.Put(store_->streams_cf(), keys::StreamHeadKey(stream), ver);
   }
+  for (const auto& [k, v] : g.state) {  // a std::map: already sorted
+    if (v) {
+      g.batch.Put(store_->state_cf(), k, *v);
+    } else {
+      g.batch.Delete(store_->state_cf(), k);
+    }
+  }
   std::vector<const std::pair<const std::string, std::string>*> idem;
   idem.reserve(g.idempotency.size());
   for (const auto& kv : g.idempotency) idem.push_back(&kv);
@@ -287,6 +303,7 @@ AppendOutcome Writer::PrepareOne(Group& g, AppendRequest& req) {
     out.status = Status::Error(codes::kInvalidArgument, std::move(why));
     return out;
   };
+  if (req.command && req.stream_id.empty()) req.stream_id = domain::PrimaryStream(*req.command);
   if (!keys::IsValidId(req.stream_id, keys::kStreamIdBytesMax)) {
     return invalid("stream_id must be 1-200 bytes with no control characters");
   }
@@ -296,7 +313,15 @@ AppendOutcome Writer::PrepareOne(Group& g, AppendRequest& req) {
                       !keys::IsValidId(req.idempotency_scope, keys::kIdempotencyKeyBytesMax)))) {
     return invalid("idempotency key and scope must be 1-200 bytes with no control characters");
   }
-  if (req.envelopes.empty() && !req.rejection) return invalid("nothing to append");
+  if (req.command && !req.envelopes.empty()) return invalid("a command request carries no events");
+  if (req.envelopes.empty() && !req.rejection && !req.command) return invalid("nothing to append");
+  for (const std::string& env : req.envelopes) {
+    auto rec = EventRecord::Decode(env);
+    if (!rec.ok()) return invalid("event " + rec.status().message());
+    if (!keys::IsValidId(rec->stream_id(), keys::kStreamIdBytesMax)) {
+      return invalid("event stream_id must be 1-200 bytes with no control characters");
+    }
+  }
   std::string idem_key;
   if (idempotent) {
     idem_key = keys::IdempotencyKey(req.idempotency_scope, req.idempotency_key);
@@ -312,12 +337,19 @@ AppendOutcome Writer::PrepareOne(Group& g, AppendRequest& req) {
         return out;
       }
       if (rec->first != req.fingerprint) {
-        out.status = Status::Error(codes::kIdempotencyKeyConflict,
-                                   "idempotency key '" + req.idempotency_key +
-                                       "' was used for a different request");
+        out.status = Status::Error(
+            codes::kIdempotencyKeyConflict,
+            "idempotency key '" + req.idempotency_key + "' was used for a different request");
         return out;
       }
       return rec->second;
+    }
+  }
+  if (req.command) {
+    Status s = DecideCommand(g, req);
+    if (!s.ok()) {
+      out.status = s;
+      return out;  // a storage error: not recorded
     }
   }
   if (req.rejection) {
@@ -328,36 +360,85 @@ AppendOutcome Writer::PrepareOne(Group& g, AppendRequest& req) {
       out.status = current.status();
       return out;
     }
-    std::uint64_t version = *current;
-    if (req.expected_version != kAnyVersion && req.expected_version != version) {
-      out.status = Status::Error(
-          codes::kStreamVersionConflict,
-          "stream '" + req.stream_id + "' is at version " + std::to_string(version) +
-              ", expected " + std::to_string(req.expected_version));
-      out.stream_version = version;
+    if (req.expected_version != kAnyVersion && req.expected_version != *current) {
+      out.status =
+          Status::Error(codes::kStreamVersionConflict,
+                        "stream '" + req.stream_id + "' is at version " + std::to_string(*current) +
+                            ", expected " + std::to_string(req.expected_version));
+      out.stream_version = *current;
       return out;  // not recorded: a retry after re-reading may succeed
     }
-    const std::int64_t now_ns = opts_.clock->NowNs();
-    keys::Head& head = g.head_after;
-    out.first_seq = head.seq + 1;
-    for (std::string& env : req.envelopes) {
-      ++head.seq;
-      ++version;
-      head.hash = StampEnvelope(env, head.seq, version, now_ns, head.hash);
-      std::string seq_key = keys::EventKey(head.seq);
-      g.batch.Put(store_->events_cf(), seq_key, env);
-      g.index_puts.emplace_back(keys::StreamIndexKey(req.stream_id, version), seq_key);
+    Status s = AppendEnvelopes(g, req, out);
+    if (!s.ok()) {
+      out = AppendOutcome{};
+      out.status = s;
+      return out;
     }
-    out.last_seq = head.seq;
-    out.stream_version = version;
-    g.events += req.envelopes.size();
-    g.stream_versions[req.stream_id] = version;
   }
   if (idempotent) {
     std::string record = EncodeIdempotencyRecord(req.fingerprint, out);
     g.idempotency[idem_key] = std::move(record);
   }
   return out;
+}
+
+Status Writer::DecideCommand(Group& g, AppendRequest& req) {
+  domain::CommandContext ctx = req.context;
+  if (ctx.now_ns == 0) ctx.now_ns = opts_.clock->NowNs();
+  if (ctx.idempotency_key.empty()) ctx.idempotency_key = req.idempotency_key;
+  GroupState view(*store_, g.state, in_flight_ ? &in_flight_->state : nullptr, state_cache_);
+  domain::Decision d = domain::Decide(view, *req.command, ctx);
+  RETURN_IF_ERROR(view.error());
+  if (auto* rej = std::get_if<domain::Rejection>(&d)) {
+    req.rejection = Status::Error(rej->code, std::move(rej->message));
+    return OkStatus();
+  }
+  req.envelopes = std::move(std::get<domain::Events>(d));
+  for (const std::string& env : req.envelopes) {
+    const fb::Envelope* e = fb::GetEnvelope(env.data());
+    if (e->stream_id() == nullptr ||
+        !keys::IsValidId(e->stream_id()->string_view(), keys::kStreamIdBytesMax)) {
+      req.envelopes.clear();
+      req.rejection = Status::Error(codes::kInvalidArgument, "an id in the command is not valid");
+      return OkStatus();
+    }
+  }
+  for (const std::string& env : req.envelopes) domain::Apply(view, *fb::GetEnvelope(env.data()));
+  return view.error();
+}
+
+// Stamps and indexes each event under its own stream (a command may touch
+// several: a trust payment's settlement also deposits to the matter).
+Status Writer::AppendEnvelopes(Group& g, AppendRequest& req, AppendOutcome& out) {
+  std::vector<std::string> streams;
+  for (const std::string& env : req.envelopes) {
+    streams.push_back(fb::GetEnvelope(env.data())->stream_id()->str());
+    if (!CurrentVersion(g, streams.back()).ok()) {
+      // The command's effects are already in the group's state: nothing of
+      // this group may be written. Fail-stop, as for a failed write.
+      failed_.store(true, std::memory_order_release);
+      return Status::Error(codes::kStoreFailed, "stream version lookup failed");
+    }
+  }
+  const std::int64_t now_ns = opts_.clock->NowNs();
+  keys::Head& head = g.head_after;
+  out.first_seq = head.seq + 1;
+  for (std::size_t i = 0; i < req.envelopes.size(); ++i) {
+    std::string& env = req.envelopes[i];
+    const std::string& stream = streams[i];
+    const std::uint64_t version = *CurrentVersion(g, stream) + 1;
+    ++head.seq;
+    head.hash = StampEnvelope(env, head.seq, version, now_ns, head.hash);
+    std::string seq_key = keys::EventKey(head.seq);
+    g.batch.Put(store_->events_cf(), seq_key, env);
+    g.index_puts.emplace_back(keys::StreamIndexKey(stream, version), seq_key);
+    g.stream_versions[stream] = version;
+  }
+  out.last_seq = head.seq;
+  auto primary = g.stream_versions.find(req.stream_id);
+  out.stream_version = primary == g.stream_versions.end() ? 0 : primary->second;
+  g.events += req.envelopes.size();
+  return OkStatus();
 }
 
 // Reads, in one MultiGet, the idempotency records and stream versions the
@@ -372,7 +453,8 @@ Status Writer::Prefetch(Group& g) {
       std::string k = keys::IdempotencyKey(r.idempotency_scope, r.idempotency_key);
       if (!prev || prev->idempotency.count(k) == 0) idem_keys.push_back(std::move(k));
     }
-    if (!r.rejection && (!prev || prev->stream_versions.count(r.stream_id) == 0) &&
+    if (!r.rejection && !r.stream_id.empty() &&
+        (!prev || prev->stream_versions.count(r.stream_id) == 0) &&
         stream_cache_.count(r.stream_id) == 0) {
       stream_keys.push_back(keys::StreamHeadKey(r.stream_id));
     }
@@ -397,8 +479,8 @@ Status Writer::Prefetch(Group& g) {
     const bool found = statuses[i].ok();
     if (!found && !statuses[i].IsNotFound()) return FromRocks(statuses[i], "prefetch");
     if (i < idem_keys.size()) {
-      g.idempotency_db.emplace(idem_keys[i], found ? std::optional<std::string>(values[i].ToString())
-                                                   : std::nullopt);
+      g.idempotency_db.emplace(
+          idem_keys[i], found ? std::optional<std::string>(values[i].ToString()) : std::nullopt);
       continue;
     }
     if (found && values[i].size() != 8) {
@@ -427,8 +509,7 @@ Result<std::uint64_t> Writer::CurrentVersion(const Group& g, const std::string& 
   return store_->StreamVersion(stream_id);
 }
 
-Result<std::optional<std::string>> Writer::FindIdempotency(const Group& g,
-                                                           const std::string& key) {
+Result<std::optional<std::string>> Writer::FindIdempotency(const Group& g, const std::string& key) {
   if (auto it = g.idempotency.find(key); it != g.idempotency.end()) {
     return std::optional<std::string>(it->second);
   }

@@ -32,6 +32,7 @@
 
 #include "engine/append.h"
 #include "engine/clock.h"
+#include "engine/group_state.h"
 #include "engine/log_store.h"
 
 namespace folio {
@@ -42,8 +43,10 @@ struct WriterOptions {
   // Queued requests beyond which Submit blocks (back-pressure). Default: 65536.
   std::size_t queue_requests_max = 65536;
   // Stream versions kept in memory; the cache is dropped when it grows past
-  // this (the state column family is the truth). Default: 1,000,000.
+  // this (the streams column family is the truth). Default: 1,000,000.
   std::size_t stream_cache_entries_max = 1'000'000;
+  // Aggregate states kept in memory (hot aggregates). Default: 200,000.
+  std::size_t state_cache_entries_max = 200'000;
   // Source of recorded_at. Not owned; must outlive the writer. Default: system clock.
   const Clock* clock = SystemClock::Default();
   // Tests only: called before each batch write; a non-OK status is treated
@@ -52,12 +55,12 @@ struct WriterOptions {
 };
 
 struct WriterStats {
-  std::uint64_t groups = 0;          // batches written
-  std::uint64_t requests = 0;        // requests completed
-  std::uint64_t events = 0;          // events appended
-  std::uint64_t prepare_ns = 0;      // sequencer time spent preparing groups
-  std::uint64_t write_ns = 0;        // committer time inside RocksDB Write (sync)
-  std::uint64_t handoff_wait_ns = 0; // sequencer time waiting for the committer
+  std::uint64_t groups = 0;           // batches written
+  std::uint64_t requests = 0;         // requests completed
+  std::uint64_t events = 0;           // events appended
+  std::uint64_t prepare_ns = 0;       // sequencer time spent preparing groups
+  std::uint64_t write_ns = 0;         // committer time inside RocksDB Write (sync)
+  std::uint64_t handoff_wait_ns = 0;  // sequencer time waiting for the committer
 };
 
 class Writer {
@@ -93,6 +96,10 @@ class Writer {
   void CommitterLoop();
   std::unique_ptr<Group> Prepare(std::deque<Pending> items);
   AppendOutcome PrepareOne(Group& g, AppendRequest& req);
+  // Runs the domain for a command request: fills req.envelopes and applies
+  // them to the group's state, or sets req.rejection. Non-OK: storage error.
+  Status DecideCommand(Group& g, AppendRequest& req);
+  Status AppendEnvelopes(Group& g, AppendRequest& req, AppendOutcome& out);
   void AddSortedPuts(Group& g);
   Status Prefetch(Group& g);
   Result<std::uint64_t> CurrentVersion(const Group& g, const std::string& stream_id);
@@ -106,19 +113,20 @@ class Writer {
 
   // Submission queue.
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;      // sequencer waits for work
-  std::condition_variable not_full_cv_;   // submitters wait for room
+  std::condition_variable queue_cv_;     // sequencer waits for work
+  std::condition_variable not_full_cv_;  // submitters wait for room
   std::deque<Pending> queue_;
   bool stopping_ = false;
 
   // Sequencer-owned state.
   keys::Head prepared_head_;
   std::unordered_map<std::string, std::uint64_t> stream_cache_;  // durable versions
+  StateCache state_cache_;
 
   // Hand-off between sequencer and committer: at most one group in flight.
   std::mutex handoff_mu_;
   std::condition_variable handoff_cv_;
-  std::unique_ptr<Group> in_flight_;      // being written by the committer
+  std::unique_ptr<Group> in_flight_;  // being written by the committer
   bool in_flight_done_ = false;
   bool committer_exit_ = false;
 

@@ -108,8 +108,8 @@ Result<EventRecord> EventRecord::Decode(std::string bytes) {
   flatbuffers::Verifier::Options opts;
   opts.max_depth = 32;
   opts.max_tables = 1'000'000;
-  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                                 bytes.size(), opts);
+  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
+                                 opts);
   if (!fb::VerifyEnvelopeBuffer(verifier)) return Invalid("FlatBuffers verifier rejected envelope");
   const fb::Envelope* env = fb::GetEnvelope(bytes.data());
   if (env->stream_id() == nullptr || env->stream_id()->size() == 0) {

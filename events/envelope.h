@@ -38,7 +38,7 @@ std::string UuidToString(const Uuid128& id);
 // stream_version, recorded_at_ns and the hashes.
 struct EnvelopeMeta {
   std::string stream_id;
-  Uuid128 event_id;            // Default: a new random UUID when zero
+  Uuid128 event_id;  // Default: a new random UUID when zero
   std::int64_t occurred_at_ns = 0;
   std::string actor;
   std::string correlation_id;

@@ -72,9 +72,9 @@ class [[nodiscard]] Result {
 #define FOLIO_CONCAT_INNER(a, b) a##b
 #define FOLIO_CONCAT(a, b) FOLIO_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                \
-  do {                                       \
-    ::folio::Status folio_status_ = (expr);  \
+#define RETURN_IF_ERROR(expr)                      \
+  do {                                             \
+    ::folio::Status folio_status_ = (expr);        \
     if (!folio_status_.ok()) return folio_status_; \
   } while (0)
 

@@ -69,8 +69,7 @@ std::vector<DemoEvent> DemoHistory() {
        }},
       {"credit:cr1", fb::Event::CreditIssued,
        [](B& b) {
-         return fb::CreateCreditIssuedDirect(b, "cr1", "c1", &k50, 0, nullptr, "goodwill")
-             .Union();
+         return fb::CreateCreditIssuedDirect(b, "cr1", "c1", &k50, 0, nullptr, "goodwill").Union();
        }},
       {"trust:cl1:m1", fb::Event::TrustDepositRecorded,
        [](B& b) {
@@ -81,8 +80,8 @@ std::vector<DemoEvent> DemoHistory() {
        }},
       {"trust:cl1:m1", fb::Event::TrustDisbursementRecorded,
        [](B& b) {
-         return fb::CreateTrustDisbursementRecordedDirect(b, "d1", "cl1", "m1", &k1200,
-                                                          "Court", "filing fee")
+         return fb::CreateTrustDisbursementRecordedDirect(b, "d1", "cl1", "m1", &k1200, "Court",
+                                                          "filing fee")
              .Union();
        }},
   };

@@ -101,7 +101,8 @@ int RunInspect(const Argv& argv) {
   auto dir = args->Get("data");
   auto from = args->GetU64("from", 1);
   auto limit = args->GetU64("limit", 100);
-  if (!dir) return Usage(Status::Error(codes::kInvalidArgument, "--data is required"), kInspectHelp);
+  if (!dir)
+    return Usage(Status::Error(codes::kInvalidArgument, "--data is required"), kInspectHelp);
   if (!from.ok()) return Usage(from.status(), kInspectHelp);
   if (!limit.ok()) return Usage(limit.status(), kInspectHelp);
   auto store = OpenExisting(*dir, /*read_only=*/true);

@@ -13,6 +13,7 @@ using Argv = std::vector<std::string>;
 int RunVerify(const Argv& args);
 int RunInspect(const Argv& args);
 int RunDemo(const Argv& args);
+int RunExec(const Argv& args);
 int RunTorture(const Argv& args);
 int RunBench(const Argv& args);
 

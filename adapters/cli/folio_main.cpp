@@ -14,6 +14,7 @@ Usage: folio <command> [options]        (folio <command> --help for details)
 
 Commands:
   demo      append a small demo history to a new log and verify it
+  exec      run commands (JSON Lines) through the writer, one outcome per line
   verify    check every event, the hash chain and the stream index of a log
   inspect   print events of a log as JSON Lines
   bench     measure Folio against raw baselines on this machine (bench append)
@@ -28,9 +29,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"demo", folio::cli::RunDemo},       {"verify", folio::cli::RunVerify},
-    {"inspect", folio::cli::RunInspect}, {"bench", folio::cli::RunBench},
-    {"torture", folio::cli::RunTorture},
+    {"demo", folio::cli::RunDemo},     {"exec", folio::cli::RunExec},
+    {"verify", folio::cli::RunVerify}, {"inspect", folio::cli::RunInspect},
+    {"bench", folio::cli::RunBench},   {"torture", folio::cli::RunTorture},
 };
 
 }  // namespace

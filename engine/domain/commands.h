@@ -23,13 +23,13 @@ struct PaymentCreate {
   std::string order_id;
   std::string invoice_id;
   fb::Method method = fb::Method::Unknown;
-  std::string network;                 // crypto: "TRC20", "ERC20", "BEP20", "BTC", "ETH"
+  std::string network;  // crypto: "TRC20", "ERC20", "BEP20", "BTC", "ETH"
   Money amount;
   fb::Destination destination = fb::Destination::Operating;
-  std::string client_id;               // destination trust
-  std::string matter_id;               // destination trust
-  std::optional<std::int64_t> due_at_ns;      // scheduled payment: payable from then
-  std::optional<std::uint32_t> timeout_s;     // Default: the method's payment_timeout_s
+  std::string client_id;                   // destination trust
+  std::string matter_id;                   // destination trust
+  std::optional<std::int64_t> due_at_ns;   // scheduled payment: payable from then
+  std::optional<std::uint32_t> timeout_s;  // Default: the method's payment_timeout_s
   std::string description;
 };
 
@@ -49,8 +49,8 @@ struct PaymentObserveConfirmations {
 struct PaymentSettle {
   std::string payment_id;
   std::string gateway_txn_id;
-  std::optional<Money> amount;        // Default: the payment's amount; must equal it
-  std::optional<Money> gateway_fee;   // fee the gateway reports; Default: the computed fee
+  std::optional<Money> amount;       // Default: the payment's amount; must equal it
+  std::optional<Money> gateway_fee;  // fee the gateway reports; Default: the computed fee
 };
 
 struct PaymentFail {
@@ -70,7 +70,7 @@ struct RefundRequest {
   Money amount;
   fb::RefundTarget target = fb::RefundTarget::OriginalMethod;
   std::string reason;
-  std::string credit_id;                       // target credit: the credit to issue
+  std::string credit_id;  // target credit: the credit to issue
   std::optional<std::int64_t> credit_expires_at_ns;
 };
 
@@ -106,7 +106,7 @@ struct CreditReverse {
 
 struct FeeScheduleSpec {
   std::uint32_t rate_bp = 0;
-  Money fixed, min, max;               // max zero: no maximum
+  Money fixed, min, max;  // max zero: no maximum
 };
 
 struct AssetRulesSpec {
@@ -118,7 +118,7 @@ struct AssetRulesSpec {
 struct MethodConfigure {
   fb::Method method = fb::Method::Unknown;
   bool enabled = true;
-  std::vector<AssetRulesSpec> rules;   // the accepted assets, exactly
+  std::vector<AssetRulesSpec> rules;  // the accepted assets, exactly
   std::optional<std::uint32_t> confirmations_required;
   std::optional<std::uint32_t> payment_timeout_s;
 };

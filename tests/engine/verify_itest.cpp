@@ -83,7 +83,8 @@ TEST_CASE("changing any one byte of a stored event names that sequence") {
 TEST_CASE("deleting an event reports the gap") {
   TempDir dir;
   WriteLog(dir, 20);
-  Tamper(dir, [](LogStore& s) { REQUIRE(s.db()->Delete({}, s.events_cf(), keys::EventKey(9)).ok()); });
+  Tamper(dir,
+         [](LogStore& s) { REQUIRE(s.db()->Delete({}, s.events_cf(), keys::EventKey(9)).ok()); });
   VerifyReport r = Verify(dir);
   CHECK_FALSE(r.ok);
   REQUIRE(r.first_bad_seq.has_value());
@@ -94,7 +95,8 @@ TEST_CASE("deleting an event reports the gap") {
 TEST_CASE("deleting the last event is caught by the head") {
   TempDir dir;
   WriteLog(dir, 10);
-  Tamper(dir, [](LogStore& s) { REQUIRE(s.db()->Delete({}, s.events_cf(), keys::EventKey(10)).ok()); });
+  Tamper(dir,
+         [](LogStore& s) { REQUIRE(s.db()->Delete({}, s.events_cf(), keys::EventKey(10)).ok()); });
   VerifyReport r = Verify(dir);
   CHECK_FALSE(r.ok);
   CHECK(r.first_bad_seq == 10);
@@ -114,7 +116,8 @@ TEST_CASE("a broken stream index is reported") {
 TEST_CASE("the writer refuses to start on a log whose head disagrees with its events") {
   TempDir dir;
   WriteLog(dir, 5);
-  Tamper(dir, [](LogStore& s) { REQUIRE(s.db()->Delete({}, s.events_cf(), keys::EventKey(5)).ok()); });
+  Tamper(dir,
+         [](LogStore& s) { REQUIRE(s.db()->Delete({}, s.events_cf(), keys::EventKey(5)).ok()); });
   auto store = LogStore::Open(dir.str());
   REQUIRE(store.ok());
   auto writer = Writer::Start(store->get());

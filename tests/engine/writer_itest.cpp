@@ -184,7 +184,8 @@ TEST_CASE("a failed write puts the writer in fail-stop until restart") {
   RequireVerified(*db.store, 2);
 }
 
-TEST_CASE("8 threads x 10,000 appends: no gap, contiguous versions, conflicts reported, none lost") {
+TEST_CASE(
+    "8 threads x 10,000 appends: no gap, contiguous versions, conflicts reported, none lost") {
   TempDir dir;
   auto db = Open(dir);
   constexpr int kThreads = 8;

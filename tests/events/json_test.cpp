@@ -84,7 +84,8 @@ const std::map<fb::Event, Sample>& Samples() {
           auto gateway_fee = M(Asset::USDT, 1);
           auto fee = M(Asset::USDT, 0);
           return fb::CreatePaymentSettled(c.b, c.S("pay-005"), c.S("txn-5"), &amount, &gateway_fee,
-                                          &fee)
+                                          &fee, fb::Method::UsdtTrc20, fb::Destination::Trust,
+                                          c.S("cust-5"), c.S("order-5"))
               .Union();
         },
         "/event/amount", "1.500000", "USDT"}},
@@ -107,7 +108,7 @@ const std::map<fb::Event, Sample>& Samples() {
           auto amount = M(Asset::USD, 5);
           return fb::CreateRefundRequested(c.b, c.S("ref-1"), c.S("pay-009"), &amount,
                                            fb::RefundTarget::CustomerCredit, c.S("duplicate"),
-                                           c.S("cred-1"))
+                                           c.S("cred-1"), 1'795'000'000'000'000'000)
               .Union();
         },
         "/event/amount", "0.05", "USD"}},
@@ -115,7 +116,8 @@ const std::map<fb::Event, Sample>& Samples() {
        {[](PayloadCtx& c) {
           auto amount = M(Asset::EUR, 100000);
           return fb::CreateRefundSucceeded(c.b, c.S("ref-2"), c.S("pay-010"), &amount,
-                                           c.S("gw-ref-2"))
+                                           c.S("gw-ref-2"), fb::Method::Card,
+                                           fb::RefundTarget::OriginalMethod, c.S("cust-10"))
               .Union();
         },
         "/event/amount", "1000.00", "EUR"}},

@@ -1,0 +1,173 @@
+#include "adapters/json/rfc3339.h"
+
+#include <cstdio>
+#include <limits>
+
+#include "adapters/json/json_codes.h"
+
+namespace folio::json {
+namespace {
+
+constexpr std::int64_t kNsPerSecond = 1'000'000'000;
+constexpr std::int64_t kSecondsPerDay = 86'400;
+
+bool IsLeapYear(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(std::int64_t y, int m) {
+  constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+std::int64_t DaysFromCivil(std::int64_t y, std::int64_t m, std::int64_t d) {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t yoe = y - era * 400;
+  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+struct Civil {
+  std::int64_t year;
+  int month;
+  int day;
+};
+
+Civil CivilFromDays(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  return {yoe + era * 400 + (m <= 2 ? 1 : 0), static_cast<int>(m), static_cast<int>(d)};
+}
+
+// A cursor over the text; every reader fails (returns false) rather than reading past the end.
+class Cursor {
+ public:
+  explicit Cursor(std::string_view s) : s_(s) {}
+  bool Digits(std::size_t n, std::int64_t* out) {
+    if (s_.size() - pos_ < n) return false;
+    std::int64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const char c = s_[pos_ + i];
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    pos_ += n;
+    *out = v;
+    return true;
+  }
+  bool Char(char c) { return Peek() == c ? (++pos_, true) : false; }
+  bool CharEither(char a, char b) { return Peek() == a || Peek() == b ? (++pos_, true) : false; }
+  char Peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+  bool AtEnd() const { return pos_ == s_.size(); }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+Status Invalid(std::string_view why) {
+  return Status::Error(codes::kInvalidField, "not an RFC 3339 timestamp: " + std::string(why));
+}
+
+}  // namespace
+
+Result<std::int64_t> ParseRfc3339(std::string_view text) {
+  if (text.size() > 64) return Invalid("too long");
+  Cursor c(text);
+  std::int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!c.Digits(4, &year) || !c.Char('-') || !c.Digits(2, &month) || !c.Char('-') ||
+      !c.Digits(2, &day)) {
+    return Invalid("expected YYYY-MM-DD");
+  }
+  if (!c.CharEither('T', 't')) return Invalid("expected 'T' after the date");
+  if (!c.Digits(2, &hour) || !c.Char(':') || !c.Digits(2, &minute) || !c.Char(':') ||
+      !c.Digits(2, &second)) {
+    return Invalid("expected hh:mm:ss");
+  }
+  std::int64_t frac_ns = 0;
+  if (c.Char('.')) {
+    int digits = 0;
+    std::int64_t d = 0;
+    while (c.Digits(1, &d)) {
+      if (++digits > 9) return Invalid("more than 9 fraction digits");
+      frac_ns = frac_ns * 10 + d;
+    }
+    if (digits == 0) return Invalid("expected digits after '.'");
+    for (int i = digits; i < 9; ++i) frac_ns *= 10;
+  }
+  std::int64_t offset_s = 0;
+  if (c.CharEither('Z', 'z')) {
+    offset_s = 0;
+  } else if (c.Peek() == '+' || c.Peek() == '-') {
+    const std::int64_t sign = c.Peek() == '-' ? -1 : 1;
+    c.CharEither('+', '-');
+    std::int64_t oh = 0, om = 0;
+    if (!c.Digits(2, &oh) || !c.Char(':') || !c.Digits(2, &om)) {
+      return Invalid("expected offset +hh:mm");
+    }
+    if (oh > 23 || om > 59) return Invalid("offset out of range");
+    offset_s = sign * (oh * 3600 + om * 60);
+  } else {
+    return Invalid("missing zone ('Z' or +hh:mm)");
+  }
+  if (!c.AtEnd()) return Invalid("trailing characters");
+  if (month < 1 || month > 12) return Invalid("month out of range");
+  if (day < 1 || day > DaysInMonth(year, static_cast<int>(month))) {
+    return Invalid("day out of range");
+  }
+  if (hour > 23 || minute > 59) return Invalid("time out of range");
+  if (second > 59) return Invalid("second out of range (leap seconds are not accepted)");
+
+  // Years 0000-9999 keep every intermediate far inside int64 seconds.
+  const std::int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 +
+                               minute * 60 + second - offset_s;
+  // The fraction is added after the multiplication, so the widening keeps
+  // the earliest representable instant (seconds * 1e9 alone is below int64).
+  const __int128 ns = static_cast<__int128>(seconds) * kNsPerSecond + frac_ns;
+  if (ns < std::numeric_limits<std::int64_t>::min() ||
+      ns > std::numeric_limits<std::int64_t>::max()) {
+    return Invalid("outside the representable range (1677..2262)");
+  }
+  return static_cast<std::int64_t>(ns);
+}
+
+std::string FormatRfc3339(std::int64_t ns) {
+  // Floor division so that instants before 1970 get a fraction in [0, 1 s).
+  std::int64_t seconds = ns / kNsPerSecond;
+  std::int64_t frac = ns % kNsPerSecond;
+  if (frac < 0) {
+    frac += kNsPerSecond;
+    --seconds;
+  }
+  std::int64_t days = seconds / kSecondsPerDay;
+  std::int64_t sod = seconds % kSecondsPerDay;
+  if (sod < 0) {
+    sod += kSecondsPerDay;
+    --days;
+  }
+  const Civil civil = CivilFromDays(days);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02lld:%02lld:%02lld",
+                        static_cast<long long>(civil.year), civil.month, civil.day,
+                        static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
+                        static_cast<long long>(sod % 60));
+  std::string out(buf, static_cast<std::size_t>(n));
+  if (frac != 0) {
+    char fbuf[16];
+    n = std::snprintf(fbuf, sizeof(fbuf), ".%09lld", static_cast<long long>(frac));
+    std::string_view f(fbuf, static_cast<std::size_t>(n));
+    while (f.back() == '0') f.remove_suffix(1);
+    out += f;
+  }
+  out += 'Z';
+  return out;
+}
+
+}  // namespace folio::json

@@ -1,0 +1,264 @@
+// Payments: lifecycle, fees, crypto auto-settlement, limits and the rejection
+// order of payment.create and payment.settle (docs/rejections.md).
+#include "engine/domain/aggregates.h"
+#include "engine/domain/methods.h"
+#include "tests/engine/domain_harness.h"
+
+namespace folio::domain::testing {
+namespace {
+
+namespace rj = rejections;
+
+PaymentCreate Pay(std::string id, Money amount, fb::Method method = fb::Method::Alipay,
+                  std::string customer = "c1") {
+  PaymentCreate c;
+  c.payment_id = std::move(id);
+  c.customer_id = std::move(customer);
+  c.order_id = "o-" + c.payment_id;
+  c.method = method;
+  c.amount = amount;
+  return c;
+}
+
+PaymentSettle Settle(std::string id) {
+  PaymentSettle c;
+  c.payment_id = std::move(id);
+  c.gateway_txn_id = "txn-" + c.payment_id;
+  return c;
+}
+
+PaymentStatus StatusOf(Harness& h, const std::string& id) {
+  auto p = LoadAs<PaymentState>(h.state, PaymentKey(id));
+  REQUIRE(p.has_value());
+  return p->status;
+}
+
+Money CreatedFee(Harness& h, const PaymentCreate& c) {
+  Decision d = h.Run(c);
+  REQUIRE(std::holds_alternative<Events>(d));
+  const auto& bytes = std::get<Events>(d).at(0);
+  const auto* e = fb::GetEnvelope(bytes.data())->event_as_PaymentCreated();
+  REQUIRE(e != nullptr);
+  return Money::FromFb(*e->fee());
+}
+
+MethodConfigure Rules(fb::Method m, Money min, Money max, Money daily, Money monthly) {
+  MethodConfigure c;
+  c.method = m;
+  AssetRulesSpec r;
+  r.asset = min.asset();
+  r.min_amount = min;
+  r.max_amount = max;
+  r.daily_limit = daily;
+  r.monthly_limit = monthly;
+  c.rules.push_back(r);
+  return c;
+}
+
+TEST_CASE("payment lifecycle: created, pending, settled; fee and postings recorded") {
+  Harness h;
+  CHECK(h.Ok(Pay("p1", Cny("100.00"))) == std::vector{fb::Event::PaymentCreated});
+  CHECK(StatusOf(h, "p1") == PaymentStatus::kCreated);
+  PaymentMarkPending pending{"p1", "trade-1", "qr://x"};
+  CHECK(h.Ok(pending) == std::vector{fb::Event::PaymentPendingAtGateway});
+  CHECK(StatusOf(h, "p1") == PaymentStatus::kPending);
+  CHECK(h.Ok(Settle("p1")) == std::vector{fb::Event::PaymentSettled});
+  CHECK(StatusOf(h, "p1") == PaymentStatus::kSettled);
+  CHECK(Balance(h.ledger, "income:payments", Asset::CNY) == -10000);
+  CHECK(Balance(h.ledger, "expense:fees:alipay", Asset::CNY) == 60);
+  CHECK(Balance(h.ledger, "clearing:alipay", Asset::CNY) == 10000 - 60);
+}
+
+TEST_CASE("fee: rate half-up plus fixed, clamped to min and max") {
+  Harness h;
+  struct Row {
+    Money amount;
+    fb::Method method;
+    Money fee;
+  } rows[] = {
+      {Cny("0.83"), fb::Method::Alipay, Cny("0")},     // 0.498 -> 0
+      {Cny("0.84"), fb::Method::Alipay, Cny("0.01")},  // 0.504 -> 1
+      {Cny("1.25"), fb::Method::Alipay, Cny("0.01")},  // 0.75 -> 1 (half-up)
+      {Cny("100.00"), fb::Method::WechatPay, Cny("0.60")},
+      {M("10.00", "USD"), fb::Method::Card, M("0.59", "USD")},   // 0.29 + 0.30
+      {Cny("10.00"), fb::Method::BankTransfer, Cny("5.00")},     // fixed only
+      {M("10", "USDT"), fb::Method::UsdtErc20, M("5", "USDT")},  // min 5 USDT
+  };
+  int n = 0;
+  for (const Row& r : rows) {
+    CAPTURE(n);
+    CHECK(CreatedFee(h, Pay("f" + std::to_string(n++), r.amount, r.method)) == r.fee);
+  }
+  MethodConfigure cfg = Rules(fb::Method::UnionPay, Cny("0"), Cny("0"), Cny("0"), Cny("0"));
+  cfg.rules[0].fee = FeeScheduleSpec{100, Cny("0.10"), Cny("1.00"), Cny("3.00")};
+  h.Ok(cfg);
+  CHECK(CreatedFee(h, Pay("u1", Cny("10.00"), fb::Method::UnionPay)) == Cny("1.00"));    // 0.20
+  CHECK(CreatedFee(h, Pay("u2", Cny("200.00"), fb::Method::UnionPay)) == Cny("2.10"));   // 2.10
+  CHECK(CreatedFee(h, Pay("u3", Cny("1000.00"), fb::Method::UnionPay)) == Cny("3.00"));  // 10.10
+}
+
+TEST_CASE("crypto payment settles itself at the required confirmations") {
+  Harness h;
+  h.Ok(Pay("b1", M("0.01", "BTC"), fb::Method::Btc));
+  PaymentObserveConfirmations obs{"b1", "0xabc", 3, 100};
+  CHECK(h.Ok(obs) == std::vector{fb::Event::CryptoConfirmationsObserved});
+  CHECK(StatusOf(h, "b1") == PaymentStatus::kConfirming);
+  // Seen on chain: no expiry any more.
+  h.ctx.now_ns += 7200 * kSecond;
+  CHECK(h.Ok(ClockAdvance{h.ctx.now_ns}).empty());
+  obs.confirmations = 6;
+  CHECK(h.Ok(obs) ==
+        std::vector{fb::Event::CryptoConfirmationsObserved, fb::Event::PaymentSettled});
+  CHECK(StatusOf(h, "b1") == PaymentStatus::kSettled);
+  CHECK(h.Rejected(obs) == rj::kPaymentAlreadySettled);
+  // The requirement is configurable.
+  MethodConfigure eth;
+  eth.method = fb::Method::Eth;
+  eth.rules.push_back(AssetRulesSpec{Asset::ETH, {}, {}, {}, {}, {}});
+  eth.confirmations_required = 2;
+  h.Ok(eth);
+  h.Ok(Pay("e1", M("1", "ETH"), fb::Method::Eth));
+  CHECK(h.Ok(PaymentObserveConfirmations{"e1", "0xdef", 2, 7}).size() == 2);
+}
+
+TEST_CASE("payment.create rejections in documented order") {
+  Harness h;
+  h.Ok(Pay("p1", Cny("10.00")));
+  MethodConfigure off;
+  off.method = fb::Method::WechatPay;
+  off.enabled = false;
+  h.Ok(off);
+  h.Ok(Rules(fb::Method::UnionPay, Cny("10.00"), Cny("100.00"), Cny("150.00"), Cny("200.00")));
+  h.Ok(Pay("u0", Cny("100.00"), fb::Method::UnionPay, "c9"));
+  h.ctx.now_ns += 86400 * kSecond;
+  h.Ok(Pay("u1", Cny("90.00"), fb::Method::UnionPay, "c9"));
+  // Each row also breaks every later check it can, so only order picks the code.
+  struct Row {
+    const char* name;
+    PaymentCreate cmd;
+    std::string_view code;
+  } rows[] = {
+      {"empty id", Pay("", Cny("1.00"), fb::Method::WechatPay), rj::kInvalidCommand},
+      {"no method", Pay("x", Cny("1.00"), fb::Method::Unknown), rj::kInvalidCommand},
+      {"zero amount", Pay("x", Cny("0"), fb::Method::WechatPay), rj::kInvalidCommand},
+      {"duplicate", Pay("p1", M("1", "USD"), fb::Method::WechatPay), rj::kPaymentAlreadyExists},
+      {"disabled", Pay("x", M("1", "USD"), fb::Method::WechatPay), rj::kMethodDisabled},
+      {"currency", Pay("x", M("1", "USD"), fb::Method::Alipay), rj::kCurrencyNotAccepted},
+      {"crypto currency", Pay("x", Cny("1"), fb::Method::Btc), rj::kCurrencyNotAccepted},
+      {"below min", Pay("x", Cny("9.99"), fb::Method::UnionPay, "c9"), rj::kAmountBelowMin},
+      {"above max", Pay("x", Cny("100.01"), fb::Method::UnionPay, "c9"), rj::kAmountAboveMax},
+      {"daily", Pay("x", Cny("60.01"), fb::Method::UnionPay, "c9"), rj::kLimitDailyExceeded},
+      {"monthly", Pay("x", Cny("10.01"), fb::Method::UnionPay, "c9"), rj::kLimitMonthlyExceeded},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.name);
+    CHECK(h.Rejected(r.cmd) == r.code);
+  }
+  PaymentCreate trust = Pay("t", Cny("1.00"));
+  trust.destination = fb::Destination::Trust;
+  CHECK(h.Rejected(trust) == rj::kInvalidCommand);
+  PaymentCreate net = Pay("n", M("1", "USDT"), fb::Method::UsdtTrc20);
+  net.network = "ERC20";
+  CHECK(h.Rejected(net) == rj::kInvalidCommand);
+  CHECK(h.Ok(Pay("fits", Cny("10.00"), fb::Method::UnionPay, "c9")).size() == 1);
+}
+
+TEST_CASE("daily limit follows the Asia/Shanghai calendar day") {
+  Harness h;
+  h.Ok(Rules(fb::Method::Alipay, Cny("0"), Cny("0"), Cny("100.00"), Cny("0")));
+  h.ctx.now_ns = Utc(2026, 11, 21, 15, 59, 59);  // 23:59:59 in Shanghai
+  h.Ok(Pay("a", Cny("80.00")));
+  CHECK(h.Rejected(Pay("b", Cny("30.00"))) == rj::kLimitDailyExceeded);
+  h.ctx.now_ns = Utc(2026, 11, 21, 16, 0, 0);  // the next Shanghai day
+  CHECK(h.Ok(Pay("b", Cny("30.00"))).size() == 1);
+  h.Ok(Pay("c", Cny("70.00")));
+  CHECK(h.Rejected(Pay("d", Cny("0.01"))) == rj::kLimitDailyExceeded);
+  // A failed payment gives its usage back; another customer has its own limit.
+  h.Ok(PaymentFail{"c", "declined", "E1"});
+  CHECK(h.Ok(Pay("d", Cny("70.00"))).size() == 1);
+  CHECK(h.Ok(Pay("e", Cny("100.00"), fb::Method::Alipay, "c2")).size() == 1);
+}
+
+TEST_CASE("monthly limit follows the Asia/Shanghai calendar month") {
+  Harness h;
+  h.Ok(Rules(fb::Method::Alipay, Cny("0"), Cny("0"), Cny("0"), Cny("250.00")));
+  h.ctx.now_ns = Utc(2026, 11, 1, 0, 0, 0);  // 08:00 Nov 1 in Shanghai
+  h.Ok(Pay("a", Cny("250.00")));
+  h.ctx.now_ns = Utc(2026, 11, 30, 15, 59, 59);
+  CHECK(h.Rejected(Pay("b", Cny("0.01"))) == rj::kLimitMonthlyExceeded);
+  h.ctx.now_ns = Utc(2026, 11, 30, 16, 0, 0);  // Dec 1 00:00 in Shanghai
+  CHECK(h.Ok(Pay("b", Cny("250.00"))).size() == 1);
+  // Oct 31 16:00Z is already Nov 1 in Shanghai: counts toward November.
+  h.ctx.now_ns = Utc(2026, 10, 31, 16, 0, 0);
+  CHECK(h.Rejected(Pay("c", Cny("0.01"))) == rj::kLimitMonthlyExceeded);
+  h.ctx.now_ns = Utc(2026, 10, 31, 15, 59, 59);
+  CHECK(h.Ok(Pay("c", Cny("0.01"))).size() == 1);
+}
+
+TEST_CASE("settle, fail and cancel rejections in documented order") {
+  Harness h;
+  h.Ok(Pay("s", Cny("10.00")));
+  h.Ok(Settle("s"));
+  h.Ok(Pay("x", Cny("10.00")));
+  h.Ok(PaymentCancel{"x", "user"});
+  PaymentCreate later = Pay("later", Cny("10.00"));
+  later.due_at_ns = h.ctx.now_ns + 3600 * kSecond;
+  h.Ok(later);
+  PaymentCreate quick = Pay("quick", Cny("10.00"));
+  quick.timeout_s = 60;
+  h.Ok(quick);
+  h.Ok(Pay("open", Cny("10.00")));
+  h.ctx.now_ns += 60 * kSecond;  // "quick" is past its expiry; no clock.advance yet
+  PaymentSettle wrong_amount = Settle("open");
+  wrong_amount.amount = Cny("9.99");
+  PaymentSettle wrong_fee = Settle("open");
+  wrong_fee.gateway_fee = M("0.10", "USD");
+  struct Row {
+    const char* name;
+    Command cmd;
+    std::string_view code;
+  } rows[] = {
+      {"invalid", Settle(""), rj::kInvalidCommand},
+      {"missing", Settle("nope"), rj::kPaymentNotFound},
+      {"settle twice", Settle("s"), rj::kPaymentAlreadySettled},
+      {"fail settled", PaymentFail{"s", "", ""}, rj::kPaymentAlreadySettled},
+      {"cancel settled", PaymentCancel{"s", ""}, rj::kPaymentAlreadySettled},
+      {"settle cancelled", Settle("x"), rj::kPaymentClosed},
+      {"cancel cancelled", PaymentCancel{"x", ""}, rj::kPaymentClosed},
+      {"before due", Settle("later"), rj::kPaymentNotDue},
+      {"pending before due", PaymentMarkPending{"later", "", ""}, rj::kPaymentNotDue},
+      {"expired", Settle("quick"), rj::kPaymentExpired},
+      {"amount", wrong_amount, rj::kSettleAmountMismatch},
+      {"fee currency", wrong_fee, rj::kCurrencyMismatch},
+      {"not crypto", PaymentObserveConfirmations{"open", "0x", 1, 1}, rj::kPaymentNotCrypto},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.name);
+    CHECK(h.Rejected(r.cmd) == r.code);
+  }
+  PaymentSettle ok = Settle("open");
+  ok.amount = Cny("10.00");
+  ok.gateway_fee = Cny("0.05");
+  CHECK(h.Ok(ok).size() == 1);
+  CHECK(Balance(h.ledger, "expense:fees:alipay", Asset::CNY) == 6 + 5);  // 0.6% of 10.00, then 0.05
+}
+
+TEST_CASE("recommendation: preference, else most settled, else none") {
+  Harness h;
+  CHECK_FALSE(RecommendMethod(h.state, "c1").has_value());
+  h.Ok(Pay("a", Cny("10.00"), fb::Method::Card));
+  CHECK_FALSE(RecommendMethod(h.state, "c1").has_value());  // created is not used
+  h.Ok(Settle("a"));
+  CHECK(RecommendMethod(h.state, "c1") == fb::Method::Card);
+  for (const char* id : {"b", "c"}) {
+    h.Ok(Pay(id, Cny("10.00"), fb::Method::WechatPay));
+    h.Ok(Settle(id));
+  }
+  CHECK(RecommendMethod(h.state, "c1") == fb::Method::WechatPay);
+  h.Ok(CustomerSetPreference{"c1", fb::Method::UnionPay});
+  CHECK(RecommendMethod(h.state, "c1") == fb::Method::UnionPay);
+  CHECK(h.Rejected(CustomerSetPreference{"c1", fb::Method::Unknown}) == rj::kInvalidCommand);
+}
+
+}  // namespace
+}  // namespace folio::domain::testing
