@@ -5,7 +5,7 @@
 namespace folio {
 
 const std::optional<std::string>* StateCache::Find(std::string_view key) const {
-  auto it = map_.find(std::string(key));
+  auto it = map_.find(key);
   return it == map_.end() ? nullptr : &it->second;
 }
 
@@ -28,7 +28,7 @@ std::optional<std::string> GroupState::Load(std::string_view key) {
   rocksdb::Status s = store_.db()->Get(rocksdb::ReadOptions(), store_.state_cf(),
                                        rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) {
-    cache_.Put(std::string(key), std::nullopt);
+    cache_.Put(std::string(key), std::nullopt);  // e.g. a method never configured
     return std::nullopt;
   }
   if (!s.ok()) {

@@ -33,8 +33,12 @@ class StateCache {
   void Merge(const StateOverlay& overlay);
 
  private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   std::size_t entries_max_;
-  std::unordered_map<std::string, std::optional<std::string>> map_;
+  std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> map_;
 };
 
 class GroupState final : public domain::StateStore {

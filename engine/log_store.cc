@@ -55,6 +55,10 @@ rocksdb::ColumnFamilyOptions CfOptions(const rocksdb::Options& base, int cf_inde
       cf.prefix_extractor.reset(rocksdb::NewNoopTransform());
       cf.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(kBuckets));
       break;
+    case 4:  // state: ordered (the scheduler scans it); misses are common
+      cf.memtable_prefix_bloom_size_ratio = 0.05;
+      cf.memtable_whole_key_filtering = true;
+      break;
     default:
       break;
   }

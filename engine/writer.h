@@ -45,8 +45,8 @@ struct WriterOptions {
   // Stream versions kept in memory; the cache is dropped when it grows past
   // this (the streams column family is the truth). Default: 1,000,000.
   std::size_t stream_cache_entries_max = 1'000'000;
-  // Aggregate states kept in memory (hot aggregates). Default: 200,000.
-  std::size_t state_cache_entries_max = 200'000;
+  // Aggregate states kept in memory (hot aggregates). Default: 500,000.
+  std::size_t state_cache_entries_max = 500'000;
   // Source of recorded_at. Not owned; must outlive the writer. Default: system clock.
   const Clock* clock = SystemClock::Default();
   // Tests only: called before each batch write; a non-OK status is treated

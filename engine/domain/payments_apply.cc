@@ -71,6 +71,12 @@ void ApplyClosed(StateStore& s, std::string_view id, PaymentStatus status) {
 void ApplyProgress(StateStore& s, std::string_view id, PaymentStatus status,
                    std::uint32_t confirmations) {
   PaymentState p = MustLoad(s, id);
+  // A payment seen on chain stays confirming: a later gateway "pending" must
+  // not make it expirable again (docs/methods.md: it no longer expires).
+  if (status == PaymentStatus::kPending && p.status == PaymentStatus::kConfirming) {
+    status = PaymentStatus::kConfirming;
+    confirmations = p.confirmations;
+  }
   if (p.status == PaymentStatus::kScheduled) {
     Unschedule(s, p.due_at_ns, ScheduleKind::kPaymentDue, id);
   }

@@ -224,7 +224,7 @@ RoundPlan PlanRound(std::mt19937_64& rng) {
 
 struct RoundOutput {
   std::uint64_t acks_before_kill = 0;
-  std::uint64_t acks_drained = 0;  // printed before death, read after it
+  std::uint64_t acks_drained = 0;  // printed before death, parsed after the kill
 };
 
 // Runs torture to the planned kill point, SIGKILLs it, then drains the pipe:
