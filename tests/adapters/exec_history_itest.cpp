@@ -93,7 +93,7 @@ TEST_CASE("folio exec runs the scripted history with the expected outcomes") {
   }
   Verify(data);
 
-  SUBCASE("a restart in the middle changes no outcome") {
+  {  // A restart in the middle changes no outcome.
     const std::size_t half = script.size() / 2;
     const std::string first_half = (dir.path() / "first_half.jsonl").string();
     {

@@ -121,6 +121,20 @@ TEST_CASE("crypto payment settles itself at the required confirmations") {
   CHECK(h.Ok(PaymentObserveConfirmations{"e1", "0xdef", 2, 7}).size() == 2);
 }
 
+TEST_CASE("a gateway pending after confirmations does not make the payment expirable again") {
+  // Found by the reference model (domain_model_test.cpp): mark_pending used to
+  // turn a confirming payment back into pending, so that past its timeout it
+  // could neither settle (payment_expired) nor expire (its entry was gone).
+  Harness h;
+  h.Ok(Pay("b1", M("0.01", "BTC"), fb::Method::Btc));
+  h.Ok(PaymentObserveConfirmations{"b1", "0xabc", 1, 100});
+  h.Ok(PaymentMarkPending{"b1", "gw", ""});
+  CHECK(StatusOf(h, "b1") == PaymentStatus::kConfirming);
+  h.ctx.now_ns += 7200 * kSecond;
+  CHECK(h.Ok(ClockAdvance{h.ctx.now_ns}).empty());
+  CHECK(h.Ok(PaymentObserveConfirmations{"b1", "0xabc", 6, 105}).size() == 2);
+}
+
 TEST_CASE("payment.create rejections in documented order") {
   Harness h;
   h.Ok(Pay("p1", Cny("10.00")));

@@ -44,7 +44,7 @@ using testing::TempDir;
 
 constexpr std::uint64_t kSubmitters = 4;
 constexpr std::uint64_t kRoundsDefault = 24;
-constexpr std::uint64_t kAcksBeforeKillMax = 3000;
+constexpr std::uint64_t kAcksBeforeKillMax = 2000;
 constexpr std::uint64_t kAcksBeforeKillEarlyMax = 3;  // "early" rounds, see PlanRound
 constexpr std::uint64_t kExtraBytesMax = 48;
 // Watchdog, not synchronisation: a child silent this long means a hung writer.
