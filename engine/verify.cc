@@ -71,7 +71,7 @@ Status CheckEvents(const LogStore& store, VerifyReport* r, const VerifyProgress&
 // Pass 2: the stream index is contiguous per stream and matches the events.
 Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
   rocksdb::ReadOptions ro;
-  ro.total_order_seek = true;  // the streams family is hashed by stream
+  ro.total_order_seek = true;  // the streams family has a prefix extractor
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.streams_cf()));
   std::string stream;
   std::uint64_t last_version = 0;
