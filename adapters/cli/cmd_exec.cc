@@ -72,43 +72,26 @@ std::string Render(const Slot& slot, const AppendOutcome* o, bool as_json) {
 
 }  // namespace
 
-int RunExec(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"data", "actor"}, {"json"}});
-  if (!args.ok()) return ReportError(args.status()), std::fputs(kExecHelp, stderr), 2;
-  if (args->help()) return std::fputs(kExecHelp, stdout), 0;
-  auto dir = args->Get("data");
-  if (!dir || args->positional().size() > 1) {
-    ReportError(Status::Error(codes::kInvalidArgument, "usage: folio exec --data DIR [FILE|-]"));
-    return 2;
-  }
-  std::string file = args->positional().empty() ? "-" : args->positional()[0];
-  std::ifstream in_file;
-  if (file != "-") {
-    in_file.open(file);
-    if (!in_file) {
-      return ReportError(Status::Error(codes::kNotFound, "cannot read '" + file + "'")), 2;
-    }
-  }
-  std::istream& in = file == "-" ? std::cin : in_file;
-  auto store = LogStore::Open(*dir);
-  if (!store.ok()) return ReportError(store.status()), 3;
-  auto writer = Writer::Start(store->get());
-  if (!writer.ok()) return ReportError(writer.status());
-  const bool as_json = args->Has("json");
-  const std::string actor = args->GetOr("actor", "cli");
-  bool store_failed = false;
+ExecSummary ExecuteLines(Writer& writer, std::istream& in, bool as_json, const std::string& actor,
+                         std::ostream* out) {
+  ExecSummary sum;
   std::deque<Slot> pending;
   auto flush_one = [&] {
     Slot& slot = pending.front();
+    std::string rendered;
     if (slot.parse_error) {
-      std::cout << Render(slot, nullptr, as_json) << "\n";
+      rendered = Render(slot, nullptr, as_json);
+      ++sum.rejected;
     } else {
       AppendOutcome o = slot.outcome.get();
       if (o.status.code() == codes::kStoreFailed || o.status.code() == codes::kIoError) {
-        store_failed = true;
+        sum.store_failed = true;
       }
-      std::cout << Render(slot, &o, as_json) << "\n";
+      (o.status.ok() ? sum.accepted : sum.rejected)++;
+      if (o.replayed) ++sum.replayed;
+      rendered = Render(slot, &o, as_json);
     }
+    if (out != nullptr) *out << rendered << "\n";
     pending.pop_front();
   };
   std::string line;
@@ -133,14 +116,42 @@ int RunExec(const Argv& argv) {
       r.command = std::move(parsed->command);
       auto promise = std::make_shared<std::promise<AppendOutcome>>();
       slot.outcome = promise->get_future();
-      (*writer)->Submit(std::move(r), [promise](const AppendOutcome& o) { promise->set_value(o); });
+      writer.Submit(std::move(r), [promise](const AppendOutcome& o) { promise->set_value(o); });
     }
     pending.push_back(std::move(slot));
     while (pending.size() >= kInFlightMax) flush_one();
   }
   while (!pending.empty()) flush_one();
+  sum.commands = sum.accepted + sum.rejected;
+  return sum;
+}
+
+int RunExec(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"data", "actor"}, {"json"}});
+  if (!args.ok()) return ReportError(args.status()), std::fputs(kExecHelp, stderr), 2;
+  if (args->help()) return std::fputs(kExecHelp, stdout), 0;
+  auto dir = args->Get("data");
+  if (!dir || args->positional().size() > 1) {
+    ReportError(Status::Error(codes::kInvalidArgument, "usage: folio exec --data DIR [FILE|-]"));
+    return 2;
+  }
+  std::string file = args->positional().empty() ? "-" : args->positional()[0];
+  std::ifstream in_file;
+  if (file != "-") {
+    in_file.open(file);
+    if (!in_file) {
+      return ReportError(Status::Error(codes::kNotFound, "cannot read '" + file + "'")), 2;
+    }
+  }
+  std::istream& in = file == "-" ? std::cin : in_file;
+  auto store = LogStore::Open(*dir);
+  if (!store.ok()) return ReportError(store.status()), 3;
+  auto writer = Writer::Start(store->get());
+  if (!writer.ok()) return ReportError(writer.status());
+  ExecSummary sum =
+      ExecuteLines(**writer, in, args->Has("json"), args->GetOr("actor", "cli"), &std::cout);
   (*writer)->Stop();
-  return store_failed ? 1 : 0;
+  return sum.store_failed ? 1 : 0;
 }
 
 }  // namespace folio::cli

@@ -3,8 +3,13 @@
 // verify), 2 usage error, 3 the data directory could not be opened.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <vector>
+
+namespace folio {
+class Writer;
+}
 
 namespace folio::cli {
 
@@ -16,6 +21,18 @@ int RunDemo(const Argv& args);
 int RunExec(const Argv& args);
 int RunTorture(const Argv& args);
 int RunBench(const Argv& args);
+
+using folio::Writer;
+
+struct ExecSummary {
+  std::size_t commands = 0, accepted = 0, rejected = 0, replayed = 0;
+  bool store_failed = false;
+};
+// Runs command JSON Lines from `in` through `writer` in order (pipelined,
+// answered in order); writes one outcome line per command to `out` when
+// given. Shared by `folio exec` and `folio demo`.
+ExecSummary ExecuteLines(Writer& writer, std::istream& in, bool as_json, const std::string& actor,
+                         std::ostream* out);
 
 // True when stderr is a terminal (progress lines are shown only then).
 bool StderrIsTerminal();
