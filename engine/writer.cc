@@ -99,7 +99,39 @@ void Writer::Stop() {
   });
 }
 
+// Checks that need no state run on the submitter's thread, off the
+// sequencer's critical path.
+static Status ValidateRequest(const AppendRequest& req) {
+  auto invalid = [](std::string why) { return Status::Error(codes::kInvalidArgument, why); };
+  if (!req.command && !keys::IsValidId(req.stream_id, keys::kStreamIdBytesMax)) {
+    return invalid("stream_id must be 1-200 bytes with no control characters");
+  }
+  if (!req.idempotency_key.empty() &&
+      (!keys::IsValidId(req.idempotency_key, keys::kIdempotencyKeyBytesMax) ||
+       (!req.idempotency_scope.empty() &&
+        !keys::IsValidId(req.idempotency_scope, keys::kIdempotencyKeyBytesMax)))) {
+    return invalid("idempotency key and scope must be 1-200 bytes with no control characters");
+  }
+  if (req.command && !req.envelopes.empty()) return invalid("a command request carries no events");
+  if (req.envelopes.empty() && !req.rejection && !req.command) return invalid("nothing to append");
+  for (const std::string& env : req.envelopes) {
+    Status s = VerifyEnvelope(env);
+    if (!s.ok()) return invalid("event " + s.message());
+    if (!keys::IsValidId(fb::GetEnvelope(env.data())->stream_id()->string_view(),
+                         keys::kStreamIdBytesMax)) {
+      return invalid("event stream_id must be 1-200 bytes with no control characters");
+    }
+  }
+  return OkStatus();
+}
+
 void Writer::Submit(AppendRequest request, AppendCallback done) {
+  if (Status s = ValidateRequest(request); !s.ok()) {
+    AppendOutcome o;
+    o.status = std::move(s);
+    done(o);
+    return;
+  }
   std::unique_lock<std::mutex> lock(queue_mu_);
   not_full_cv_.wait(lock, [&] { return stopping_ || queue_.size() < opts_.queue_requests_max; });
   if (stopping_) {
@@ -299,29 +331,13 @@ void Writer::AddSortedPuts(Group& g) {
 
 AppendOutcome Writer::PrepareOne(Group& g, AppendRequest& req) {
   AppendOutcome out;
-  auto invalid = [&](std::string why) {
-    out.status = Status::Error(codes::kInvalidArgument, std::move(why));
-    return out;
-  };
   if (req.command && req.stream_id.empty()) req.stream_id = domain::PrimaryStream(*req.command);
   if (!keys::IsValidId(req.stream_id, keys::kStreamIdBytesMax)) {
-    return invalid("stream_id must be 1-200 bytes with no control characters");
+    out.status = Status::Error(codes::kInvalidArgument,
+                               "stream_id must be 1-200 bytes with no control characters");
+    return out;
   }
   const bool idempotent = !req.idempotency_key.empty();
-  if (idempotent && (!keys::IsValidId(req.idempotency_key, keys::kIdempotencyKeyBytesMax) ||
-                     (!req.idempotency_scope.empty() &&
-                      !keys::IsValidId(req.idempotency_scope, keys::kIdempotencyKeyBytesMax)))) {
-    return invalid("idempotency key and scope must be 1-200 bytes with no control characters");
-  }
-  if (req.command && !req.envelopes.empty()) return invalid("a command request carries no events");
-  if (req.envelopes.empty() && !req.rejection && !req.command) return invalid("nothing to append");
-  for (const std::string& env : req.envelopes) {
-    auto rec = EventRecord::Decode(env);
-    if (!rec.ok()) return invalid("event " + rec.status().message());
-    if (!keys::IsValidId(rec->stream_id(), keys::kStreamIdBytesMax)) {
-      return invalid("event stream_id must be 1-200 bytes with no control characters");
-    }
-  }
   std::string idem_key;
   if (idempotent) {
     idem_key = keys::IdempotencyKey(req.idempotency_scope, req.idempotency_key);

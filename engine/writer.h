@@ -73,6 +73,8 @@ class Writer {
 
   // Queues a request; `done` runs exactly once, on the committer thread, after
   // the outcome is durable (or known to have failed). Keep `done` short.
+  // A malformed request (bad ids, an envelope that fails verification) is
+  // answered at once with invalid_argument, on the caller's thread.
   void Submit(AppendRequest request, AppendCallback done);
   // Submit and wait.
   AppendOutcome Append(AppendRequest request);

@@ -98,7 +98,11 @@ Hash32 StampEnvelope(std::string& bytes, std::uint64_t seq, std::uint64_t stream
   return h;
 }
 
-Result<EventRecord> EventRecord::Decode(std::string bytes) {
+Status VerifyEnvelope(std::string_view bytes) {
+  // The verifier reads scalars in place: a misaligned buffer would be UB.
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {
+    return Invalid("envelope buffer is not 8-byte aligned");
+  }
   if (bytes.size() < 16) return Invalid("envelope shorter than 16 bytes");
   if (bytes.size() > kEnvelopeBytesMax) return Invalid("envelope larger than 4 MiB");
   if (bytes.size() % kEnvelopeSizeMultiple != 0) {
@@ -124,6 +128,11 @@ Result<EventRecord> EventRecord::Decode(std::string bytes) {
       env->event() == nullptr) {
     return Invalid("event payload missing");
   }
+  return OkStatus();
+}
+
+Result<EventRecord> EventRecord::Decode(std::string bytes) {
+  RETURN_IF_ERROR(VerifyEnvelope(bytes));
   return EventRecord(std::move(bytes));
 }
 

@@ -58,6 +58,10 @@ std::string EncodeEnvelope(const EnvelopeMeta& meta, fb::Event type, const Paylo
 Hash32 StampEnvelope(std::string& bytes, std::uint64_t seq, std::uint64_t stream_version,
                      std::int64_t recorded_at_ns, const Hash32& prev_hash);
 
+// Runs the checks of EventRecord::Decode on bytes in place (no copy).
+// REQUIRES: bytes.data() is 8-byte aligned (heap std::string data is).
+Status VerifyEnvelope(std::string_view bytes);
+
 // A decoded, verified event: owns its bytes.
 class EventRecord {
  public:
