@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "adapters/json/json_codes.h"
+#include "engine/domain/civil_time.h"
 
 namespace folio::json {
 namespace {
@@ -16,34 +17,6 @@ bool IsLeapYear(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400
 int DaysInMonth(std::int64_t y, int m) {
   constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-std::int64_t DaysFromCivil(std::int64_t y, std::int64_t m, std::int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-struct Civil {
-  std::int64_t year;
-  int month;
-  int day;
-};
-
-Civil CivilFromDays(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return {yoe + era * 400 + (m <= 2 ? 1 : 0), static_cast<int>(m), static_cast<int>(d)};
 }
 
 // A cursor over the text; every reader fails (returns false) rather than reading past the end.
@@ -126,8 +99,10 @@ Result<std::int64_t> ParseRfc3339(std::string_view text) {
   if (second > 59) return Invalid("second out of range (leap seconds are not accepted)");
 
   // Years 0000-9999 keep every intermediate far inside int64 seconds.
-  const std::int64_t seconds = DaysFromCivil(year, month, day) * kSecondsPerDay + hour * 3600 +
-                               minute * 60 + second - offset_s;
+  const domain::CivilDate date{static_cast<std::int32_t>(year), static_cast<std::uint32_t>(month),
+                               static_cast<std::uint32_t>(day)};
+  const std::int64_t seconds =
+      domain::DaysFromCivil(date) * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_s;
   // The fraction is added after the multiplication, so the widening keeps
   // the earliest representable instant (seconds * 1e9 alone is below int64).
   const __int128 ns = static_cast<__int128>(seconds) * kNsPerSecond + frac_ns;
@@ -152,12 +127,12 @@ std::string FormatRfc3339(std::int64_t ns) {
     sod += kSecondsPerDay;
     --days;
   }
-  const Civil civil = CivilFromDays(days);
+  const domain::CivilDate civil = domain::CivilFromDays(days);
   char buf[64];
   int n = std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02lld:%02lld:%02lld",
-                        static_cast<long long>(civil.year), civil.month, civil.day,
-                        static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60),
-                        static_cast<long long>(sod % 60));
+                        static_cast<long long>(civil.year), static_cast<int>(civil.month),
+                        static_cast<int>(civil.day), static_cast<long long>(sod / 3600),
+                        static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
   std::string out(buf, static_cast<std::size_t>(n));
   if (frac != 0) {
     char fbuf[16];
