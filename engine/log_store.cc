@@ -101,23 +101,72 @@ Result<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   for (int i = 0; i < kCfCount; ++i) {
     descs.emplace_back(kCfNames[i], CfOptions(base, i));
   }
+  // Every family already in the database must be opened too (projections).
+  std::vector<std::string> existing;
+  if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(base), dir, &existing).ok()) {
+    existing.clear();  // no database yet
+  }
+  const auto is_fixed = [](const std::string& name) {
+    return std::find(std::begin(kCfNames), std::end(kCfNames), name) != std::end(kCfNames);
+  };
+  for (const std::string& name : existing) {
+    if (!is_fixed(name)) descs.emplace_back(name, rocksdb::ColumnFamilyOptions(base));
+  }
   std::unique_ptr<LogStore> store(new LogStore());
   store->dir_ = dir;
+  store->read_only_ = opts.read_only;
+  store->extra_cf_options_ = rocksdb::ColumnFamilyOptions(base);
   rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s =
       opts.read_only
-          ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(base), dir, descs, &store->cfs_, &raw)
-          : rocksdb::DB::Open(rocksdb::DBOptions(base), dir, descs, &store->cfs_, &raw);
+          ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(base), dir, descs, &handles, &raw)
+          : rocksdb::DB::Open(rocksdb::DBOptions(base), dir, descs, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "opening " + dir);
   store->db_.reset(raw);
+  store->cfs_.assign(handles.begin(), handles.begin() + kCfCount);
+  for (std::size_t i = kCfCount; i < handles.size(); ++i) {
+    store->extra_cfs_.emplace(descs[i].name, handles[i]);
+  }
+  if (!opts.read_only) {
+    for (const std::string& name : opts.extra_column_families) {
+      RETURN_IF_ERROR(store->EnsureColumnFamily(name).status());
+    }
+  }
   return store;
 }
 
 LogStore::~LogStore() {
   if (db_) {
     for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+    for (auto& [name, cf] : extra_cfs_) db_->DestroyColumnFamilyHandle(cf);
     db_->Close().PermitUncheckedError();
   }
+}
+
+rocksdb::ColumnFamilyHandle* LogStore::column_family(std::string_view name) const {
+  for (int i = 0; i < kCfCount; ++i) {
+    if (name == kCfNames[i]) return cfs_[static_cast<std::size_t>(i)];
+  }
+  std::lock_guard<std::mutex> lock(extra_mu_);
+  auto it = extra_cfs_.find(name);
+  return it == extra_cfs_.end() ? nullptr : it->second;
+}
+
+Result<rocksdb::ColumnFamilyHandle*> LogStore::EnsureColumnFamily(const std::string& name) {
+  if (auto* cf = column_family(name)) return cf;
+  if (read_only_) {
+    return Status::Error(codes::kInvalidArgument,
+                         "cannot create column family '" + name + "' in a read-only store");
+  }
+  std::lock_guard<std::mutex> lock(extra_mu_);
+  auto it = extra_cfs_.find(name);
+  if (it != extra_cfs_.end()) return it->second;
+  rocksdb::ColumnFamilyHandle* cf = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(db_->CreateColumnFamily(extra_cf_options_, name, &cf), "creating " + name));
+  extra_cfs_.emplace(name, cf);
+  return cf;
 }
 
 Status LogStore::Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value,

@@ -9,8 +9,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rocksdb/db.h>
@@ -30,6 +33,13 @@ struct LogStoreOptions {
   std::size_t write_buffer_bytes = 64u << 20;
   // Open without the ability to write (verify, inspect). Default: false.
   bool read_only = false;
+  // Further column families to open, created when missing (projections keep
+  // their state in "proj.<name>"). A read-only open cannot create them: the
+  // missing ones are simply absent (column_family() returns nullptr).
+  // Families already present in the database are always opened, listed here
+  // or not, since RocksDB refuses to open a database without all of them.
+  // Default: none.
+  std::vector<std::string> extra_column_families;
 };
 
 // The RocksDB options every Folio database (and the raw-RocksDB baseline of
@@ -72,6 +82,14 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* meta_cf() const { return cfs_[kMeta]; }
   const std::string& dir() const { return dir_; }
 
+  // The handle of any open column family, by name; nullptr when absent.
+  // Handles stay valid until the store is destroyed. Thread-safe.
+  rocksdb::ColumnFamilyHandle* column_family(std::string_view name) const;
+  // Opens `name`, creating it when missing. Thread-safe.
+  // REQUIRES: the store was not opened read_only (else invalid_argument).
+  Result<rocksdb::ColumnFamilyHandle*> EnsureColumnFamily(const std::string& name);
+  bool read_only() const { return read_only_; }
+
  private:
   enum CfIndex { kDefault = 0, kEvents, kStreams, kIdempotency, kState, kMeta, kCfCount };
   LogStore() = default;
@@ -81,6 +99,11 @@ class LogStore {
   std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+  bool read_only_ = false;
+  rocksdb::ColumnFamilyOptions extra_cf_options_;
+  mutable std::mutex extra_mu_;
+  // Families beyond the fixed ones (projections), by name.
+  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> extra_cfs_;
 };
 
 // Converts a RocksDB status to ours (io_error / corruption / not_found).

@@ -10,6 +10,7 @@
 #include "adapters/cli/commands.h"
 #include "bench/append_bench.h"
 #include "bench/domain_bench.h"
+#include "bench/replay_bench.h"
 #include "events/codes.h"
 
 namespace folio::cli {
@@ -31,7 +32,59 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       the real writer: the domain decides and applies each command in the
       sequencer, every group is written durably. Prints commands_per_s,
       events_per_s, ack latency percentiles and whether the log verifies.
+
+  replay [--data DIR] [--events N] [--queries Q] [--json]
+      Builds a log of N settled-payment events (default 1,000,000) with the
+      append benchmark, then rebuilds every projection from it and scans the
+      same log with a raw RocksDB iterator (before and after; the mean is the
+      baseline). Prints replay_events_per_s, raw_scan_events_per_s, ratio,
+      asof_query_p99_us over Q random as-of balance queries (default 10,000)
+      and rss_peak_kb (VmHWM, reset before the rebuild).
 )";
+
+int BenchReplay(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"data", "events", "queries"}, {"json"}});
+  if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
+  if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
+  bench::ReplayBenchOptions o;
+  o.data_dir = args->GetOr("data", "");
+  auto events = args->GetU64("events", o.events);
+  auto queries = args->GetU64("queries", o.queries);
+  for (const Status& s : {events.status(), queries.status()}) {
+    if (!s.ok()) return ReportError(s);
+  }
+  o.events = *events;
+  o.queries = *queries;
+  if (StderrIsTerminal()) {
+    o.progress = [](const std::string& phase, std::uint64_t done, std::uint64_t total) {
+      std::fprintf(stderr, "\r%s: %llu / %llu", phase.c_str(),
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    };
+  }
+  auto r = bench::RunReplayBench(o);
+  if (StderrIsTerminal()) std::fputs("\r\033[K", stderr);
+  if (!r.ok()) return ReportError(r.status());
+  boost::json::object j;
+  j["bench"] = "replay";
+  j["events"] = r->events;
+  j["replay_seconds"] = r->replay_seconds;
+  j["replay_events_per_s"] = r->replay_events_per_s;
+  j["raw_scan_events_per_s"] = r->raw_scan_events_per_s;
+  j["ratio"] = r->ratio;
+  j["asof_query_p50_us"] = r->asof_query_p50_us;
+  j["asof_query_p99_us"] = r->asof_query_p99_us;
+  j["rss_peak_kb"] = r->rss_peak_kb;
+  j["rss_peak_reset"] = r->rss_peak_reset;
+  if (args->Has("json")) {
+    std::cout << boost::json::serialize(j) << "\n";
+  } else {
+    std::printf("replay %10.0f events/s, raw scan %10.0f events/s, ratio %.3f\n",
+                r->replay_events_per_s, r->raw_scan_events_per_s, r->ratio);
+    std::printf("as-of query p50 %.1f us, p99 %.1f us; peak RSS %llu kB\n", r->asof_query_p50_us,
+                r->asof_query_p99_us, static_cast<unsigned long long>(r->rss_peak_kb));
+  }
+  return 0;
+}
 
 int BenchDomain(const Argv& argv) {
   auto args = Args::Parse(argv, {{"data", "pairs", "submitters", "customers"}, {"json"}});
@@ -142,6 +195,7 @@ int RunBench(const Argv& argv) {
   Argv rest(argv.begin() + 1, argv.end());
   if (argv[0] == "append") return BenchAppend(rest);
   if (argv[0] == "domain") return BenchDomain(rest);
+  if (argv[0] == "replay") return BenchReplay(rest);
   std::fprintf(stderr, "folio: unknown benchmark '%s'\n\n%s", argv[0].c_str(), kBenchHelp);
   return 2;
 }

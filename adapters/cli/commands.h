@@ -21,6 +21,9 @@ int RunDemo(const Argv& args);
 int RunExec(const Argv& args);
 int RunTorture(const Argv& args);
 int RunBench(const Argv& args);
+int RunBalance(const Argv& args);
+int RunTrialBalance(const Argv& args);
+int RunReplay(const Argv& args);
 
 using folio::Writer;
 

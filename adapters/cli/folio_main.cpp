@@ -17,6 +17,10 @@ Commands:
   exec      run commands (JSON Lines) through the writer, one outcome per line
   verify    check every event, the hash chain and the stream index of a log
   inspect   print events of a log as JSON Lines
+  balance   one account's debits, credits and balance, now or as of a seq or time
+  trial-balance
+            per asset: total debits and credits, and every account's balance
+  replay    rebuild the projections from the log and compare with the live ones
   bench     measure Folio against raw baselines on this machine (bench append)
   torture   append forever, printing each durable sequence (crash tests)
 
@@ -29,9 +33,11 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"demo", folio::cli::RunDemo},     {"exec", folio::cli::RunExec},
-    {"verify", folio::cli::RunVerify}, {"inspect", folio::cli::RunInspect},
-    {"bench", folio::cli::RunBench},   {"torture", folio::cli::RunTorture},
+    {"demo", folio::cli::RunDemo},       {"exec", folio::cli::RunExec},
+    {"verify", folio::cli::RunVerify},   {"inspect", folio::cli::RunInspect},
+    {"bench", folio::cli::RunBench},     {"torture", folio::cli::RunTorture},
+    {"balance", folio::cli::RunBalance}, {"trial-balance", folio::cli::RunTrialBalance},
+    {"replay", folio::cli::RunReplay},
 };
 
 }  // namespace

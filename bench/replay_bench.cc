@@ -1,0 +1,136 @@
+#include "bench/replay_bench.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "bench/append_bench.h"
+#include "engine/log_store.h"
+#include "events/codes.h"
+#include "projections/balances.h"
+#include "projections/projector.h"
+#include "projections/registry.h"
+
+namespace folio::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point from) {
+  return std::chrono::duration<double>(Clock::now() - from).count();
+}
+
+std::uint64_t VmHwmKb() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
+  }
+  return 0;
+}
+
+bool ResetPeakRss() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+  return static_cast<bool>(out.flush());
+}
+
+Result<double> RawScan(const LogStore& store, std::uint64_t* count) {
+  *count = 0;
+  const auto t0 = Clock::now();
+  RETURN_IF_ERROR(store.ScanRaw(1, [&](std::string_view, std::string_view v) {
+    if (!v.empty()) ++*count;
+    return true;
+  }));
+  return static_cast<double>(*count) / Seconds(t0);
+}
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+  return v[i];
+}
+
+Status QueryBench(const LogStore& store, const ReplayBenchOptions& opts, ReplayBenchResult* r) {
+  ASSIGN_OR_RETURN(auto reader, projections::BalancesReader::Open(store));
+  ASSIGN_OR_RETURN(auto tb, reader->TrialBalance());
+  std::vector<std::pair<std::string, Asset>> accounts;
+  for (const auto& a : tb) {
+    for (const auto& b : a.accounts) accounts.emplace_back(b.account, b.asset);
+  }
+  if (accounts.empty() || reader->applied_seq() == 0) return OkStatus();
+  std::mt19937_64 rng(42);
+  std::vector<double> us;
+  us.reserve(opts.queries);
+  for (std::uint64_t i = 0; i < opts.queries; ++i) {
+    const auto& [account, asset] = accounts[rng() % accounts.size()];
+    const std::uint64_t seq = 1 + rng() % reader->applied_seq();
+    const auto t0 = Clock::now();
+    ASSIGN_OR_RETURN(auto b, reader->Balance(account, asset, seq));
+    us.push_back(Seconds(t0) * 1e6);
+    if (b.as_of_seq != seq) return Status::Error(codes::kCorruption, "as-of answer for wrong seq");
+  }
+  r->asof_query_p50_us = Percentile(us, 0.50);
+  r->asof_query_p99_us = Percentile(us, 0.99);
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
+  std::filesystem::path dir = opts.data_dir;
+  const bool temp = dir.empty();
+  if (temp) {
+    dir =
+        std::filesystem::temp_directory_path() / ("folio-bench-replay-" + std::to_string(getpid()));
+  }
+  AppendBenchOptions ao;
+  ao.data_dir = dir.string();
+  ao.events = opts.events;
+  if (opts.progress) {
+    ao.progress = [&](std::uint64_t d, std::uint64_t t) { opts.progress("append", d, t); };
+  }
+  auto appended = RunAppendBench(ao);
+  if (!appended.ok()) return appended.status();
+
+  ReplayBenchResult r;
+  Status st = [&]() -> Status {
+    LogStoreOptions lo;
+    lo.create_if_missing = false;
+    ASSIGN_OR_RETURN(auto store, LogStore::Open(dir.string(), lo));
+    std::uint64_t scanned = 0;
+    ASSIGN_OR_RETURN(double scan1, RawScan(*store, &scanned));
+    r.events = scanned;
+    r.rss_peak_reset = ResetPeakRss();
+    projections::ProjectorOptions po;
+    po.background = false;
+    if (opts.progress) {
+      po.progress = [&](std::uint64_t d, std::uint64_t t) { opts.progress("replay", d, t); };
+    }
+    ASSIGN_OR_RETURN(auto projector,
+                     projections::Projector::Start(store.get(), projections::AllProjections(), po));
+    const auto t0 = Clock::now();
+    RETURN_IF_ERROR(projector->CatchUp());
+    r.replay_seconds = Seconds(t0);
+    projector.reset();
+    ASSIGN_OR_RETURN(double scan2, RawScan(*store, &scanned));
+    r.raw_scan_events_per_s = (scan1 + scan2) / 2;
+    r.replay_events_per_s = static_cast<double>(r.events) / r.replay_seconds;
+    r.ratio = r.replay_events_per_s / r.raw_scan_events_per_s;
+    RETURN_IF_ERROR(QueryBench(*store, opts, &r));
+    r.rss_peak_kb = VmHwmKb();
+    return OkStatus();
+  }();
+  if (temp) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  RETURN_IF_ERROR(st);
+  return r;
+}
+
+}  // namespace folio::bench

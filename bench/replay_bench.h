@@ -1,0 +1,39 @@
+// `folio bench replay`: rebuilds every projection from a log of N events and,
+// in the same run, scans the same log with a raw RocksDB iterator (before and
+// after the rebuild; the mean is the baseline). The log is built first with
+// the append benchmark's settled-payment events. Then 10,000 random as-of
+// balance queries measure the seek path. Peak RSS is read from VmHWM after
+// resetting it (/proc/self/clear_refs) just before the rebuild, so it shows
+// the rebuild's own peak, not the append phase's.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "events/status.h"
+
+namespace folio::bench {
+
+struct ReplayBenchOptions {
+  std::string data_dir;  // build the log here (must not exist); Default: a temp dir, removed
+  std::uint64_t events = 1'000'000;
+  std::uint64_t queries = 10'000;
+  std::function<void(const std::string& phase, std::uint64_t done, std::uint64_t total)> progress;
+};
+
+struct ReplayBenchResult {
+  std::uint64_t events = 0;
+  double replay_seconds = 0;
+  double replay_events_per_s = 0;
+  double raw_scan_events_per_s = 0;  // mean of the scans before and after
+  double ratio = 0;                  // replay / raw scan
+  double asof_query_p50_us = 0;
+  double asof_query_p99_us = 0;
+  std::uint64_t rss_peak_kb = 0;  // VmHWM during the rebuild and queries
+  bool rss_peak_reset = false;    // clear_refs worked (else VmHWM includes the append phase)
+};
+
+Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts);
+
+}  // namespace folio::bench

@@ -1,0 +1,148 @@
+#include "projections/checkpoint.h"
+
+#include <exception>
+#include <map>
+#include <memory>
+
+#include "engine/keys.h"
+#include "engine/log_store.h"
+#include "events/codes.h"
+
+namespace folio::projections {
+namespace {
+
+constexpr std::size_t kCheckpointBytes = 4 + 8 + 32;
+
+// The projection's view while a batch is prepared: its own writes first
+// (ordered, so the batch is built deterministically), then the database.
+class OverlayStore final : public ProjectionStore {
+ public:
+  OverlayStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}
+
+  std::optional<std::string> Get(std::string_view key) override {
+    auto it = writes_.find(key);
+    if (it != writes_.end()) return it->second;
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), cf_, rocksdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) throw std::runtime_error("projection read: " + s.ToString());
+    return value;
+  }
+  void Put(std::string_view key, std::string_view value) override {
+    writes_.insert_or_assign(std::string(key), std::string(value));
+  }
+  void Delete(std::string_view key) override {
+    writes_.insert_or_assign(std::string(key), std::nullopt);
+  }
+
+  void AddTo(rocksdb::WriteBatch* batch) const {
+    for (const auto& [key, value] : writes_) {
+      rocksdb::Status s = value ? batch->Put(cf_, key, *value) : batch->Delete(cf_, key);
+      if (!s.ok()) throw std::runtime_error("batch: " + s.ToString());
+    }
+  }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  std::map<std::string, std::optional<std::string>, std::less<>> writes_;
+};
+
+}  // namespace
+
+std::string CheckpointKey(std::string_view projection) { return "proj/" + std::string(projection); }
+
+std::string EncodeCheckpoint(const Checkpoint& c) {
+  std::string out;
+  out.reserve(kCheckpointBytes);
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((c.version >> shift) & 0xFF));
+  }
+  keys::PutU64Be(&out, c.seq);
+  out.append(reinterpret_cast<const char*>(c.hash.data()), c.hash.size());
+  return out;
+}
+
+std::optional<Checkpoint> DecodeCheckpoint(std::string_view v) {
+  if (v.size() != kCheckpointBytes) return std::nullopt;
+  Checkpoint c;
+  for (std::size_t i = 0; i < 4; ++i) {
+    c.version = (c.version << 8) | static_cast<std::uint8_t>(v[i]);
+  }
+  c.seq = keys::GetU64Be(v.substr(4));
+  std::copy(v.begin() + 12, v.end(), reinterpret_cast<char*>(c.hash.data()));
+  return c;
+}
+
+Result<std::optional<Checkpoint>> ReadCheckpoint(rocksdb::DB* db,
+                                                 rocksdb::ColumnFamilyHandle* meta_cf,
+                                                 std::string_view projection,
+                                                 const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string value;
+  rocksdb::Status s = db->Get(ro, meta_cf, CheckpointKey(projection), &value);
+  if (s.IsNotFound()) return std::optional<Checkpoint>();
+  RETURN_IF_ERROR(FromRocks(s, "reading checkpoint"));
+  auto c = DecodeCheckpoint(value);
+  if (!c) {
+    return Status::Error(codes::kCorruption,
+                         "checkpoint of projection '" + std::string(projection) + "' malformed");
+  }
+  return std::optional<Checkpoint>(*c);
+}
+
+Status ApplyEvents(Projection& projection, rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                   std::span<const EventRecord> events, bool verify_hashes, Checkpoint* checkpoint,
+                   rocksdb::WriteBatch* batch) {
+  OverlayStore store(db, cf);
+  Status chain;
+  try {
+    for (const EventRecord& e : events) {
+      const std::string where = "projection '" + std::string(projection.name()) + "' at seq " +
+                                std::to_string(e.seq()) + ": ";
+      if (e.seq() != checkpoint->seq + 1) {
+        chain = Status::Error(kProjectionChainBroken,
+                              where + "expected seq " + std::to_string(checkpoint->seq + 1));
+        break;
+      }
+      if (e.prev_hash() != checkpoint->hash) {
+        chain = Status::Error(kProjectionChainBroken,
+                              where + "prev_hash " + ToHex(e.prev_hash()) +
+                                  " does not match the hash of the last applied event " +
+                                  ToHex(checkpoint->hash));
+        break;
+      }
+      if (verify_hashes && e.ComputeHash() != e.hash()) {
+        chain = Status::Error(kProjectionChainBroken,
+                              where + "the event's hash does not match its content");
+        break;
+      }
+      projection.Apply(e, store);
+      checkpoint->seq = e.seq();
+      checkpoint->hash = e.hash();
+    }
+    store.AddTo(batch);
+  } catch (const std::exception& ex) {
+    return Status::Error(kProjectionFailed, "projection '" + std::string(projection.name()) +
+                                                "' failed: " + ex.what());
+  }
+  return chain;
+}
+
+Status AddClearFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                      rocksdb::WriteBatch* batch) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  it->SeekToFirst();
+  if (!it->Valid()) return FromRocks(it->status(), "clearing projection");
+  const std::string first = it->key().ToString();
+  it->SeekToLast();
+  RETURN_IF_ERROR(FromRocks(it->status(), "clearing projection"));
+  const std::string last = it->key().ToString();
+  // DeleteRange's end is exclusive: the last key goes separately.
+  RETURN_IF_ERROR(FromRocks(batch->DeleteRange(cf, first, last), "clearing projection"));
+  return FromRocks(batch->Delete(cf, last), "clearing projection");
+}
+
+}  // namespace folio::projections

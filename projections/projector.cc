@@ -1,0 +1,320 @@
+#include "projections/projector.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "events/codes.h"
+
+namespace folio::projections {
+
+struct Projector::Slot {
+  std::unique_ptr<Projection> projection;
+  rocksdb::ColumnFamilyHandle* cf = nullptr;
+  // Guarded by mu_ (written only while work_mu_ is held too).
+  Checkpoint checkpoint;
+  ProjectionState state = ProjectionState::kRunning;
+  Status error;
+  std::uint64_t head_seq = 0;  // the head last seen
+};
+
+std::string_view ProjectionStateName(ProjectionState s) {
+  switch (s) {
+    case ProjectionState::kRunning:
+      return "running";
+    case ProjectionState::kRebuilding:
+      return "rebuilding";
+    case ProjectionState::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+Projector::Projector(LogStore* store, ProjectorOptions opts)
+    : store_(store), opts_(std::move(opts)) {}
+
+Result<std::unique_ptr<Projector>> Projector::Start(
+    LogStore* store, std::vector<std::unique_ptr<Projection>> projections, ProjectorOptions opts) {
+  if (store->read_only()) {
+    return Status::Error(codes::kInvalidArgument, "projector needs a writable store");
+  }
+  if (opts.batch_events_max == 0) {
+    return Status::Error(codes::kInvalidArgument, "batch_events_max must be positive");
+  }
+  std::unique_ptr<Projector> p(new Projector(store, std::move(opts)));
+  std::set<std::string, std::less<>> names;
+  for (auto& proj : projections) {
+    if (!names.insert(std::string(proj->name())).second) {
+      return Status::Error(codes::kInvalidArgument,
+                           "projection '" + std::string(proj->name()) + "' given twice");
+    }
+    auto slot = std::make_unique<Slot>();
+    slot->projection = std::move(proj);
+    RETURN_IF_ERROR(p->InitSlot(*slot));
+    p->slots_.push_back(std::move(slot));
+  }
+  if (p->opts_.background) p->thread_ = std::thread([raw = p.get()] { raw->Loop(); });
+  return p;
+}
+
+Projector::~Projector() { Stop(); }
+
+Status Projector::InitSlot(Slot& slot) {
+  const std::string_view name = slot.projection->name();
+  ASSIGN_OR_RETURN(slot.cf, store_->EnsureColumnFamily(ColumnFamilyName(name)));
+  ASSIGN_OR_RETURN(auto stored, ReadCheckpoint(store_->db(), store_->meta_cf(), name));
+  ASSIGN_OR_RETURN(keys::Head head, store_->ReadHead());
+  slot.head_seq = head.seq;
+  if (!stored || stored->version != slot.projection->version()) return ResetSlot(slot);
+  slot.checkpoint = *stored;
+  if (stored->seq > head.seq) {
+    slot.state = ProjectionState::kFailed;
+    slot.error =
+        Status::Error(kProjectionFailed, "projection '" + std::string(name) + "' checkpoint seq " +
+                                             std::to_string(stored->seq) +
+                                             " is beyond the log head " + std::to_string(head.seq));
+  }
+  return OkStatus();
+}
+
+// Clears the family and resets the checkpoint in one batch.
+Status Projector::ResetSlot(Slot& slot) {
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(AddClearFamily(store_->db(), slot.cf, &batch));
+  Checkpoint fresh;
+  fresh.version = slot.projection->version();
+  RETURN_IF_ERROR(FromRocks(
+      batch.Put(store_->meta_cf(), CheckpointKey(slot.projection->name()), EncodeCheckpoint(fresh)),
+      "checkpoint"));
+  RETURN_IF_ERROR(FromRocks(store_->db()->Write(rocksdb::WriteOptions(), &batch), "resetting"));
+  std::lock_guard<std::mutex> lock(mu_);
+  slot.checkpoint = fresh;
+  slot.state = ProjectionState::kRebuilding;
+  slot.error = OkStatus();
+  return OkStatus();
+}
+
+Status Projector::Round(bool* idle) {
+  *idle = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (crashed_) return OkStatus();
+  }
+  ASSIGN_OR_RETURN(keys::Head head, store_->ReadHead());
+  const std::uint64_t target = std::min(head.seq, opts_.until_seq);
+  std::uint64_t from = UINT64_MAX;  // lowest checkpoint still behind
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& s : slots_) {
+      s->head_seq = head.seq;
+      if (s->state == ProjectionState::kFailed) continue;
+      if (s->checkpoint.seq < target) {
+        from = std::min(from, s->checkpoint.seq);
+      } else if (s->state == ProjectionState::kRebuilding) {
+        s->state = ProjectionState::kRunning;
+      }
+    }
+  }
+  if (from == UINT64_MAX) return OkStatus();
+  *idle = false;
+  const std::size_t count =
+      static_cast<std::size_t>(std::min<std::uint64_t>(opts_.batch_events_max, target - from));
+  auto events = store_->ReadFrom(from + 1, count);
+  if (!events.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& s : slots_) {
+      if (s->state == ProjectionState::kFailed) continue;
+      s->state = ProjectionState::kFailed;
+      s->error = events.status();
+    }
+    applied_cv_.notify_all();
+    return events.status();
+  }
+  std::span<const EventRecord> all(*events);
+  rocksdb::WriteBatch batch;
+  std::vector<Checkpoint> next(slots_.size());
+  std::vector<Status> failures(slots_.size());
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = *slots_[i];
+    next[i] = s.checkpoint;
+    if (s.state == ProjectionState::kFailed || s.checkpoint.seq >= target) continue;
+    const std::size_t skip = static_cast<std::size_t>(s.checkpoint.seq - from);
+    std::span<const EventRecord> mine = all.subspan(std::min(skip, all.size()));
+    Status st =
+        ApplyEvents(*s.projection, store_->db(), s.cf, mine, opts_.verify_hashes, &next[i], &batch);
+    if (!st.ok() && st.code() == kProjectionFailed) {
+      next[i] = s.checkpoint;  // Apply threw: nothing of it reached `batch`
+    } else if (!(next[i] == s.checkpoint)) {
+      RETURN_IF_ERROR(FromRocks(batch.Put(store_->meta_cf(), CheckpointKey(s.projection->name()),
+                                          EncodeCheckpoint(next[i])),
+                                "checkpoint"));
+    }
+    failures[i] = st;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (batches_ == opts_.test_crash_after_batches) {
+      crashed_ = true;  // the batch is lost, as if the process died here
+      applied_cv_.notify_all();
+      return OkStatus();
+    }
+  }
+  RETURN_IF_ERROR(
+      FromRocks(store_->db()->Write(rocksdb::WriteOptions(), &batch), "projection batch"));
+  std::uint64_t applied_min = UINT64_MAX;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++batches_;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      Slot& s = *slots_[i];
+      s.checkpoint = next[i];
+      if (!failures[i].ok()) {
+        s.state = ProjectionState::kFailed;
+        s.error = failures[i];
+      }
+      applied_min = std::min(applied_min, s.checkpoint.seq);
+    }
+  }
+  applied_cv_.notify_all();
+  if (opts_.progress) opts_.progress(applied_min, head.seq);
+  return OkStatus();
+}
+
+Status Projector::FirstFailure() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& s : slots_) {
+    if (s->state == ProjectionState::kFailed) return s->error;
+  }
+  if (crashed_) return Status::Error(kProjectionFailed, "projector stopped (test crash)");
+  return OkStatus();
+}
+
+Status Projector::CatchUp() {
+  std::lock_guard<std::mutex> work(work_mu_);
+  for (bool idle = false; !idle;) RETURN_IF_ERROR(Round(&idle));
+  return FirstFailure();
+}
+
+void Projector::Loop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
+    bool idle = false;
+    Status st;
+    while (!idle && st.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) return;
+      }
+      std::lock_guard<std::mutex> work(work_mu_);
+      st = Round(&idle);
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_cv_.wait_for(lock, opts_.idle_poll, [&] { return notified_ || stopping_; });
+    notified_ = false;
+  }
+}
+
+void Projector::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    notified_ = true;
+  }
+  wake_cv_.notify_one();
+}
+
+Status Projector::WaitFor(std::uint64_t seq, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::uint64_t want = std::min(seq, opts_.until_seq);
+  if (!opts_.background) {
+    Status st = CatchUp();
+    (void)st;  // a failed projection is reported below, only if it matters for `want`
+  } else {
+    Notify();
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto settled = [&] {
+    if (crashed_ || stopping_) return true;
+    for (const auto& s : slots_) {
+      if (s->state != ProjectionState::kFailed && s->checkpoint.seq < want) return false;
+    }
+    return true;
+  };
+  const bool done = applied_cv_.wait_until(lock, deadline, settled);
+  for (const auto& s : slots_) {
+    if (s->state == ProjectionState::kFailed && s->checkpoint.seq < want) return s->error;
+  }
+  if (done && (crashed_ || stopping_)) {
+    for (const auto& s : slots_) {
+      if (s->checkpoint.seq < want) {
+        return Status::Error(codes::kStoreClosed,
+                             "projector stopped before seq " + std::to_string(want));
+      }
+    }
+  }
+  if (!done) {
+    return Status::Error(kProjectionLagTimeout, "projections did not reach seq " +
+                                                    std::to_string(want) + " within " +
+                                                    std::to_string(timeout.count()) + " ms");
+  }
+  return OkStatus();
+}
+
+std::vector<ProjectionStatus> Projector::status() const {
+  std::vector<ProjectionStatus> out;
+  auto head = store_->ReadHead();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& s : slots_) {
+      ProjectionStatus ps;
+      ps.name = std::string(s->projection->name());
+      ps.version = s->projection->version();
+      ps.state = s->state;
+      ps.error = s->error;
+      ps.applied_seq = s->checkpoint.seq;
+      ps.head_seq = head.ok() ? head->seq : s->head_seq;
+      ps.lag_events = ps.head_seq > ps.applied_seq ? ps.head_seq - ps.applied_seq : 0;
+      out.push_back(std::move(ps));
+    }
+  }
+  const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  for (ProjectionStatus& ps : out) {
+    if (ps.lag_events == 0) continue;
+    auto next = store_->ReadFrom(ps.applied_seq + 1, 1);
+    if (!next.ok() || next->empty()) continue;
+    const std::int64_t age_ns = now_ns - next->front().env().recorded_at_ns();
+    ps.lag_seconds = age_ns > 0 ? static_cast<double>(age_ns) / 1e9 : 0.0;
+  }
+  return out;
+}
+
+Status Projector::Rebuild(std::string_view name) {
+  for (auto& s : slots_) {
+    if (s->projection->name() != name) continue;
+    {
+      std::lock_guard<std::mutex> work(work_mu_);
+      RETURN_IF_ERROR(ResetSlot(*s));
+    }
+    Notify();
+    return OkStatus();
+  }
+  return Status::Error(codes::kNotFound, "no projection named '" + std::string(name) + "'");
+}
+
+void Projector::Stop() {
+  std::call_once(stop_once_, [this] {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_cv_.notify_all();
+    applied_cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  });
+}
+
+}  // namespace folio::projections

@@ -1,0 +1,126 @@
+// Projector: keeps projections up to date with the log, off the writer's
+// thread.
+//
+// One background thread tails the log from each projection's checkpoint and
+// applies events in batches of up to `batch_events_max`; each batch's state
+// changes and the new checkpoints (projections/checkpoint.h) go into ONE
+// WriteBatch, so a crash can neither skip nor double-apply an event. Every
+// applied event must continue the hash chain from the checkpoint; an event
+// that does not stops that projection as failed (the others go on).
+//
+// On Start a projection without a checkpoint, or whose stored version differs
+// from version(), is rebuilt from seq 1: its family is cleared and its
+// checkpoint reset in one batch.
+//
+// Thread-safety: every public method may be called from any thread.
+// REQUIRES: the LogStore outlives the Projector, was opened writable, and no
+// other Projector runs on it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/log_store.h"
+#include "projections/checkpoint.h"
+#include "projections/projection.h"
+
+namespace folio::projections {
+
+struct ProjectorOptions {
+  // Events applied per WriteBatch. Default: 4096.
+  std::size_t batch_events_max = 4096;
+  // Run the background thread. Without it, only CatchUp() applies events
+  // (CLI, tests). Default: true.
+  bool background = true;
+  // How long the idle thread waits for Notify() before looking at the head
+  // again, so appends nobody announced are picked up too. Default: 200 ms.
+  std::chrono::milliseconds idle_poll{200};
+  // Recompute each event's SHA-256 (detects a changed byte, not only a broken
+  // link). Default: true.
+  bool verify_hashes = true;
+  // Never apply beyond this sequence (replay "until"; tests). Default: no limit.
+  std::uint64_t until_seq = UINT64_MAX;
+  // Called after each committed batch with (applied_seq_min, head_seq), on the
+  // applying thread. Keep it short. Default: none.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+  // Tests only: after this many committed batches, the next batch is applied
+  // but never written and the projector stops applying, as if the process
+  // were killed mid-batch. Default: never.
+  std::uint64_t test_crash_after_batches = UINT64_MAX;
+};
+
+enum class ProjectionState { kRunning, kRebuilding, kFailed };
+std::string_view ProjectionStateName(ProjectionState s);  // "running", ...
+
+struct ProjectionStatus {
+  std::string name;
+  std::uint32_t version = 0;
+  ProjectionState state = ProjectionState::kRunning;
+  std::uint64_t applied_seq = 0;
+  std::uint64_t head_seq = 0;
+  std::uint64_t lag_events = 0;
+  // Age (recorded_at to now) of the oldest event not yet applied; 0 when none.
+  double lag_seconds = 0;
+  Status error;  // why it failed (state kFailed)
+};
+
+class Projector {
+ public:
+  static Result<std::unique_ptr<Projector>> Start(
+      LogStore* store, std::vector<std::unique_ptr<Projection>> projections,
+      ProjectorOptions opts = {});
+  ~Projector();  // Stop()s.
+  Projector(const Projector&) = delete;
+  Projector& operator=(const Projector&) = delete;
+
+  // New events may exist: wakes the background thread. Cheap, never blocks on I/O.
+  void Notify();
+  // Applies, on the calling thread, everything up to the head as read now
+  // (or until_seq). Returns the first error of a failed projection.
+  Status CatchUp();
+  // Waits until every projection that has not failed applied `seq` (read
+  // your writes). projection_lag_timeout after `timeout`; the failure of a
+  // projection when one failed. Without the background thread it catches up
+  // itself.
+  Status WaitFor(std::uint64_t seq, std::chrono::milliseconds timeout);
+  std::vector<ProjectionStatus> status() const;
+  // Clears `name`'s state and checkpoint (one batch) and starts it over from
+  // seq 1 (also a failed one). Returns at once; CatchUp()/WaitFor() to wait.
+  Status Rebuild(std::string_view name);
+  // Stops the background thread after its current batch. Idempotent.
+  void Stop();
+
+ private:
+  struct Slot;
+  Projector(LogStore* store, ProjectorOptions opts);
+  Status InitSlot(Slot& slot);
+  Status ResetSlot(Slot& slot);
+  // One round: reads a batch after the lowest checkpoint and applies it.
+  // REQUIRES: work_mu_ held. *idle: nothing was left to apply.
+  Status Round(bool* idle);
+  void Loop();
+  Status FirstFailure() const;
+
+  LogStore* const store_;
+  const ProjectorOptions opts_;
+  std::mutex work_mu_;  // one applier at a time (thread, CatchUp, Rebuild)
+  mutable std::mutex mu_;
+  std::condition_variable wake_cv_;     // the thread waits for Notify/Stop
+  std::condition_variable applied_cv_;  // WaitFor waits for progress
+  bool notified_ = false;
+  bool stopping_ = false;
+  bool crashed_ = false;  // test_crash_after_batches reached
+  std::uint64_t batches_ = 0;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::thread thread_;
+  std::once_flag stop_once_;
+};
+
+}  // namespace folio::projections
