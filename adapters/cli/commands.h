@@ -19,6 +19,8 @@ int RunVerify(const Argv& args);
 int RunInspect(const Argv& args);
 int RunDemo(const Argv& args);
 int RunExec(const Argv& args);
+int RunTrust(const Argv& args);
+int RunStats(const Argv& args);
 int RunTorture(const Argv& args);
 int RunBench(const Argv& args);
 int RunBalance(const Argv& args);

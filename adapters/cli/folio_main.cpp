@@ -13,15 +13,17 @@ constexpr const char* kUsage = R"(folio - an event-sourced payment ledger
 Usage: folio <command> [options]        (folio <command> --help for details)
 
 Commands:
-  demo      append a small demo history to a new log and verify it
+  demo      run a demo history of commands into a log and verify it
   exec      run commands (JSON Lines) through the writer, one outcome per line
   verify    check every event, the hash chain and the stream index of a log
   inspect   print events of a log as JSON Lines
   balance   one account's debits, credits and balance, now or as of a seq or time
   trial-balance
             per asset: total debits and credits, and every account's balance
+  trust     a client's trust ledger line by line (trust ledger), negative matters
+  stats     payments and refunds per Shanghai day, method and asset
   replay    rebuild the projections from the log and compare with the live ones
-  bench     measure Folio against raw baselines on this machine (bench append)
+  bench     measure Folio against baselines on this machine (append, domain, replay)
   torture   append forever, printing each durable sequence (crash tests)
 
 Data lives in the directory given with --data (RocksDB). See README.md.
@@ -37,7 +39,8 @@ constexpr Command kCommands[] = {
     {"verify", folio::cli::RunVerify},   {"inspect", folio::cli::RunInspect},
     {"bench", folio::cli::RunBench},     {"torture", folio::cli::RunTorture},
     {"balance", folio::cli::RunBalance}, {"trial-balance", folio::cli::RunTrialBalance},
-    {"replay", folio::cli::RunReplay},
+    {"replay", folio::cli::RunReplay},   {"trust", folio::cli::RunTrust},
+    {"stats", folio::cli::RunStats},
 };
 
 }  // namespace

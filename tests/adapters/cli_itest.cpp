@@ -132,3 +132,44 @@ TEST_CASE("folio exec runs the issue's example lines with the documented outcome
 
 }  // namespace
 }  // namespace folio
+
+namespace folio {
+namespace {
+
+TEST_CASE("folio trust ledger, trust negative and stats answer from the demo history") {
+  TempDir dir;
+  REQUIRE(RunCommand(Bin() + " demo --data " + dir.str() + " >/dev/null 2>&1", nullptr) == 0);
+  std::string out;
+  REQUIRE(RunCommand(Bin() + " trust ledger --json --data " + dir.str() +
+                         " --client cl-acme --matter m-2026-017",
+                     &out) == 0);
+  auto j = ParseObject(out);
+  // deposit 50,000 + deposit 8,000 (cleared later) - 3,500 disbursed - 12,000 fees;
+  // the 50,000 disbursement was refused by the rules and left no line.
+  auto& lines = j.at("lines").as_array();
+  CHECK(lines.size() == 5);
+  CHECK(lines[0].as_object().at("amount").as_string() == "50000.00");
+  auto& totals = j.at("totals").as_array();
+  REQUIRE(totals.size() == 1);
+  CHECK(totals[0].as_object().at("balance").as_string() == "42500.00");
+  out.clear();
+  CHECK(RunCommand(Bin() + " trust negative --data " + dir.str(), &out) == 0);
+  out.clear();
+  REQUIRE(RunCommand(Bin() + " stats --json --data " + dir.str(), &out) == 0);
+  auto stats = ParseObject(out);
+  bool saw_alipay = false;
+  for (auto& row : stats.at("rows").as_array()) {
+    auto& r = row.as_object();
+    if (r.at("method").as_string() == "alipay" && r.at("asset").as_string() == "CNY") {
+      saw_alipay = true;
+      CHECK(r.at("created").as_object().at("count").as_int64() == 2);
+      CHECK(r.at("settled").as_object().at("amount").as_string() == "21280.00");
+    }
+  }
+  CHECK(saw_alipay);
+  out.clear();
+  CHECK(RunCommand(Bin() + " stats --data " + dir.str() + " --from 2026-13-01 2>&1", &out) == 2);
+}
+
+}  // namespace
+}  // namespace folio
