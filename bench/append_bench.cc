@@ -1,5 +1,7 @@
 #include "bench/append_bench.h"
 
+#include "bench/scratch_dir.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -25,28 +27,6 @@ using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
-
-// A scratch directory that is removed unless the caller asked to keep it.
-class ScratchDir {
- public:
-  explicit ScratchDir(std::string keep) : keep_(!keep.empty()) {
-    if (keep_) {
-      path_ = std::move(keep);
-    } else {
-      std::string tmpl = (std::filesystem::temp_directory_path() / "folio-bench-XXXXXX").string();
-      if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-      path_ = tmpl;
-    }
-  }
-  ~ScratchDir() {
-    if (!keep_) std::filesystem::remove_all(path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  bool keep_;
-  std::string path_;
-};
 
 // A settled Alipay payment, as the gateway notification would produce it.
 std::string SettledEvent(const std::string& stream, std::uint64_t n, std::size_t pad_to) {

@@ -1,5 +1,7 @@
 #include "bench/domain_bench.h"
 
+#include "bench/scratch_dir.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -33,14 +35,8 @@ Result<DomainBenchResult> RunDomainBench(const DomainBenchOptions& opts) {
     return Status::Error(codes::kInvalidArgument,
                          "pairs, submitters and customers must be positive");
   }
-  std::string dir = opts.data_dir;
-  bool remove = false;
-  if (dir.empty()) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "folio-bench-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) return Status::Error(codes::kIoError, "mkdtemp failed");
-    dir = tmpl;
-    remove = true;
-  }
+  ScratchDir scratch(opts.data_dir);
+  const std::string& dir = scratch.path();
   DomainBenchResult r;
   {
     ASSIGN_OR_RETURN(auto store, LogStore::Open(dir));
@@ -99,7 +95,6 @@ Result<DomainBenchResult> RunDomainBench(const DomainBenchOptions& opts) {
     ASSIGN_OR_RETURN(VerifyReport report, VerifyLog(*store));
     r.verified = report.ok;
   }
-  if (remove) std::filesystem::remove_all(dir);
   return r;
 }
 
