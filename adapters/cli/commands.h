@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace folio {
@@ -26,6 +27,11 @@ int RunBench(const Argv& args);
 int RunBalance(const Argv& args);
 int RunTrialBalance(const Argv& args);
 int RunReplay(const Argv& args);
+int RunServe(const Argv& args);
+int RunKeys(const Argv& args);
+
+// The demo history (command JSON Lines) of `folio demo` and `folio serve --demo`.
+std::string_view DemoHistory();
 
 using folio::Writer;
 

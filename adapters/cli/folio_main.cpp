@@ -13,6 +13,8 @@ constexpr const char* kUsage = R"(folio - an event-sourced payment ledger
 Usage: folio <command> [options]        (folio <command> --help for details)
 
 Commands:
+  serve     the HTTP API server (with --demo: a demo data set and demo keys)
+  keys      create an API key in a key file (keys add)
   demo      run a demo history of commands into a log and verify it
   exec      run commands (JSON Lines) through the writer, one outcome per line
   verify    check every event, the hash chain and the stream index of a log
@@ -40,7 +42,8 @@ constexpr Command kCommands[] = {
     {"bench", folio::cli::RunBench},     {"torture", folio::cli::RunTorture},
     {"balance", folio::cli::RunBalance}, {"trial-balance", folio::cli::RunTrialBalance},
     {"replay", folio::cli::RunReplay},   {"trust", folio::cli::RunTrust},
-    {"stats", folio::cli::RunStats},
+    {"stats", folio::cli::RunStats},     {"serve", folio::cli::RunServe},
+    {"keys", folio::cli::RunKeys},
 };
 
 }  // namespace

@@ -1,0 +1,232 @@
+// folio serve: the engine, the projections and the HTTP API in one process.
+// folio keys: API keys in a key file.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "adapters/cli/args.h"
+#include "adapters/cli/commands.h"
+#include "adapters/http/api.h"
+#include "adapters/http/client.h"
+#include "adapters/http/server.h"
+#include "engine/writer.h"
+#include "events/codes.h"
+#include "projections/projector.h"
+#include "projections/registry.h"
+
+namespace folio::cli {
+namespace {
+
+constexpr const char* kServeHelp = R"(Usage: folio serve [--listen 127.0.0.1:8080] [--data DIR] [--keys FILE]
+                   [--threads N] [--demo]
+
+Runs Folio: the log in DIR (default ./data/serve; ./data/serve-demo with
+--demo), the projections, and the HTTP API on --listen (docs/api.md). Every
+mutating call needs an API key (Authorization: Bearer KEY) and an
+Idempotency-Key header; its answer is sent once the outcome is on disk.
+
+  --keys FILE   API keys, stored hashed (create them with `folio keys add`)
+  --threads N   HTTP threads (default 2)
+  --demo        also accept the demo-only keys demo-operator, demo-auditor and
+                demo-admin, load the demo history through the API, and print
+                commands to try. Refuses to listen on anything but loopback.
+
+Stops on SIGTERM or Ctrl-C: stops accepting, finishes the requests in flight,
+then closes the log. Exit status: 0 after a clean stop, 2 usage, 3 cannot open
+DIR or listen.
+)";
+
+constexpr const char* kKeysHelp = R"(Usage: folio keys add --keys FILE --name NAME --role operator|auditor|admin
+
+Creates an API key, appends NAME, ROLE and the key's SHA-256 to FILE, and
+prints the key once (it is not stored). NAME is recorded as the actor of every
+event the key's requests produce.
+)";
+
+constexpr const char* kDemoKeys[][2] = {
+    {"demo-operator", "operator"}, {"demo-auditor", "auditor"}, {"demo-admin", "admin"}};
+
+int Usage(const Status& s, const char* help) {
+  ReportError(s);
+  std::fputs(help, stderr);
+  return 2;
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+// Runs the demo history through the API over a real socket.
+Status LoadDemo(std::uint16_t port, std::size_t* accepted, std::size_t* rejected) {
+  ASSIGN_OR_RETURN(auto client, http::HttpClient::Connect("127.0.0.1", port));
+  std::istringstream in{std::string(DemoHistory())};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ASSIGN_OR_RETURN(http::HttpCall call, http::CommandLineToHttp(line));
+    const char* key = call.admin ? "demo-admin" : "demo-operator";
+    ASSIGN_OR_RETURN(auto resp,
+                     client.Send(call.method, call.target, call.body,
+                                 {{"Authorization", std::string("Bearer ") + key},
+                                  {"Content-Type", "application/json"},
+                                  {"Idempotency-Key", call.idempotency_key}}));
+    if (resp.status >= 500) {
+      return Status::Error(codes::kIoError, call.target + " answered " +
+                                                std::to_string(resp.status) + ": " + resp.body);
+    }
+    (resp.status < 300 ? *accepted : *rejected)++;
+  }
+  return Status();
+}
+
+void PrintDemoBanner(const std::string& url, std::size_t accepted, std::size_t rejected) {
+  std::printf(R"(
+Folio is serving on %s with the demo data set
+(%zu demo commands accepted, %zu refused by the rules on purpose).
+
+Demo keys (demo only; `--demo` refuses to listen beyond loopback):
+  demo-operator  commands and queries
+  demo-auditor   read-only
+  demo-admin     payment-method configuration and keys
+
+Try:
+  curl -s %s/v1/payments/p-1001 -H 'Authorization: Bearer demo-auditor'
+  curl -s '%s/v1/balances?account=clearing:alipay&asset=CNY' -H 'Authorization: Bearer demo-auditor'
+  curl -s -X POST %s/v1/payments -H 'Authorization: Bearer demo-operator' \
+       -H 'Idempotency-Key: try-1' -H 'Content-Type: application/json' \
+       -d '{"payment_id":"p-try-1","customer_id":"c-you","order_id":"o-1","method":"alipay","amount":"88.00","currency":"CNY"}'
+
+Stop with Ctrl-C.
+)",
+              url.c_str(), accepted, rejected, url.c_str(), url.c_str(), url.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int RunServe(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"listen", "data", "keys", "threads"}, {"demo"}});
+  if (!args.ok()) return Usage(args.status(), kServeHelp);
+  if (args->help()) return std::fputs(kServeHelp, stdout), 0;
+  const bool demo = args->Has("demo");
+  auto hp = http::ParseHostPort(args->GetOr("listen", "127.0.0.1:8080"));
+  if (!hp.ok()) return Usage(hp.status(), kServeHelp);
+  if (demo && !IsLoopback(hp->first)) {
+    return Usage(Status::Error(codes::kInvalidArgument,
+                               "--demo accepts well-known keys and listens on loopback only"),
+                 kServeHelp);
+  }
+  auto threads = args->GetU64("threads", 2);
+  if (!threads.ok() || *threads == 0 || *threads > 64) {
+    return Usage(Status::Error(codes::kInvalidArgument, "--threads must be 1..64"), kServeHelp);
+  }
+  const std::string dir = args->GetOr("data", demo ? "data/serve-demo" : "data/serve");
+
+  std::unique_ptr<http::KeyStore> keys;
+  if (auto f = args->Get("keys")) {
+    auto loaded = http::KeyStore::Load(*f);
+    if (!loaded.ok()) return ReportError(loaded.status()), 2;
+    keys = std::move(*loaded);
+  } else {
+    keys = std::make_unique<http::KeyStore>();
+  }
+  if (demo) {
+    for (auto& [k, role] : kDemoKeys) keys->Add(k, {k, *http::RoleFromName(role)});
+  } else if (keys->size() == 0) {
+    std::fprintf(stderr, "folio serve: warning: no API keys (--keys FILE): every /v1 call will be "
+                         "refused; create one with `folio keys add`\n");
+  }
+
+  // Signals are taken by sigwait below; every thread started from here on
+  // inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::filesystem::create_directories(dir);
+  auto store = LogStore::Open(dir);
+  if (!store.ok()) return ReportError(store.status()), 3;
+  auto writer = Writer::Start(store->get());
+  if (!writer.ok()) return ReportError(writer.status()), 3;
+  auto projector = projections::Projector::Start(store->get(), projections::AllProjections());
+  if (!projector.ok()) return ReportError(projector.status()), 3;
+
+  http::ApiDeps deps;
+  deps.store = store->get();
+  deps.writer = writer->get();
+  deps.projector = projector->get();
+  deps.keys = keys.get();
+  projections::Projector* proj = projector->get();
+  deps.on_appended = [proj] { proj->Notify(); };
+  http::ApiOptions api_opts;
+  api_opts.allow_client_time = false;
+  http::Api api(std::move(deps), api_opts);
+
+  http::ServerOptions so;
+  so.address = hp->first == "localhost" ? "127.0.0.1" : hp->first;
+  so.port = hp->second;
+  so.threads = static_cast<unsigned>(*threads);
+  auto server = http::HttpServer::Start(
+      so, [&api](http::Request req, http::Responder respond) {
+        api.Handle(std::move(req), std::move(respond));
+      });
+  if (!server.ok()) return ReportError(server.status()), 3;
+  const std::string url = "http://" + so.address + ":" + std::to_string((*server)->port());
+  std::fprintf(stderr, "folio serve: listening on %s, log in %s\n", url.c_str(), dir.c_str());
+
+  if (demo) {
+    std::size_t accepted = 0, rejected = 0;
+    Status loaded = LoadDemo((*server)->port(), &accepted, &rejected);
+    if (!loaded.ok()) {
+      ReportError(loaded);
+    } else {
+      PrintDemoBanner(url, accepted, rejected);
+    }
+  }
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "folio serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Stop();
+  (*projector)->Stop();
+  (*writer)->Stop();
+  std::fprintf(stderr, "folio serve: stopped at seq %llu\n",
+               static_cast<unsigned long long>((*writer)->durable_head().seq));
+  return 0;
+}
+
+int RunKeys(const Argv& argv) {
+  if (argv.empty() || argv[0] != "add") {
+    if (!argv.empty() && (argv[0] == "--help" || argv[0] == "-h")) {
+      return std::fputs(kKeysHelp, stdout), 0;
+    }
+    return Usage(Status::Error(codes::kInvalidArgument, "expected 'add'"), kKeysHelp);
+  }
+  Argv rest(argv.begin() + 1, argv.end());
+  auto args = Args::Parse(rest, {{"keys", "name", "role"}, {}});
+  if (!args.ok()) return Usage(args.status(), kKeysHelp);
+  if (args->help()) return std::fputs(kKeysHelp, stdout), 0;
+  auto file = args->Get("keys");
+  auto name = args->Get("name");
+  auto role = args->Get("role");
+  if (!file || !name || !role) {
+    return Usage(Status::Error(codes::kInvalidArgument, "--keys, --name and --role are required"),
+                 kKeysHelp);
+  }
+  auto r = http::RoleFromName(*role);
+  if (!r) return Usage(Status::Error(codes::kInvalidArgument, "--role: operator, auditor or admin"), kKeysHelp);
+  auto ks = http::KeyStore::Load(*file);
+  if (!ks.ok()) return ReportError(ks.status());
+  auto key = (*ks)->Create(*name, *r);
+  if (!key.ok()) return ReportError(key.status());
+  std::printf("%s\n", key->c_str());
+  return 0;
+}
+
+}  // namespace folio::cli
