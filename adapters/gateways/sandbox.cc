@@ -108,6 +108,26 @@ std::string SandboxTxnId(const SandboxPayment& p) {
   return HexFrom(seed, 32);
 }
 
+namespace {
+
+// Wallet URIs: BIP 21 for bitcoin (decimal BTC), EIP 681 for ether (wei, the
+// asset's minor unit) and for USDT as an ERC-20 transfer (6 decimals on
+// Ethereum, the asset's scale).
+std::string ChainUri(const SandboxPayment& p, const std::string& seed) {
+  const std::string minor = U128ToString(p.amount.minor());
+  switch (p.amount.asset()) {
+    case Asset::BTC:
+      return "bitcoin:bc1q" + HexFrom(seed, 38) + "?amount=" + p.amount.ToString();
+    case Asset::USDT:
+      return "ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7/transfer?address=0x" +
+             HexFrom(seed, 40) + "&uint256=" + minor;
+    default:
+      return "ethereum:0x" + HexFrom(seed, 40) + "?value=" + minor;
+  }
+}
+
+}  // namespace
+
 std::string SandboxQrPayload(const SandboxPayment& p) {
   const std::string seed = "qr/" + std::string(GatewayName(p.gateway)) + "/" + p.payment_id;
   switch (p.gateway) {
@@ -118,7 +138,7 @@ std::string SandboxQrPayload(const SandboxPayment& p) {
     case Gateway::kUnionPay:
       return "https://qr.95516.com/00010000/" + DigitsFrom(seed, 20);
     case Gateway::kChain:
-      return "ethereum:0x" + HexFrom(seed, 40) + "?value=" + p.amount.ToString();
+      return ChainUri(p, seed);
     case Gateway::kGeneric:
       return "https://sandbox.folio.invalid/pay/" + HexFrom(seed, 16);
   }
