@@ -86,11 +86,10 @@ Result<Notification> ParseAlipayNotify(std::string_view body, const AlipayConfig
   if (notify_type != "trade_status_sync") {
     return Malformed("notify_type must be trade_status_sync");
   }
-  ASSIGN_OR_RETURN(std::string_view notify_id, RequiredId(form, "notify_id"));
+  RETURN_IF_ERROR(RequiredId(form, "notify_id").status());  // required; keys use trade_no
   ASSIGN_OR_RETURN(std::string_view trade_no, RequiredId(form, "trade_no"));
   ASSIGN_OR_RETURN(std::string_view payment_id, RequiredId(form, "out_trade_no"));
   ASSIGN_OR_RETURN(std::string_view status, Required(form, "trade_status"));
-  static_cast<void>(notify_id);  // required by the format; the key uses trade_no
   const bool known = status == "WAIT_BUYER_PAY" || status == "TRADE_SUCCESS" ||
                      status == "TRADE_FINISHED" || status == "TRADE_CLOSED";
   if (!known) return internal::UnknownStatus("trade_status " + std::string(status));

@@ -37,7 +37,9 @@ inline constexpr std::size_t kNonceBytesMax = 128;
 // full, the oldest is forgotten and every timestamp at or before it is
 // refused from then on (a "floor"), so a forgotten nonce can never be
 // replayed; under such pressure a legitimate sender retries with a fresh
-// timestamp. Thread-safe.
+// timestamp. Construct it with the window of the HmacConfig it serves (a
+// shorter one refuses valid notifications as replays). Memory: about
+// capacity * (nonce size + 100) bytes. Thread-safe.
 class NonceCache {
  public:
   // REQUIRES: capacity > 0, window_s >= 0.

@@ -53,7 +53,9 @@ struct SandboxKeys {
   HmacConfig hmac_config() const;
 };
 
-// One payment as the sandbox gateway sees it.
+// One payment as the sandbox gateway sees it. REQUIRES of the builders: the
+// amount is CNY for Alipay (a yuan decimal) and fits 64 bits of minor units
+// for WeChat Pay.
 struct SandboxPayment {
   Gateway gateway = Gateway::kAlipay;
   std::string payment_id;      // our id: out_trade_no / orderId
