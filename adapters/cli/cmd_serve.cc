@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,8 @@
 #include "adapters/cli/commands.h"
 #include "adapters/http/api.h"
 #include "adapters/http/client.h"
+#include "adapters/http/gateway_routes.h"
+#include "adapters/http/sandbox_gateway.h"
 #include "adapters/http/server.h"
 #include "engine/writer.h"
 #include "events/codes.h"
@@ -22,7 +25,7 @@ namespace folio::cli {
 namespace {
 
 constexpr const char* kServeHelp = R"(Usage: folio serve [--listen 127.0.0.1:8080] [--data DIR] [--keys FILE]
-                   [--threads N] [--demo]
+                   [--gateways FILE] [--sandbox] [--threads N] [--demo]
 
 Runs Folio: the log in DIR (default ./data/serve; ./data/serve-demo with
 --demo), the projections, and the HTTP API on --listen (docs/api.md). Every
@@ -31,7 +34,13 @@ Idempotency-Key header; its answer is sent once the outcome is on disk.
 
   --keys FILE   API keys, stored hashed (create them with `folio keys add`)
   --threads N   HTTP threads (default 2)
-  --demo        also accept the demo-only keys demo-operator, demo-auditor and
+  --gateways FILE  gateway keys (JSON, docs/gateways.md) for the notification
+                endpoints /v1/gateways/{alipay,wechatpay,unionpay,chain,generic}/notify
+  --sandbox     run the sandbox gateway in-process: fresh keys for every
+                gateway, QR codes for new Alipay / WeChat Pay / UnionPay /
+                crypto payments, then signed notifications (with duplicates,
+                lost deliveries and some failed payments) sent to this server
+  --demo        implies --sandbox;        also accept the demo-only keys demo-operator, demo-auditor and
                 demo-admin, load the demo history through the API, and print
                 commands to try. Refuses to listen on anything but loopback.
 
@@ -83,6 +92,29 @@ Status LoadDemo(std::uint16_t port, std::size_t* accepted, std::size_t* rejected
   return Status();
 }
 
+// Payments the sandbox gateway then pays (or fails) with signed notifications.
+constexpr const char* kSandboxPayments = R"(
+{"type":"payment.create","idempotency_key":"demo-gw-1","payment_id":"p-gw-1","customer_id":"c-zhang","order_id":"GW-2026-0001","method":"alipay","amount":"66.00","currency":"CNY"}
+{"type":"payment.create","idempotency_key":"demo-gw-2","payment_id":"p-gw-2","customer_id":"c-li","order_id":"GW-2026-0002","method":"wechat_pay","amount":"128.00","currency":"CNY"}
+{"type":"payment.create","idempotency_key":"demo-gw-3","payment_id":"p-gw-3","customer_id":"c-wang","order_id":"GW-2026-0003","method":"unionpay","amount":"256.00","currency":"CNY"}
+{"type":"payment.create","idempotency_key":"demo-gw-4","payment_id":"p-gw-4","customer_id":"c-chen","order_id":"GW-2026-0004","method":"usdt_trc20","network":"TRC20","amount":"50.000000","currency":"USDT"}
+)";
+
+Status LoadSandboxPayments(std::uint16_t port) {
+  ASSIGN_OR_RETURN(auto client, http::HttpClient::Connect("127.0.0.1", port));
+  std::istringstream in{std::string(kSandboxPayments)};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    ASSIGN_OR_RETURN(http::HttpCall call, http::CommandLineToHttp(line));
+    ASSIGN_OR_RETURN(auto resp, client.Send(call.method, call.target, call.body,
+                                            {{"Authorization", "Bearer demo-operator"},
+                                             {"Idempotency-Key", call.idempotency_key}}));
+    if (resp.status >= 500) return Status::Error(codes::kIoError, resp.body);
+  }
+  return Status();
+}
+
 void PrintDemoBanner(const std::string& url, std::size_t accepted, std::size_t rejected) {
   std::printf(R"(
 Folio is serving on %s with the demo data set
@@ -93,8 +125,11 @@ Demo keys (demo only; `--demo` refuses to listen beyond loopback):
   demo-auditor   read-only
   demo-admin     payment-method configuration and keys
 
+The sandbox gateway is paying p-gw-1 (Alipay), p-gw-2 (WeChat Pay), p-gw-3
+(UnionPay) and p-gw-4 (USDT on TRC20) with signed notifications.
+
 Try:
-  curl -s %s/v1/payments/p-1001 -H 'Authorization: Bearer demo-auditor'
+  curl -s %s/v1/payments/p-gw-1 -H 'Authorization: Bearer demo-auditor'
   curl -s '%s/v1/balances?account=clearing:alipay&asset=CNY' -H 'Authorization: Bearer demo-auditor'
   curl -s -X POST %s/v1/payments -H 'Authorization: Bearer demo-operator' \
        -H 'Idempotency-Key: try-1' -H 'Content-Type: application/json' \
@@ -109,7 +144,7 @@ Stop with Ctrl-C.
 }  // namespace
 
 int RunServe(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"listen", "data", "keys", "threads"}, {"demo"}});
+  auto args = Args::Parse(argv, {{"listen", "data", "keys", "threads", "gateways"}, {"demo", "sandbox"}});
   if (!args.ok()) return Usage(args.status(), kServeHelp);
   if (args->help()) return std::fputs(kServeHelp, stdout), 0;
   const bool demo = args->Has("demo");
@@ -164,9 +199,25 @@ int RunServe(const Argv& argv) {
   deps.keys = keys.get();
   projections::Projector* proj = projector->get();
   deps.on_appended = [proj] { proj->Notify(); };
+  std::atomic<http::SandboxGateway*> sandbox_hook{nullptr};
+  deps.on_committed = [&sandbox_hook](const domain::Command& c, const AppendOutcome& o) {
+    if (auto* sb = sandbox_hook.load()) sb->OnCommitted(c, o);
+  };
   http::ApiOptions api_opts;
   api_opts.allow_client_time = false;
   http::Api api(std::move(deps), api_opts);
+
+  std::unique_ptr<http::SandboxGateway> sandbox;
+  if (demo || args->Has("sandbox")) {
+    auto sandbox_keys = gateways::SandboxKeys::Generate();
+    http::AddGatewayRoutes(api, http::GatewayConfigs::FromSandbox(sandbox_keys));
+    sandbox = std::make_unique<http::SandboxGateway>(std::move(sandbox_keys), http::SandboxOptions{},
+                                                     &api);
+  } else if (auto f = args->Get("gateways")) {
+    auto configs = http::GatewayConfigs::Load(*f);
+    if (!configs.ok()) return ReportError(configs.status()), 2;
+    http::AddGatewayRoutes(api, *configs);
+  }
 
   http::ServerOptions so;
   so.address = hp->first == "localhost" ? "127.0.0.1" : hp->first;
@@ -180,20 +231,22 @@ int RunServe(const Argv& argv) {
   const std::string url = "http://" + so.address + ":" + std::to_string((*server)->port());
   std::fprintf(stderr, "folio serve: listening on %s, log in %s\n", url.c_str(), dir.c_str());
 
-  if (demo) {
-    std::size_t accepted = 0, rejected = 0;
-    Status loaded = LoadDemo((*server)->port(), &accepted, &rejected);
-    if (!loaded.ok()) {
-      ReportError(loaded);
-    } else {
-      PrintDemoBanner(url, accepted, rejected);
-    }
+  std::size_t accepted = 0, rejected = 0;
+  Status loaded = demo ? LoadDemo((*server)->port(), &accepted, &rejected) : Status();
+  if (sandbox) {
+    sandbox->Start((*server)->port());
+    sandbox_hook.store(sandbox.get());
   }
+  if (demo && loaded.ok()) loaded = LoadSandboxPayments((*server)->port());
+  if (!loaded.ok()) ReportError(loaded);
+  if (demo && loaded.ok()) PrintDemoBanner(url, accepted, rejected);
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::fprintf(stderr, "folio serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Stop();
+  sandbox_hook.store(nullptr);
+  if (sandbox) sandbox->Stop();
   (*projector)->Stop();
   (*writer)->Stop();
   std::fprintf(stderr, "folio serve: stopped at seq %llu\n",
