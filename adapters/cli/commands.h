@@ -27,6 +27,9 @@ int RunBench(const Argv& args);
 int RunBalance(const Argv& args);
 int RunTrialBalance(const Argv& args);
 int RunReplay(const Argv& args);
+int RunKafkaDev(const Argv& args);
+int RunRelay(const Argv& args);
+int RunConsume(const Argv& args);
 int RunServe(const Argv& args);
 int RunKeys(const Argv& args);
 

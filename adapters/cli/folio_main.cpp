@@ -26,6 +26,9 @@ Commands:
   stats     payments and refunds per Shanghai day, method and asset
   replay    rebuild the projections from the log and compare with the live ones
   bench     measure Folio against baselines on this machine (append, domain, replay)
+  kafka-dev run a mock Kafka cluster on loopback ports (tests, demos)
+  relay     mirror a log into Kafka, every event exactly once
+  consume   rebuild a log and its projections from Kafka (downstream consumer)
   torture   append forever, printing each durable sequence (crash tests)
 
 Data lives in the directory given with --data (RocksDB). See README.md.
@@ -43,7 +46,8 @@ constexpr Command kCommands[] = {
     {"balance", folio::cli::RunBalance}, {"trial-balance", folio::cli::RunTrialBalance},
     {"replay", folio::cli::RunReplay},   {"trust", folio::cli::RunTrust},
     {"stats", folio::cli::RunStats},     {"serve", folio::cli::RunServe},
-    {"keys", folio::cli::RunKeys},
+    {"keys", folio::cli::RunKeys},       {"kafka-dev", folio::cli::RunKafkaDev},
+    {"relay", folio::cli::RunRelay},     {"consume", folio::cli::RunConsume},
 };
 
 }  // namespace
