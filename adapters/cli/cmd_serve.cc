@@ -16,6 +16,7 @@
 #include "adapters/http/gateway_routes.h"
 #include "adapters/http/sandbox_gateway.h"
 #include "adapters/http/server.h"
+#include "adapters/kafka/relay.h"
 #include "engine/writer.h"
 #include "events/codes.h"
 #include "projections/projector.h"
@@ -25,7 +26,8 @@ namespace folio::cli {
 namespace {
 
 constexpr const char* kServeHelp = R"(Usage: folio serve [--listen 127.0.0.1:8080] [--data DIR] [--keys FILE]
-                   [--gateways FILE] [--sandbox] [--threads N] [--demo]
+                   [--kafka-brokers B] [--topic-prefix P] [--gateways FILE]
+                   [--sandbox] [--threads N] [--demo]
 
 Runs Folio: the log in DIR (default ./data/serve; ./data/serve-demo with
 --demo), the projections, and the HTTP API on --listen (docs/api.md). Every
@@ -33,6 +35,10 @@ mutating call needs an API key (Authorization: Bearer KEY) and an
 Idempotency-Key header; its answer is sent once the outcome is on disk.
 
   --keys FILE   API keys, stored hashed (create them with `folio keys add`)
+  --kafka-brokers B  mirror every event to Kafka at B (host:port,...); without
+                it an in-process librdkafka mock cluster (3 brokers) is started
+                and its bootstrap address printed (docs/kafka.md)
+  --topic-prefix P   prefix of the folio.events topic
   --threads N   HTTP threads (default 2)
   --gateways FILE  gateway keys (JSON, docs/gateways.md) for the notification
                 endpoints /v1/gateways/{alipay,wechatpay,unionpay,chain,generic}/notify
@@ -115,7 +121,8 @@ Status LoadSandboxPayments(std::uint16_t port) {
   return Status();
 }
 
-void PrintDemoBanner(const std::string& url, std::size_t accepted, std::size_t rejected) {
+void PrintDemoBanner(const std::string& url, const std::string& brokers, std::size_t accepted,
+                     std::size_t rejected) {
   std::printf(R"(
 Folio is serving on %s with the demo data set
 (%zu demo commands accepted, %zu refused by the rules on purpose).
@@ -128,6 +135,9 @@ Demo keys (demo only; `--demo` refuses to listen beyond loopback):
 The sandbox gateway is paying p-gw-1 (Alipay), p-gw-2 (WeChat Pay), p-gw-3
 (UnionPay) and p-gw-4 (USDT on TRC20) with signed notifications.
 
+Every event is mirrored to Kafka at %s:
+  kcat -C -b %s -t folio.events -J -e
+
 Try:
   curl -s %s/v1/payments/p-gw-1 -H 'Authorization: Bearer demo-auditor'
   curl -s '%s/v1/balances?account=clearing:alipay&asset=CNY' -H 'Authorization: Bearer demo-auditor'
@@ -137,14 +147,17 @@ Try:
 
 Stop with Ctrl-C.
 )",
-              url.c_str(), accepted, rejected, url.c_str(), url.c_str(), url.c_str());
+              url.c_str(), accepted, rejected, brokers.c_str(), brokers.c_str(), url.c_str(),
+              url.c_str(), url.c_str());
   std::fflush(stdout);
 }
 
 }  // namespace
 
 int RunServe(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"listen", "data", "keys", "threads", "gateways"}, {"demo", "sandbox"}});
+  auto args = Args::Parse(argv, {{"listen", "data", "keys", "threads", "gateways", "kafka-brokers",
+                                  "topic-prefix"},
+                                 {"demo", "sandbox"}});
   if (!args.ok()) return Usage(args.status(), kServeHelp);
   if (args->help()) return std::fputs(kServeHelp, stdout), 0;
   const bool demo = args->Has("demo");
@@ -192,13 +205,52 @@ int RunServe(const Argv& argv) {
   auto projector = projections::Projector::Start(store->get(), projections::AllProjections());
   if (!projector.ok()) return ReportError(projector.status()), 3;
 
+  // The Kafka relay: a real cluster, or an in-process mock one.
+  std::unique_ptr<kafka::MockCluster> mock;
+  kafka::RelayOptions ro;
+  ro.brokers = args->GetOr("kafka-brokers", "");
+  ro.topic_prefix = args->GetOr("topic-prefix", "");
+  if (ro.brokers.empty()) {
+    auto c = kafka::MockCluster::Start(3, 0);
+    if (!c.ok()) return ReportError(c.status()), 3;
+    mock = std::move(*c);
+    ro.brokers = mock->bootstrap();
+  }
+  auto relay = kafka::Relay::Start(store->get(), ro);
+  if (!relay.ok()) return ReportError(relay.status()), 3;
+  kafka::Relay* rel = relay->get();
+
   http::ApiDeps deps;
   deps.store = store->get();
   deps.writer = writer->get();
   deps.projector = projector->get();
   deps.keys = keys.get();
   projections::Projector* proj = projector->get();
-  deps.on_appended = [proj] { proj->Notify(); };
+  deps.on_appended = [proj, rel] {
+    proj->Notify();
+    rel->Notify();
+  };
+  deps.extra_metrics = [rel] {
+    auto st = rel->status();
+    return std::vector<http::Sample>{
+        {"folio_relay_lag_events", "Events not yet mirrored to Kafka.", "gauge", {},
+         static_cast<double>(st.lag_events)},
+        {"folio_relay_lag_seconds", "Age of the oldest event not yet in Kafka.", "gauge", {},
+         st.lag_seconds},
+        {"folio_relay_cursor_seq", "Last event known to be in Kafka.", "gauge", {},
+         static_cast<double>(st.cursor_seq)},
+        {"folio_relay_produced_total", "Events produced to Kafka by this process.", "counter", {},
+         static_cast<double>(st.produced)},
+        {"folio_relay_retries_total", "Transient Kafka errors retried.", "counter", {},
+         static_cast<double>(st.retries)},
+        {"folio_relay_failed", "1 when the relay stopped on a fatal producer error.", "gauge", {},
+         st.failed ? 1.0 : 0.0}};
+  };
+  deps.ready = [rel]() -> Status {
+    auto st = rel->status();
+    if (st.failed) return Status::Error(InternCode("not_ready"), "Kafka relay failed: " + st.error);
+    return Status();
+  };
   std::atomic<http::SandboxGateway*> sandbox_hook{nullptr};
   deps.on_committed = [&sandbox_hook](const domain::Command& c, const AppendOutcome& o) {
     if (auto* sb = sandbox_hook.load()) sb->OnCommitted(c, o);
@@ -229,7 +281,8 @@ int RunServe(const Argv& argv) {
       });
   if (!server.ok()) return ReportError(server.status()), 3;
   const std::string url = "http://" + so.address + ":" + std::to_string((*server)->port());
-  std::fprintf(stderr, "folio serve: listening on %s, log in %s\n", url.c_str(), dir.c_str());
+  std::fprintf(stderr, "folio serve: listening on %s, log in %s, Kafka at %s%s\n", url.c_str(),
+               dir.c_str(), ro.brokers.c_str(), mock ? " (in-process mock cluster)" : "");
 
   std::size_t accepted = 0, rejected = 0;
   Status loaded = demo ? LoadDemo((*server)->port(), &accepted, &rejected) : Status();
@@ -239,7 +292,7 @@ int RunServe(const Argv& argv) {
   }
   if (demo && loaded.ok()) loaded = LoadSandboxPayments((*server)->port());
   if (!loaded.ok()) ReportError(loaded);
-  if (demo && loaded.ok()) PrintDemoBanner(url, accepted, rejected);
+  if (demo && loaded.ok()) PrintDemoBanner(url, ro.brokers, accepted, rejected);
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
@@ -247,10 +300,14 @@ int RunServe(const Argv& argv) {
   (*server)->Stop();
   sandbox_hook.store(nullptr);
   if (sandbox) sandbox->Stop();
-  (*projector)->Stop();
   (*writer)->Stop();
-  std::fprintf(stderr, "folio serve: stopped at seq %llu\n",
-               static_cast<unsigned long long>((*writer)->durable_head().seq));
+  Status flushed = rel->Flush(std::chrono::seconds(10));
+  if (!flushed.ok()) ReportError(flushed);
+  rel->Stop();
+  (*projector)->Stop();
+  std::fprintf(stderr, "folio serve: stopped at seq %llu, Kafka cursor %llu\n",
+               static_cast<unsigned long long>((*writer)->durable_head().seq),
+               static_cast<unsigned long long>(rel->status().cursor_seq));
   return 0;
 }
 
