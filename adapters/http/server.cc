@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -43,7 +44,13 @@ struct Shared {
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;
   std::atomic<std::uint64_t> accepted{0}, rejected{0}, requests{0}, refused{0};
 
-  explicit Shared(unsigned threads) : ioc(static_cast<int>(threads)) {}
+  // Keeps the threads running while a request waits for the application
+  // with no I/O pending (during Stop's drain, say); reset once drained.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+
+  explicit Shared(unsigned threads) : ioc(static_cast<int>(threads)) {
+    work.emplace(net::make_work_guard(ioc));
+  }
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -53,11 +60,7 @@ class Session : public std::enable_shared_from_this<Session> {
         stream_(std::move(socket)),
         timer_(stream_.get_executor()) {}
 
-  ~Session() {
-    std::lock_guard lock(shared_->mu);
-    shared_->sessions.erase(this);
-    if (shared_->sessions.empty()) shared_->drained.notify_all();
-  }
+  ~Session() { Unregister(); }
 
   void Start() {
     {
@@ -226,9 +229,21 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
+    // A closed connection no longer counts, even while a Responder (held by
+    // the writer, say) keeps this object alive.
+    Unregister();
+  }
+
+  void Unregister() {
+    if (!registered_) return;
+    registered_ = false;
+    std::lock_guard lock(shared_->mu);
+    shared_->sessions.erase(this);
+    if (shared_->sessions.empty()) shared_->drained.notify_all();
   }
 
   std::shared_ptr<Shared> shared_;
+  bool registered_ = true;
   beast::tcp_stream stream_;
   net::steady_timer timer_;
   std::uint64_t timer_gen_ = 0;
@@ -344,10 +359,13 @@ void HttpServer::Stop() {
   std::call_once(impl_->stop_once, [this] {
     auto& sh = *impl_->shared;
     sh.stopping.store(true);
-    net::post(impl_->acceptor.get_executor(), [this] {
+    std::promise<void> closed;
+    net::post(impl_->acceptor.get_executor(), [this, &closed] {
       beast::error_code ignored;
       impl_->acceptor.close(ignored);
+      closed.set_value();
     });
+    closed.get_future().wait();  // no connection is accepted after Stop() began
     std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard lock(sh.mu);
@@ -361,6 +379,7 @@ void HttpServer::Stop() {
       std::unique_lock lock(sh.mu);
       sh.drained.wait_for(lock, sh.opts.drain_timeout, [&] { return sh.sessions.empty(); });
     }
+    sh.work.reset();
     sh.ioc.stop();
     for (auto& t : impl_->threads) t.join();
     impl_->threads.clear();

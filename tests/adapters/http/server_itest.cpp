@@ -90,7 +90,7 @@ TEST_CASE("Stop finishes the request in flight, closes idle connections, refuses
     parked(http::Response{200, "text/plain", "finished", {}});
   }
   auto r = slow.get();
-  REQUIRE(r.ok());
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->body == "finished");
   CHECK(r->Header("connection") == "close");
   stopper.join();
