@@ -23,6 +23,17 @@ std::string_view GatewayName(Gateway gateway) {
   return "unknown";
 }
 
+int NotificationErrorHttpStatus(std::string_view code) {
+  if (code == codes::kSignatureInvalid || code == codes::kSignatureExpired ||
+      code == codes::kSignatureKeyUnknown) {
+    return 401;
+  }
+  if (code == codes::kGatewayMerchantMismatch) return 403;
+  if (code == codes::kNotificationReplayed) return 409;
+  if (code == codes::kGatewayConfigInvalid) return 500;
+  return 400;
+}
+
 namespace internal {
 
 namespace bj = boost::json;

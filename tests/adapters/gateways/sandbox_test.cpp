@@ -116,6 +116,17 @@ TEST_CASE("sandbox: two deliveries of one fact differ on the wire but share the 
   CHECK(a->dedupe_key == b->dedupe_key);
 }
 
+TEST_CASE("HTTP status of parser errors") {
+  CHECK(NotificationErrorHttpStatus("signature_invalid") == 401);
+  CHECK(NotificationErrorHttpStatus("signature_expired") == 401);
+  CHECK(NotificationErrorHttpStatus("signature_key_unknown") == 401);
+  CHECK(NotificationErrorHttpStatus("gateway_merchant_mismatch") == 403);
+  CHECK(NotificationErrorHttpStatus("notification_replayed") == 409);
+  CHECK(NotificationErrorHttpStatus("gateway_config_invalid") == 500);
+  CHECK(NotificationErrorHttpStatus("notification_malformed") == 400);
+  CHECK(NotificationErrorHttpStatus("amount_precision") == 400);
+}
+
 TEST_CASE("gateway names") {
   CHECK(GatewayName(Gateway::kAlipay) == "alipay");
   CHECK(GatewayName(Gateway::kWechatPay) == "wechatpay");
