@@ -398,7 +398,7 @@ OutgoingNotification BuildChainNotify(const SandboxKeys& keys, const SandboxPaym
   body["type"] = "confirmations";
   body["payment_id"] = p.payment_id;
   body["tx_hash"] = tx_hash;
-  body["network"] = "ERC20";
+  body["network"] = p.network;
   body["confirmations"] = confirmations;
   body["block_height"] = block_height;
   return SignHmacNotify(keys, kChainNotifyPath, bj::serialize(body), now_s);
@@ -416,6 +416,48 @@ OutgoingNotification BuildGenericNotify(const SandboxKeys& keys, const SandboxPa
   if (type == "payment.pending") body["qr_payload"] = SandboxQrPayload(p);
   if (type == "payment.failed" || type == "payment.cancelled") body["reason"] = "declined by the sandbox";
   return SignHmacNotify(keys, kGenericNotifyPath, bj::serialize(body), now_s);
+}
+
+OutgoingNotification BuildChainFailedNotify(const SandboxKeys& keys, const SandboxPayment& p,
+                                            std::string_view reason, std::int64_t now_s) {
+  const std::string tx_hash = SandboxTxnId(p);
+  bj::object body;
+  body["id"] = "chain-" + HexFrom(tx_hash + "/failed", 24);
+  body["type"] = "failed";
+  body["payment_id"] = p.payment_id;
+  body["tx_hash"] = tx_hash;
+  body["network"] = p.network;
+  body["reason"] = reason;
+  return SignHmacNotify(keys, kChainNotifyPath, bj::serialize(body), now_s);
+}
+
+std::optional<OutgoingNotification> BuildOutcomeNotify(const SandboxKeys& keys,
+                                                       const SandboxPayment& p,
+                                                       SandboxOutcome outcome, std::int64_t now_s) {
+  const int i = static_cast<int>(outcome);  // kPending, kPaid, kFailed
+  static constexpr std::string_view kAlipay[] = {"WAIT_BUYER_PAY", "TRADE_SUCCESS", "TRADE_CLOSED"};
+  static constexpr std::string_view kWechat[] = {"USERPAYING", "SUCCESS", "PAYERROR"};
+  static constexpr std::string_view kGeneric[] = {"payment.pending", "payment.succeeded",
+                                                  "payment.failed"};
+  switch (p.gateway) {
+    case Gateway::kAlipay:
+      return BuildAlipayNotify(keys, p, kAlipay[i], now_s);
+    case Gateway::kWechatPay:
+      return BuildWechatNotify(keys, p, kWechat[i], now_s);
+    case Gateway::kUnionPay:
+      if (outcome == SandboxOutcome::kPending) return std::nullopt;
+      return BuildUnionPayNotify(keys, p, outcome == SandboxOutcome::kPaid ? "00" : "61", now_s);
+    case Gateway::kChain:
+      if (outcome == SandboxOutcome::kFailed) {
+        return BuildChainFailedNotify(keys, p, "transaction reverted", now_s);
+      }
+      return BuildChainNotify(keys, p,
+                              outcome == SandboxOutcome::kPaid ? kSandboxChainConfirmations : 1,
+                              19000000, now_s);
+    case Gateway::kGeneric:
+      return BuildGenericNotify(keys, p, kGeneric[i], now_s);
+  }
+  return std::nullopt;
 }
 
 }  // namespace folio::gateways
