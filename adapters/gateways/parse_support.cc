@@ -77,7 +77,8 @@ Result<Money> PositiveAmount(std::string_view field, std::string_view decimal, A
   if (!m.ok()) {
     return Status::Error(m.status().code(), std::string(field) + ": " + m.status().message());
   }
-  if (m->is_zero()) return Status::Error(folio::codes::kAmountInvalid, std::string(field) + " is zero");
+  if (m->is_zero())
+    return Status::Error(folio::codes::kAmountInvalid, std::string(field) + " is zero");
   return m;
 }
 
@@ -145,9 +146,9 @@ Result<std::int64_t> ParseUnixSeconds(std::string_view field, std::string_view t
 Status CheckWindow(std::int64_t ts_s, std::int64_t now_s, std::int64_t window_s) {
   const std::int64_t skew = ts_s > now_s ? ts_s - now_s : now_s - ts_s;
   if (skew > window_s) {
-    return Status::Error(codes::kSignatureExpired,
-                         "timestamp is " + std::to_string(skew) + " s away from now (window " +
-                             std::to_string(window_s) + " s)");
+    return Status::Error(codes::kSignatureExpired, "timestamp is " + std::to_string(skew) +
+                                                       " s away from now (window " +
+                                                       std::to_string(window_s) + " s)");
   }
   return OkStatus();
 }

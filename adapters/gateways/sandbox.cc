@@ -149,8 +149,8 @@ std::string SignAlipayForm(const SandboxKeys& keys,
                            std::vector<std::pair<std::string, std::string>> params) {
   params.emplace_back("sign_type", "RSA2");
   const crypto::Pkey key = PrivateKey(keys.alipay_private_key_pem);
-  params.emplace_back("sign",
-                      crypto::Base64Encode(crypto::SignSha256Rsa(key.get(), AlipaySignedMessage(params))));
+  params.emplace_back(
+      "sign", crypto::Base64Encode(crypto::SignSha256Rsa(key.get(), AlipaySignedMessage(params))));
   return EncodeForm(params);
 }
 
@@ -323,9 +323,9 @@ std::string SignUnionPayForm(const SandboxKeys& keys,
 
 namespace {
 
-FormPairs UnionPayBase(const SandboxKeys& keys, std::string_view txn_type, std::string_view order_id,
-                       std::string_view query_id, const Money& amount, std::string_view resp_code,
-                       std::int64_t now_s) {
+FormPairs UnionPayBase(const SandboxKeys& keys, std::string_view txn_type,
+                       std::string_view order_id, std::string_view query_id, const Money& amount,
+                       std::string_view resp_code, std::int64_t now_s) {
   return FormPairs{
       {"accessType", "0"},
       {"bizType", "000201"},
@@ -351,9 +351,10 @@ FormPairs UnionPayBase(const SandboxKeys& keys, std::string_view txn_type, std::
 }
 
 OutgoingNotification UnionPayRequest(const SandboxKeys& keys, FormPairs params) {
-  return OutgoingNotification{std::string(kUnionPayNotifyPath),
-                              {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"}},
-                              SignUnionPayForm(keys, std::move(params))};
+  return OutgoingNotification{
+      std::string(kUnionPayNotifyPath),
+      {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"}},
+      SignUnionPayForm(keys, std::move(params))};
 }
 
 }  // namespace
@@ -414,7 +415,8 @@ OutgoingNotification BuildGenericNotify(const SandboxKeys& keys, const SandboxPa
   body["amount"] = p.amount.ToString();
   body["currency"] = AssetCode(p.amount.asset());
   if (type == "payment.pending") body["qr_payload"] = SandboxQrPayload(p);
-  if (type == "payment.failed" || type == "payment.cancelled") body["reason"] = "declined by the sandbox";
+  if (type == "payment.failed" || type == "payment.cancelled")
+    body["reason"] = "declined by the sandbox";
   return SignHmacNotify(keys, kGenericNotifyPath, bj::serialize(body), now_s);
 }
 

@@ -14,9 +14,9 @@
 
 #include "adapters/gateways/alipay.h"
 #include "adapters/gateways/hmac_notify.h"
+#include "adapters/gateways/notification.h"
 #include "adapters/gateways/unionpay.h"
 #include "adapters/gateways/wechat.h"
-#include "adapters/gateways/notification.h"
 #include "events/money.h"
 
 namespace folio::gateways {
@@ -63,7 +63,8 @@ struct SandboxPayment {
   Money amount;                // CNY for Alipay, WeChat Pay and UnionPay
   std::string gateway_txn_id;  // trade_no / transaction_id / queryId / tx hash;
                                // Default (empty): derived from payment_id
-  std::string network = "ERC20";  // chain only, informative: "TRC20", "ERC20", "BEP20", "BTC", "ETH"
+  std::string network =
+      "ERC20";  // chain only, informative: "TRC20", "ERC20", "BEP20", "BTC", "ETH"
 };
 
 // The gateway's transaction id for `p`: p.gateway_txn_id, or one derived

@@ -75,9 +75,9 @@ TEST_CASE("sandbox: every builder's notification is accepted with the sandbox's 
   const SandboxPayment chain{Gateway::kChain, "pay-c", Money(Asset::USDT, 100), ""};
   const SandboxPayment generic{Gateway::kGeneric, "pay-g", Money(Asset::CNY, 100), ""};
 
-  CHECK(ParseAlipayNotify(BuildAlipayNotify(k, alipay, "TRADE_SUCCESS", kNow).body,
-                          k.alipay_config())
-            .ok());
+  CHECK(
+      ParseAlipayNotify(BuildAlipayNotify(k, alipay, "TRADE_SUCCESS", kNow).body, k.alipay_config())
+          .ok());
   const OutgoingNotification w = BuildWechatNotify(k, wechat, "SUCCESS", kNow);
   CHECK(Header(w, "Wechatpay-Signature-Type") == "WECHATPAY2-SHA256-RSA2048");
   CHECK(Header(w, "Wechatpay-Nonce").size() == 32);
@@ -89,7 +89,8 @@ TEST_CASE("sandbox: every builder's notification is accepted with the sandbox's 
             .ok());
   NonceCache nonces(100, 300);
   for (const OutgoingNotification& h :
-       {BuildChainNotify(k, chain, 1, 1, kNow), BuildGenericNotify(k, generic, "payment.succeeded", kNow)}) {
+       {BuildChainNotify(k, chain, 1, 1, kNow),
+        BuildGenericNotify(k, generic, "payment.succeeded", kNow)}) {
     const HmacHeaders headers{Header(h, "X-Folio-Timestamp"), Header(h, "X-Folio-Nonce"),
                               Header(h, "X-Folio-Signature")};
     const bool is_chain = h.path == kChainNotifyPath;
@@ -137,7 +138,8 @@ Result<Notification> ParseOutgoing(const OutgoingNotification& o, NonceCache& no
 TEST_CASE("sandbox: outcomes map to the commands the ledger expects, for every gateway") {
   NonceCache nonces(1000, 300);
   const auto command_name = [&](Gateway g, SandboxOutcome outcome) -> std::string {
-    const SandboxPayment p{g, "pay-1", Money(g == Gateway::kChain ? Asset::USDT : Asset::CNY, 500), ""};
+    const SandboxPayment p{g, "pay-1", Money(g == Gateway::kChain ? Asset::USDT : Asset::CNY, 500),
+                           ""};
     const std::optional<OutgoingNotification> o = BuildOutcomeNotify(Keys(), p, outcome, kNow);
     if (!o) return "none sent";
     auto n = ParseOutgoing(*o, nonces);
