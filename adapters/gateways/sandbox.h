@@ -63,8 +63,8 @@ struct SandboxPayment {
   Money amount;                // CNY for Alipay, WeChat Pay and UnionPay
   std::string gateway_txn_id;  // trade_no / transaction_id / queryId / tx hash;
                                // Default (empty): derived from payment_id
-  std::string network =
-      "ERC20";  // chain only, informative: "TRC20", "ERC20", "BEP20", "BTC", "ETH"
+  // Chain only, informative: "TRC20", "ERC20", "BEP20", "BTC", "ETH".
+  std::string network = "ERC20";
 };
 
 // The gateway's transaction id for `p`: p.gateway_txn_id, or one derived
@@ -133,7 +133,8 @@ OutgoingNotification BuildChainNotify(const SandboxKeys& keys, const SandboxPaym
 // Signs any body with the HMAC scheme, for `path` (chain or generic endpoint).
 OutgoingNotification SignHmacNotify(const SandboxKeys& keys, std::string_view path,
                                     std::string body, std::int64_t now_s);
-// Generic gateway payment.succeeded for `p` (amount as a decimal string).
+// Generic gateway event `type` (payment.pending, payment.succeeded,
+// payment.failed, payment.cancelled) for `p`, amount as a decimal string.
 OutgoingNotification BuildGenericNotify(const SandboxKeys& keys, const SandboxPayment& p,
                                         std::string_view type, std::int64_t now_s);
 
