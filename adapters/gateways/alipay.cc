@@ -106,7 +106,8 @@ Result<Notification> ParseAlipayNotify(std::string_view body, const AlipayConfig
     n.dedupe_key = "alipay:wait:" + trade;
   } else if (status == "TRADE_CLOSED") {
     n.dedupe_key = "alipay:close:" + trade;
-    n.command = domain::PaymentFail{std::string(payment_id), "trade closed at Alipay", "TRADE_CLOSED"};
+    n.command =
+        domain::PaymentFail{std::string(payment_id), "trade closed at Alipay", "TRADE_CLOSED"};
   } else {
     ASSIGN_OR_RETURN(std::string_view total, Required(form, "total_amount"));
     ASSIGN_OR_RETURN(Money amount, internal::PositiveAmount("total_amount", total, Asset::CNY));

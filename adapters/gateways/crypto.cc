@@ -185,9 +185,8 @@ std::string Sha256(std::string_view data) {
 std::string HmacSha256(std::string_view key, std::string_view message) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int n = 0;
-  if (key.size() > kIntMax ||
-      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), Bytes(message),
-           message.size(), md.data(), &n) == nullptr) {
+  if (key.size() > kIntMax || HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                                   Bytes(message), message.size(), md.data(), &n) == nullptr) {
     OpensslFailed("HMAC");
   }
   return std::string(reinterpret_cast<const char*>(md.data()), n);
@@ -225,8 +224,9 @@ Result<Pkey> LoadRsaPublicKey(std::string_view text) {
 
 Result<Pkey> LoadRsaPrivateKey(std::string_view pem) {
   Bio bio = MemBio(pem);
-  return CheckRsa(Pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr),
-                  "the private key");
+  return CheckRsa(
+      Pkey(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr),
+      "the private key");
 }
 
 bool VerifySha256Rsa(EVP_PKEY* key, std::string_view message, std::string_view signature) {
@@ -259,8 +259,8 @@ RsaKeyPair GenerateRsa2048() {
   if (!key) OpensslFailed("EVP_RSA_gen");
   Bio priv(BIO_new(BIO_s_mem())), pub(BIO_new(BIO_s_mem()));
   if (!priv || !pub ||
-      PEM_write_bio_PKCS8PrivateKey(priv.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                    nullptr) != 1 ||
+      PEM_write_bio_PKCS8PrivateKey(priv.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+          1 ||
       PEM_write_bio_PUBKEY(pub.get(), key.get()) != 1) {
     OpensslFailed("PEM_write");
   }

@@ -14,10 +14,10 @@
 //      (AlipayReply(true), WechatReply(true, ""), UnionPayReply(true), 200).
 #pragma once
 
-#include "adapters/gateways/alipay.h"        // IWYU pragma: export
+#include "adapters/gateways/alipay.h"         // IWYU pragma: export
 #include "adapters/gateways/gateway_codes.h"  // IWYU pragma: export
-#include "adapters/gateways/hmac_notify.h"   // IWYU pragma: export
-#include "adapters/gateways/notification.h"  // IWYU pragma: export
-#include "adapters/gateways/sandbox.h"       // IWYU pragma: export
-#include "adapters/gateways/unionpay.h"      // IWYU pragma: export
-#include "adapters/gateways/wechat.h"        // IWYU pragma: export
+#include "adapters/gateways/hmac_notify.h"    // IWYU pragma: export
+#include "adapters/gateways/notification.h"   // IWYU pragma: export
+#include "adapters/gateways/sandbox.h"        // IWYU pragma: export
+#include "adapters/gateways/unionpay.h"       // IWYU pragma: export
+#include "adapters/gateways/wechat.h"         // IWYU pragma: export

@@ -139,9 +139,7 @@ Result<domain::Command> GenericCommand(const bj::object& body, std::string_view 
 }  // namespace
 
 NonceCache::NonceCache(std::size_t capacity, std::int64_t window_s)
-    : capacity_(capacity),
-      window_s_(window_s),
-      floor_s_(std::numeric_limits<std::int64_t>::min()) {
+    : capacity_(capacity), window_s_(window_s), floor_s_(std::numeric_limits<std::int64_t>::min()) {
   assert(capacity > 0 && window_s >= 0);
 }
 

@@ -59,11 +59,11 @@ class NonceCache {
   mutable std::mutex mu_;
   std::map<std::string, std::int64_t, std::less<>> by_nonce_;  // nonce -> ts
   std::set<std::pair<std::int64_t, std::string>> by_time_;     // (ts, nonce)
-  std::int64_t floor_s_;  // timestamps <= floor_s_ are refused
+  std::int64_t floor_s_;                                       // timestamps <= floor_s_ are refused
 };
 
 struct HmacConfig {
-  std::string secret;  // REQUIRES: non-empty (gateway_config_invalid otherwise)
+  std::string secret;           // REQUIRES: non-empty (gateway_config_invalid otherwise)
   std::int64_t window_s = 300;  // Default: 5 minutes either side of now
 };
 

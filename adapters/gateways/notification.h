@@ -42,4 +42,11 @@ struct Notification {
   std::optional<domain::Command> command;
 };
 
+// The HTTP status to answer a parser error with: 401 for signature_invalid,
+// signature_expired, signature_key_unknown; 403 gateway_merchant_mismatch;
+// 409 notification_replayed; 500 gateway_config_invalid (our fault: the
+// gateway should retry later); 400 for everything else (malformed, unknown
+// status, amounts). Every one of them makes the gateway retry or alert.
+int NotificationErrorHttpStatus(std::string_view code);
+
 }  // namespace folio::gateways

@@ -23,6 +23,17 @@ std::string_view GatewayName(Gateway gateway) {
   return "unknown";
 }
 
+int NotificationErrorHttpStatus(std::string_view code) {
+  if (code == codes::kSignatureInvalid || code == codes::kSignatureExpired ||
+      code == codes::kSignatureKeyUnknown) {
+    return 401;
+  }
+  if (code == codes::kGatewayMerchantMismatch) return 403;
+  if (code == codes::kNotificationReplayed) return 409;
+  if (code == codes::kGatewayConfigInvalid) return 500;
+  return 400;
+}
+
 namespace internal {
 
 namespace bj = boost::json;
@@ -66,7 +77,8 @@ Result<Money> PositiveAmount(std::string_view field, std::string_view decimal, A
   if (!m.ok()) {
     return Status::Error(m.status().code(), std::string(field) + ": " + m.status().message());
   }
-  if (m->is_zero()) return Status::Error(folio::codes::kAmountInvalid, std::string(field) + " is zero");
+  if (m->is_zero())
+    return Status::Error(folio::codes::kAmountInvalid, std::string(field) + " is zero");
   return m;
 }
 
@@ -134,9 +146,9 @@ Result<std::int64_t> ParseUnixSeconds(std::string_view field, std::string_view t
 Status CheckWindow(std::int64_t ts_s, std::int64_t now_s, std::int64_t window_s) {
   const std::int64_t skew = ts_s > now_s ? ts_s - now_s : now_s - ts_s;
   if (skew > window_s) {
-    return Status::Error(codes::kSignatureExpired,
-                         "timestamp is " + std::to_string(skew) + " s away from now (window " +
-                             std::to_string(window_s) + " s)");
+    return Status::Error(codes::kSignatureExpired, "timestamp is " + std::to_string(skew) +
+                                                       " s away from now (window " +
+                                                       std::to_string(window_s) + " s)");
   }
   return OkStatus();
 }

@@ -45,10 +45,8 @@ Result<boost::json::object> ParseJsonObject(std::string_view text, std::string_v
 
 // Field access; missing or wrongly typed -> notification_malformed.
 Result<std::string> JsonString(const boost::json::object& obj, std::string_view key);
-std::optional<std::string> JsonOptionalString(const boost::json::object& obj,
-                                              std::string_view key);
-Result<const boost::json::object*> JsonObject(const boost::json::object& obj,
-                                              std::string_view key);
+std::optional<std::string> JsonOptionalString(const boost::json::object& obj, std::string_view key);
+Result<const boost::json::object*> JsonObject(const boost::json::object& obj, std::string_view key);
 // A JSON integer >= 0. A string, a fraction or a negative number ->
 // amount_invalid (for amounts) or notification_malformed (`is_amount` false);
 // an integer beyond 2^64 -> amount_overflow.

@@ -149,8 +149,8 @@ std::string SignAlipayForm(const SandboxKeys& keys,
                            std::vector<std::pair<std::string, std::string>> params) {
   params.emplace_back("sign_type", "RSA2");
   const crypto::Pkey key = PrivateKey(keys.alipay_private_key_pem);
-  params.emplace_back("sign",
-                      crypto::Base64Encode(crypto::SignSha256Rsa(key.get(), AlipaySignedMessage(params))));
+  params.emplace_back(
+      "sign", crypto::Base64Encode(crypto::SignSha256Rsa(key.get(), AlipaySignedMessage(params))));
   return EncodeForm(params);
 }
 
@@ -323,9 +323,9 @@ std::string SignUnionPayForm(const SandboxKeys& keys,
 
 namespace {
 
-FormPairs UnionPayBase(const SandboxKeys& keys, std::string_view txn_type, std::string_view order_id,
-                       std::string_view query_id, const Money& amount, std::string_view resp_code,
-                       std::int64_t now_s) {
+FormPairs UnionPayBase(const SandboxKeys& keys, std::string_view txn_type,
+                       std::string_view order_id, std::string_view query_id, const Money& amount,
+                       std::string_view resp_code, std::int64_t now_s) {
   return FormPairs{
       {"accessType", "0"},
       {"bizType", "000201"},
@@ -351,9 +351,10 @@ FormPairs UnionPayBase(const SandboxKeys& keys, std::string_view txn_type, std::
 }
 
 OutgoingNotification UnionPayRequest(const SandboxKeys& keys, FormPairs params) {
-  return OutgoingNotification{std::string(kUnionPayNotifyPath),
-                              {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"}},
-                              SignUnionPayForm(keys, std::move(params))};
+  return OutgoingNotification{
+      std::string(kUnionPayNotifyPath),
+      {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"}},
+      SignUnionPayForm(keys, std::move(params))};
 }
 
 }  // namespace
@@ -398,7 +399,7 @@ OutgoingNotification BuildChainNotify(const SandboxKeys& keys, const SandboxPaym
   body["type"] = "confirmations";
   body["payment_id"] = p.payment_id;
   body["tx_hash"] = tx_hash;
-  body["network"] = "ERC20";
+  body["network"] = p.network;
   body["confirmations"] = confirmations;
   body["block_height"] = block_height;
   return SignHmacNotify(keys, kChainNotifyPath, bj::serialize(body), now_s);
@@ -414,8 +415,51 @@ OutgoingNotification BuildGenericNotify(const SandboxKeys& keys, const SandboxPa
   body["amount"] = p.amount.ToString();
   body["currency"] = AssetCode(p.amount.asset());
   if (type == "payment.pending") body["qr_payload"] = SandboxQrPayload(p);
-  if (type == "payment.failed" || type == "payment.cancelled") body["reason"] = "declined by the sandbox";
+  if (type == "payment.failed" || type == "payment.cancelled")
+    body["reason"] = "declined by the sandbox";
   return SignHmacNotify(keys, kGenericNotifyPath, bj::serialize(body), now_s);
+}
+
+OutgoingNotification BuildChainFailedNotify(const SandboxKeys& keys, const SandboxPayment& p,
+                                            std::string_view reason, std::int64_t now_s) {
+  const std::string tx_hash = SandboxTxnId(p);
+  bj::object body;
+  body["id"] = "chain-" + HexFrom(tx_hash + "/failed", 24);
+  body["type"] = "failed";
+  body["payment_id"] = p.payment_id;
+  body["tx_hash"] = tx_hash;
+  body["network"] = p.network;
+  body["reason"] = reason;
+  return SignHmacNotify(keys, kChainNotifyPath, bj::serialize(body), now_s);
+}
+
+std::optional<OutgoingNotification> BuildOutcomeNotify(const SandboxKeys& keys,
+                                                       const SandboxPayment& p,
+                                                       SandboxOutcome outcome, std::int64_t now_s) {
+  const int i = static_cast<int>(outcome);  // kPending, kPaid, kFailed
+  static constexpr std::string_view kAlipay[] = {"WAIT_BUYER_PAY", "TRADE_SUCCESS", "TRADE_CLOSED"};
+  static constexpr std::string_view kWechat[] = {"USERPAYING", "SUCCESS", "PAYERROR"};
+  static constexpr std::string_view kGeneric[] = {"payment.pending", "payment.succeeded",
+                                                  "payment.failed"};
+  switch (p.gateway) {
+    case Gateway::kAlipay:
+      return BuildAlipayNotify(keys, p, kAlipay[i], now_s);
+    case Gateway::kWechatPay:
+      return BuildWechatNotify(keys, p, kWechat[i], now_s);
+    case Gateway::kUnionPay:
+      if (outcome == SandboxOutcome::kPending) return std::nullopt;
+      return BuildUnionPayNotify(keys, p, outcome == SandboxOutcome::kPaid ? "00" : "61", now_s);
+    case Gateway::kChain:
+      if (outcome == SandboxOutcome::kFailed) {
+        return BuildChainFailedNotify(keys, p, "transaction reverted", now_s);
+      }
+      return BuildChainNotify(keys, p,
+                              outcome == SandboxOutcome::kPaid ? kSandboxChainConfirmations : 1,
+                              19000000, now_s);
+    case Gateway::kGeneric:
+      return BuildGenericNotify(keys, p, kGeneric[i], now_s);
+  }
+  return std::nullopt;
 }
 
 }  // namespace folio::gateways

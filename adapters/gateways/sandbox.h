@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,9 +14,9 @@
 
 #include "adapters/gateways/alipay.h"
 #include "adapters/gateways/hmac_notify.h"
+#include "adapters/gateways/notification.h"
 #include "adapters/gateways/unionpay.h"
 #include "adapters/gateways/wechat.h"
-#include "adapters/gateways/notification.h"
 #include "events/money.h"
 
 namespace folio::gateways {
@@ -62,6 +63,8 @@ struct SandboxPayment {
   Money amount;                // CNY for Alipay, WeChat Pay and UnionPay
   std::string gateway_txn_id;  // trade_no / transaction_id / queryId / tx hash;
                                // Default (empty): derived from payment_id
+  // Chain only, informative: "TRC20", "ERC20", "BEP20", "BTC", "ETH".
+  std::string network = "ERC20";
 };
 
 // The gateway's transaction id for `p`: p.gateway_txn_id, or one derived
@@ -130,8 +133,33 @@ OutgoingNotification BuildChainNotify(const SandboxKeys& keys, const SandboxPaym
 // Signs any body with the HMAC scheme, for `path` (chain or generic endpoint).
 OutgoingNotification SignHmacNotify(const SandboxKeys& keys, std::string_view path,
                                     std::string body, std::int64_t now_s);
-// Generic gateway payment.succeeded for `p` (amount as a decimal string).
+// Generic gateway event `type` (payment.pending, payment.succeeded,
+// payment.failed, payment.cancelled) for `p`, amount as a decimal string.
 OutgoingNotification BuildGenericNotify(const SandboxKeys& keys, const SandboxPayment& p,
                                         std::string_view type, std::int64_t now_s);
+
+// Chain watcher: the transaction failed (reverted, dropped).
+OutgoingNotification BuildChainFailedNotify(const SandboxKeys& keys, const SandboxPayment& p,
+                                            std::string_view reason, std::int64_t now_s);
+
+// What the sandbox gateway reports about a payment.
+enum class SandboxOutcome { kPending, kPaid, kFailed };
+
+// Confirmations the sandbox chain reports for kPaid: more than any method requires.
+inline constexpr std::uint32_t kSandboxChainConfirmations = 64;
+
+// The notification p.gateway sends for `outcome`, or nullopt when that
+// gateway sends none (UnionPay has no pending notification):
+//   gateway     kPending         kPaid                 kFailed
+//   Alipay      WAIT_BUYER_PAY   TRADE_SUCCESS         TRADE_CLOSED
+//   WeChat Pay  USERPAYING       SUCCESS               PAYERROR
+//   UnionPay    (none)           01, respCode 00       01, respCode 61
+//   chain       1 confirmation   64 confirmations      failed
+//   generic     payment.pending  payment.succeeded     payment.failed
+// A duplicate delivery is another call: it gets a fresh nonce and timestamp
+// (resending the same bytes to an HMAC endpoint is a replay and is refused).
+std::optional<OutgoingNotification> BuildOutcomeNotify(const SandboxKeys& keys,
+                                                       const SandboxPayment& p,
+                                                       SandboxOutcome outcome, std::int64_t now_s);
 
 }  // namespace folio::gateways

@@ -61,8 +61,7 @@ Result<Money> Amount(const FormPairs& form) {
 
 }  // namespace
 
-std::string UnionPaySignedDigestHex(
-    const std::vector<std::pair<std::string, std::string>>& pairs) {
+std::string UnionPaySignedDigestHex(const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::vector<const std::pair<std::string, std::string>*> signed_pairs;
   for (const auto& p : pairs) {
     if (p.first != "signature" && !p.second.empty()) signed_pairs.push_back(&p);

@@ -52,7 +52,6 @@ std::string UnionPayReply(bool ok);
 
 // The string ACP signs with signMethod 01: lower-case hex SHA-256 of the
 // sorted parameters (exposed for the sandbox and tests).
-std::string UnionPaySignedDigestHex(
-    const std::vector<std::pair<std::string, std::string>>& pairs);
+std::string UnionPaySignedDigestHex(const std::vector<std::pair<std::string, std::string>>& pairs);
 
 }  // namespace folio::gateways

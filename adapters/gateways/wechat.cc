@@ -19,7 +19,9 @@ using internal::Malformed;
 bool SameSerial(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    const auto lower = [](char c) {
+      return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    };
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
@@ -33,8 +35,9 @@ Status CheckHeaders(const WechatHeaders& h, const WechatConfig& config, std::int
   ASSIGN_OR_RETURN(std::int64_t ts, internal::ParseUnixSeconds("Wechatpay-Timestamp", h.timestamp));
   RETURN_IF_ERROR(internal::CheckWindow(ts, now_s, kWechatWindowS));
   if (!SameSerial(h.serial, config.platform_serial)) {
-    return Status::Error(codes::kSignatureKeyUnknown,
-                         "Wechatpay-Serial " + h.serial + " is not the configured platform certificate");
+    return Status::Error(
+        codes::kSignatureKeyUnknown,
+        "Wechatpay-Serial " + h.serial + " is not the configured platform certificate");
   }
   const std::optional<std::string> sig = crypto::Base64Decode(h.signature);
   if (!sig) return Status::Error(codes::kSignatureInvalid, "Wechatpay-Signature is not base64");
@@ -46,10 +49,12 @@ Status CheckHeaders(const WechatHeaders& h, const WechatConfig& config, std::int
 
 Result<bj::object> DecryptResource(const bj::object& envelope, std::string_view apiv3_key) {
   ASSIGN_OR_RETURN(std::string resource_type, JsonString(envelope, "resource_type"));
-  if (resource_type != "encrypt-resource") return Malformed("resource_type must be encrypt-resource");
+  if (resource_type != "encrypt-resource")
+    return Malformed("resource_type must be encrypt-resource");
   ASSIGN_OR_RETURN(const bj::object* resource, JsonObject(envelope, "resource"));
   ASSIGN_OR_RETURN(std::string algorithm, JsonString(*resource, "algorithm"));
-  if (algorithm != "AEAD_AES_256_GCM") return Malformed("resource.algorithm must be AEAD_AES_256_GCM");
+  if (algorithm != "AEAD_AES_256_GCM")
+    return Malformed("resource.algorithm must be AEAD_AES_256_GCM");
   ASSIGN_OR_RETURN(std::string ciphertext_b64, JsonString(*resource, "ciphertext"));
   ASSIGN_OR_RETURN(std::string nonce, JsonString(*resource, "nonce"));
   const std::string aad = internal::JsonOptionalString(*resource, "associated_data").value_or("");
@@ -67,7 +72,8 @@ Result<bj::object> DecryptResource(const bj::object& envelope, std::string_view 
 Result<Money> Amount(const bj::object& resource, std::string_view field) {
   ASSIGN_OR_RETURN(const bj::object* amount, JsonObject(resource, "amount"));
   ASSIGN_OR_RETURN(std::uint64_t minor, internal::JsonUnsigned(*amount, field, true));
-  if (minor == 0) return Status::Error(folio::codes::kAmountInvalid, "amount." + std::string(field) + " is zero");
+  if (minor == 0)
+    return Status::Error(folio::codes::kAmountInvalid, "amount." + std::string(field) + " is zero");
   Asset asset = Asset::CNY;
   if (const auto currency = internal::JsonOptionalString(*amount, "currency")) {
     const std::optional<Asset> a = AssetFromCode(*currency);
@@ -93,7 +99,8 @@ Result<Notification> MapTransaction(const bj::object& r) {
   } else if (state == "NOTPAY" || state == "USERPAYING" || state == "REFUND") {
     // Nothing to record: still open, or a refund whose outcome comes as REFUND.*.
   } else if (state == "CLOSED" || state == "PAYERROR") {
-    n.command = domain::PaymentFail{payment_id, desc.empty() ? "closed at WeChat Pay" : desc, state};
+    n.command =
+        domain::PaymentFail{payment_id, desc.empty() ? "closed at WeChat Pay" : desc, state};
   } else if (state == "REVOKED") {
     n.command = domain::PaymentCancel{payment_id, desc.empty() ? "revoked at WeChat Pay" : desc};
   } else {

@@ -62,7 +62,8 @@ TEST_CASE("alipay: TRADE_SUCCESS settles the payment with Alipay's trade_no and 
   CHECK_FALSE(settle->gateway_fee.has_value());
 }
 
-TEST_CASE("alipay: TRADE_FINISHED is the same settle under the same key (a repeat, not a failure)") {
+TEST_CASE(
+    "alipay: TRADE_FINISHED is the same settle under the same key (a repeat, not a failure)") {
   auto success = Parse(BuildAlipayNotify(Keys(), Payment(), "TRADE_SUCCESS", kNow).body);
   auto finished = Parse(BuildAlipayNotify(Keys(), Payment(), "TRADE_FINISHED", kNow + 86400).body);
   REQUIRE(success.ok());
@@ -103,7 +104,8 @@ TEST_CASE("alipay: TRADE_CLOSED fails the payment") {
 TEST_CASE("alipay: a refund notification (out_biz_no, refund_fee) succeeds the refund") {
   for (bool full : {false, true}) {
     auto n = Parse(
-        BuildAlipayRefundNotify(Keys(), Payment(), "ref-1", Money(Asset::CNY, 1000), full, kNow).body);
+        BuildAlipayRefundNotify(Keys(), Payment(), "ref-1", Money(Asset::CNY, 1000), full, kNow)
+            .body);
     INFO(n.status().ToString());
     REQUIRE(n.ok());
     const auto* ok = std::get_if<domain::RefundSucceed>(&*n->command);
@@ -121,8 +123,9 @@ TEST_CASE("alipay: unknown trade_status") {
 
 TEST_CASE("alipay: signature failures") {
   SUBCASE("signed by another key") {
-    CHECK(CodeOf(Parse(BuildAlipayNotify(testing::OtherKeys(), Payment(), "TRADE_SUCCESS", kNow)
-                           .body)) == "signature_invalid");
+    CHECK(CodeOf(Parse(
+              BuildAlipayNotify(testing::OtherKeys(), Payment(), "TRADE_SUCCESS", kNow).body)) ==
+          "signature_invalid");
   }
   SUBCASE("a parameter changed after signing") {
     std::string body = BuildAlipayNotify(Keys(), Payment(), "TRADE_SUCCESS", kNow).body;
@@ -187,8 +190,8 @@ TEST_CASE("alipay: another app's notification") {
 TEST_CASE("alipay: missing or bad fields in a correctly signed notification") {
   const auto sign = [](FormPairs p) { return Parse(SignAlipayForm(Keys(), std::move(p))); };
   CHECK(sign(Params()).ok());
-  for (const char* field : {"notify_id", "notify_type", "trade_no", "out_trade_no", "trade_status",
-                            "total_amount"}) {
+  for (const char* field :
+       {"notify_id", "notify_type", "trade_no", "out_trade_no", "trade_status", "total_amount"}) {
     CAPTURE(field);
     CHECK(CodeOf(sign(Without(Params(), field))) == "notification_malformed");
   }

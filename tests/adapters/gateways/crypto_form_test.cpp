@@ -15,9 +15,13 @@ namespace {
 using testing::CodeOf;
 
 TEST_CASE("base64: RFC 4648 vectors both ways") {
-  const std::pair<std::string, std::string> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     CHECK(crypto::Base64Encode(plain) == encoded);
     REQUIRE(crypto::Base64Decode(encoded).has_value());
@@ -27,9 +31,9 @@ TEST_CASE("base64: RFC 4648 vectors both ways") {
 }
 
 TEST_CASE("base64: malformed input is rejected") {
-  for (const char* bad : {"Zg", "Zg=", "Zm9v!", "Zm 9v", "Zg==Zm9v", "=Zm9", "Zm9v\n", "-_8=",
-                          "Zh==" /* non-zero trailing bits */, "Zm9=" /* likewise */, "Z===",
-                          "===="}) {
+  for (const char* bad :
+       {"Zg", "Zg=", "Zm9v!", "Zm 9v", "Zg==Zm9v", "=Zm9", "Zm9v\n",
+        "-_8=", "Zh==" /* non-zero trailing bits */, "Zm9=" /* likewise */, "Z===", "===="}) {
     CAPTURE(bad);
     CHECK_FALSE(crypto::Base64Decode(bad).has_value());
   }
@@ -77,7 +81,8 @@ TEST_CASE("public keys: PEM, bare base64 DER; garbage is a configuration error")
   }
   CHECK(crypto::LoadRsaPublicKey(bare).ok());
   CHECK(CodeOf(crypto::LoadRsaPublicKey("not a key")) == "gateway_config_invalid");
-  CHECK(CodeOf(crypto::LoadRsaPublicKey("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")) ==
+  CHECK(CodeOf(crypto::LoadRsaPublicKey(
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")) ==
         "gateway_config_invalid");
   CHECK(CodeOf(crypto::LoadRsaPrivateKey(pem)) == "gateway_config_invalid");
 }

@@ -21,10 +21,10 @@ using testing::kNow;
 
 const std::set<std::string, std::less<>>& DocumentedCodes() {
   static const std::set<std::string, std::less<>> codes{
-      "signature_invalid",        "signature_expired",         "signature_key_unknown",
-      "notification_replayed",    "notification_malformed",    "notification_undecryptable",
-      "gateway_unknown_status",   "gateway_merchant_mismatch", "amount_invalid",
-      "amount_precision",         "amount_overflow",           "currency_unknown"};
+      "signature_invalid",      "signature_expired",         "signature_key_unknown",
+      "notification_replayed",  "notification_malformed",    "notification_undecryptable",
+      "gateway_unknown_status", "gateway_merchant_mismatch", "amount_invalid",
+      "amount_precision",       "amount_overflow",           "currency_unknown"};
   return codes;
 }
 
@@ -100,10 +100,14 @@ TEST_CASE("fuzz: mutated Alipay and UnionPay bodies are refused unless they mean
 
 TEST_CASE("fuzz: correctly signed but mutated Alipay values reach the field checks safely") {
   std::mt19937 rng(7);
-  const FormPairs base{{"notify_id", "n1"},          {"notify_type", "trade_status_sync"},
-                       {"app_id", Keys().alipay_app_id}, {"trade_no", "2026"},
-                       {"out_trade_no", "pay-1"},    {"total_amount", "88.88"},
-                       {"trade_status", "TRADE_SUCCESS"}, {"out_biz_no", ""},
+  const FormPairs base{{"notify_id", "n1"},
+                       {"notify_type", "trade_status_sync"},
+                       {"app_id", Keys().alipay_app_id},
+                       {"trade_no", "2026"},
+                       {"out_trade_no", "pay-1"},
+                       {"total_amount", "88.88"},
+                       {"trade_status", "TRADE_SUCCESS"},
+                       {"out_biz_no", ""},
                        {"refund_fee", "1.00"}};
   for (int i = 0; i < 300; ++i) {
     FormPairs p = base;
@@ -131,11 +135,13 @@ TEST_CASE("fuzz: WeChat Pay, mutated wire bytes and mutated signed resources") {
       R"(","out_trade_no":"pay-w","transaction_id":"4200","trade_state":"SUCCESS","amount":{"total":8888,"currency":"CNY"}})";
   for (int i = 0; i < 200; ++i) {
     const std::string plain = Mutate(resource, rng);
-    const OutgoingNotification o = WechatNotifyFromResource(Keys(), "TRANSACTION.SUCCESS", plain, kNow);
-    CheckOutcome(ParseWechatNotify({Header(o, "Wechatpay-Timestamp"), Header(o, "Wechatpay-Nonce"),
-                                    Header(o, "Wechatpay-Signature"), Header(o, "Wechatpay-Serial")},
-                                   o.body, Keys().wechat_config(), kNow),
-                 plain);
+    const OutgoingNotification o =
+        WechatNotifyFromResource(Keys(), "TRANSACTION.SUCCESS", plain, kNow);
+    CheckOutcome(
+        ParseWechatNotify({Header(o, "Wechatpay-Timestamp"), Header(o, "Wechatpay-Nonce"),
+                           Header(o, "Wechatpay-Signature"), Header(o, "Wechatpay-Serial")},
+                          o.body, Keys().wechat_config(), kNow),
+        plain);
   }
 }
 

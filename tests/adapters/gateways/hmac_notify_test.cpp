@@ -90,10 +90,12 @@ TEST_CASE("hmac: window, signature and header failures") {
   };
   CHECK(parse(HeadersOf(out), out.body, kNow + 301) == "signature_expired");
   CHECK(parse(HeadersOf(out), out.body, kNow - 301) == "signature_expired");
-  const OutgoingNotification other = BuildChainNotify(testing::OtherKeys(), ChainPayment(), 3, 100, kNow);
+  const OutgoingNotification other =
+      BuildChainNotify(testing::OtherKeys(), ChainPayment(), 3, 100, kNow);
   CHECK(parse(HeadersOf(other), other.body, kNow) == "signature_invalid");
   CHECK(parse(HeadersOf(out), out.body + " ", kNow) == "signature_invalid");
-  CHECK(parse(HeadersOf(out), out.body.substr(0, out.body.size() - 1), kNow) == "signature_invalid");
+  CHECK(parse(HeadersOf(out), out.body.substr(0, out.body.size() - 1), kNow) ==
+        "signature_invalid");
   HmacHeaders h = HeadersOf(out);
   h.nonce += "x";  // the nonce is signed: a fresh nonce cannot be put on a captured request
   CHECK(parse(h, out.body, kNow) == "signature_invalid");
@@ -144,26 +146,33 @@ Result<Notification> SignedChain(const std::string& body) {
 
 TEST_CASE("chain: body fields and types") {
   const std::string base = R"("id":"c1","payment_id":"p1","tx_hash":"0xabc")";
-  CHECK(SignedChain("{" + base + R"(,"type":"confirmations","confirmations":1,"block_height":2})").ok());
+  CHECK(SignedChain("{" + base + R"(,"type":"confirmations","confirmations":1,"block_height":2})")
+            .ok());
   auto failed = SignedChain("{" + base + R"(,"type":"failed","reason":"reverted"})");
   const auto& fail = CommandAs<domain::PaymentFail>(failed);
   CHECK(fail.reason == "reverted");
   CHECK(fail.gateway_code == "chain_failed");
   CHECK(failed->dedupe_key == "chain:failed:0xabc");
   CHECK(CodeOf(SignedChain("{" + base + R"(,"type":"reorg"})")) == "gateway_unknown_status");
-  CHECK(CodeOf(SignedChain("{" + base + R"(,"type":"confirmations","confirmations":-1,"block_height":2})")) ==
+  CHECK(CodeOf(SignedChain("{" + base +
+                           R"(,"type":"confirmations","confirmations":-1,"block_height":2})")) ==
         "notification_malformed");
-  CHECK(CodeOf(SignedChain("{" + base + R"(,"type":"confirmations","confirmations":1.5,"block_height":2})")) ==
+  CHECK(CodeOf(SignedChain("{" + base +
+                           R"(,"type":"confirmations","confirmations":1.5,"block_height":2})")) ==
         "notification_malformed");
-  CHECK(CodeOf(SignedChain("{" + base + R"(,"type":"confirmations","confirmations":4294967296,"block_height":2})")) ==
+  CHECK(CodeOf(SignedChain(
+            "{" + base +
+            R"(,"type":"confirmations","confirmations":4294967296,"block_height":2})")) ==
         "notification_malformed");
   CHECK(CodeOf(SignedChain("{" + base + R"(,"type":"confirmations","block_height":2})")) ==
         "notification_malformed");
   CHECK(CodeOf(SignedChain(R"({"id":"c1","type":"failed","reason":"x","tx_hash":"0xabc"})")) ==
         "notification_malformed");
-  CHECK(CodeOf(SignedChain(R"({"type":"failed","reason":"x","payment_id":"p1","tx_hash":"0xabc"})")) ==
+  CHECK(CodeOf(
+            SignedChain(R"({"type":"failed","reason":"x","payment_id":"p1","tx_hash":"0xabc"})")) ==
         "notification_malformed");
-  CHECK(CodeOf(SignedChain("{" + base + R"(,"type":"failed","reason":"x")")) == "notification_malformed");
+  CHECK(CodeOf(SignedChain("{" + base + R"(,"type":"failed","reason":"x")")) ==
+        "notification_malformed");
   CHECK(CodeOf(SignedChain("{" + base + R"(,"type":"failed","reason":"x","reason":"y"})")) ==
         "notification_malformed");
   CHECK(CodeOf(SignedChain("null")) == "notification_malformed");
@@ -189,7 +198,8 @@ TEST_CASE("generic: every type maps to its command, keyed by the notification id
   CHECK(settled->dedupe_key.rfind("generic:evt_", 0) == 0);
   CHECK(CommandAs<domain::PaymentMarkPending>(parse("payment.pending")).qr_payload ==
         SandboxQrPayload(p));
-  CHECK(CommandAs<domain::PaymentFail>(parse("payment.failed")).reason == "declined by the sandbox");
+  CHECK(CommandAs<domain::PaymentFail>(parse("payment.failed")).reason ==
+        "declined by the sandbox");
   CHECK(CommandAs<domain::PaymentCancel>(parse("payment.cancelled")).payment_id == "pay-gen-1");
   CHECK(CodeOf(parse("payment.exploded")) == "gateway_unknown_status");
 
@@ -208,8 +218,8 @@ TEST_CASE("generic: amounts are decimal strings in a known currency") {
   const auto code = [](std::string_view amount_json, std::string_view currency = "CNY") {
     return CodeOf(SignedGeneric(std::string(R"({"id":"e1","type":"payment.succeeded",)") +
                                 R"("payment_id":"p1","gateway_txn_id":"g1","currency":")" +
-                                std::string(currency) + R"(","amount":)" + std::string(amount_json) +
-                                "}"));
+                                std::string(currency) + R"(","amount":)" +
+                                std::string(amount_json) + "}"));
   };
   CHECK(code(R"("12.34")") == "ok");
   CHECK(code("12.34") == "notification_malformed");  // a JSON number, not a string
@@ -222,9 +232,10 @@ TEST_CASE("generic: amounts are decimal strings in a known currency") {
   auto fee = SignedGeneric(
       R"({"id":"e1","type":"payment.succeeded","payment_id":"p1","gateway_txn_id":"g1","currency":"CNY","amount":"10.00","fee":"0.06"})");
   CHECK(CommandAs<domain::PaymentSettle>(fee).gateway_fee == Money(Asset::CNY, 6));
-  CHECK(CodeOf(SignedGeneric(
-            R"({"id":"e1","type":"payment.succeeded","payment_id":"p1","gateway_txn_id":"g1","currency":"CNY","amount":"10.00","fee":"0.061"})")) ==
-        "amount_precision");
+  CHECK(
+      CodeOf(SignedGeneric(
+          R"({"id":"e1","type":"payment.succeeded","payment_id":"p1","gateway_txn_id":"g1","currency":"CNY","amount":"10.00","fee":"0.061"})")) ==
+      "amount_precision");
 }
 
 TEST_CASE("nonce cache: duplicates, window and floor") {

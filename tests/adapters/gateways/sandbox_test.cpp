@@ -5,7 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 #include "adapters/gateways/gateways.h"
@@ -73,9 +75,9 @@ TEST_CASE("sandbox: every builder's notification is accepted with the sandbox's 
   const SandboxPayment chain{Gateway::kChain, "pay-c", Money(Asset::USDT, 100), ""};
   const SandboxPayment generic{Gateway::kGeneric, "pay-g", Money(Asset::CNY, 100), ""};
 
-  CHECK(ParseAlipayNotify(BuildAlipayNotify(k, alipay, "TRADE_SUCCESS", kNow).body,
-                          k.alipay_config())
-            .ok());
+  CHECK(
+      ParseAlipayNotify(BuildAlipayNotify(k, alipay, "TRADE_SUCCESS", kNow).body, k.alipay_config())
+          .ok());
   const OutgoingNotification w = BuildWechatNotify(k, wechat, "SUCCESS", kNow);
   CHECK(Header(w, "Wechatpay-Signature-Type") == "WECHATPAY2-SHA256-RSA2048");
   CHECK(Header(w, "Wechatpay-Nonce").size() == 32);
@@ -87,7 +89,8 @@ TEST_CASE("sandbox: every builder's notification is accepted with the sandbox's 
             .ok());
   NonceCache nonces(100, 300);
   for (const OutgoingNotification& h :
-       {BuildChainNotify(k, chain, 1, 1, kNow), BuildGenericNotify(k, generic, "payment.succeeded", kNow)}) {
+       {BuildChainNotify(k, chain, 1, 1, kNow),
+        BuildGenericNotify(k, generic, "payment.succeeded", kNow)}) {
     const HmacHeaders headers{Header(h, "X-Folio-Timestamp"), Header(h, "X-Folio-Nonce"),
                               Header(h, "X-Folio-Signature")};
     const bool is_chain = h.path == kChainNotifyPath;
@@ -114,6 +117,89 @@ TEST_CASE("sandbox: two deliveries of one fact differ on the wire but share the 
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   CHECK(a->dedupe_key == b->dedupe_key);
+}
+
+// Parses an outgoing notification with the parser of its path.
+Result<Notification> ParseOutgoing(const OutgoingNotification& o, NonceCache& nonces) {
+  const SandboxKeys& k = Keys();
+  if (o.path == kAlipayNotifyPath) return ParseAlipayNotify(o.body, k.alipay_config());
+  if (o.path == kUnionPayNotifyPath) return ParseUnionPayNotify(o.body, k.unionpay_config());
+  if (o.path == kWechatNotifyPath) {
+    return ParseWechatNotify({Header(o, "Wechatpay-Timestamp"), Header(o, "Wechatpay-Nonce"),
+                              Header(o, "Wechatpay-Signature"), Header(o, "Wechatpay-Serial")},
+                             o.body, k.wechat_config(), kNow);
+  }
+  const HmacHeaders h{Header(o, "X-Folio-Timestamp"), Header(o, "X-Folio-Nonce"),
+                      Header(o, "X-Folio-Signature")};
+  if (o.path == kChainNotifyPath) return ParseChainNotify(h, o.body, k.hmac_config(), nonces, kNow);
+  return ParseGenericNotify(h, o.body, k.hmac_config(), nonces, kNow);
+}
+
+TEST_CASE("sandbox: outcomes map to the commands the ledger expects, for every gateway") {
+  NonceCache nonces(1000, 300);
+  const auto command_name = [&](Gateway g, SandboxOutcome outcome) -> std::string {
+    const SandboxPayment p{g, "pay-1", Money(g == Gateway::kChain ? Asset::USDT : Asset::CNY, 500),
+                           ""};
+    const std::optional<OutgoingNotification> o = BuildOutcomeNotify(Keys(), p, outcome, kNow);
+    if (!o) return "none sent";
+    auto n = ParseOutgoing(*o, nonces);
+    if (!n.ok()) return n.status().ToString();
+    if (!n->command) return "nothing";
+    return std::visit(
+        [](const auto& c) -> std::string {
+          using T = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<T, domain::PaymentSettle>) return "settle";
+          if constexpr (std::is_same_v<T, domain::PaymentFail>) return "fail";
+          if constexpr (std::is_same_v<T, domain::PaymentMarkPending>) return "mark_pending";
+          if constexpr (std::is_same_v<T, domain::PaymentObserveConfirmations>) {
+            return "observe " + std::to_string(c.confirmations);
+          }
+          return "other";
+        },
+        *n->command);
+  };
+  using O = SandboxOutcome;
+  CHECK(command_name(Gateway::kAlipay, O::kPending) == "nothing");
+  CHECK(command_name(Gateway::kAlipay, O::kPaid) == "settle");
+  CHECK(command_name(Gateway::kAlipay, O::kFailed) == "fail");
+  CHECK(command_name(Gateway::kWechatPay, O::kPending) == "nothing");
+  CHECK(command_name(Gateway::kWechatPay, O::kPaid) == "settle");
+  CHECK(command_name(Gateway::kWechatPay, O::kFailed) == "fail");
+  CHECK(command_name(Gateway::kUnionPay, O::kPending) == "none sent");
+  CHECK(command_name(Gateway::kUnionPay, O::kPaid) == "settle");
+  CHECK(command_name(Gateway::kUnionPay, O::kFailed) == "fail");
+  CHECK(command_name(Gateway::kChain, O::kPending) == "observe 1");
+  CHECK(command_name(Gateway::kChain, O::kPaid) == "observe 64");
+  CHECK(command_name(Gateway::kChain, O::kFailed) == "fail");
+  CHECK(command_name(Gateway::kGeneric, O::kPending) == "mark_pending");
+  CHECK(command_name(Gateway::kGeneric, O::kPaid) == "settle");
+  CHECK(command_name(Gateway::kGeneric, O::kFailed) == "fail");
+}
+
+TEST_CASE("sandbox: a duplicate HMAC delivery is built again, not resent") {
+  NonceCache nonces(1000, 300);
+  const SandboxPayment p{Gateway::kChain, "pay-c", Money(Asset::USDT, 500), ""};
+  const auto first = BuildOutcomeNotify(Keys(), p, SandboxOutcome::kPaid, kNow);
+  const auto again = BuildOutcomeNotify(Keys(), p, SandboxOutcome::kPaid, kNow);
+  REQUIRE(first.has_value());
+  REQUIRE(again.has_value());
+  auto a = ParseOutgoing(*first, nonces);
+  REQUIRE(a.ok());
+  CHECK(ParseOutgoing(*first, nonces).status().code() == "notification_replayed");
+  auto b = ParseOutgoing(*again, nonces);
+  REQUIRE(b.ok());
+  CHECK(a->dedupe_key == b->dedupe_key);
+}
+
+TEST_CASE("HTTP status of parser errors") {
+  CHECK(NotificationErrorHttpStatus("signature_invalid") == 401);
+  CHECK(NotificationErrorHttpStatus("signature_expired") == 401);
+  CHECK(NotificationErrorHttpStatus("signature_key_unknown") == 401);
+  CHECK(NotificationErrorHttpStatus("gateway_merchant_mismatch") == 403);
+  CHECK(NotificationErrorHttpStatus("notification_replayed") == 409);
+  CHECK(NotificationErrorHttpStatus("gateway_config_invalid") == 500);
+  CHECK(NotificationErrorHttpStatus("notification_malformed") == 400);
+  CHECK(NotificationErrorHttpStatus("amount_precision") == 400);
 }
 
 TEST_CASE("gateway names") {

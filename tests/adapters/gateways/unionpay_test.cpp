@@ -94,15 +94,15 @@ TEST_CASE("unionpay: consume with another respCode fails the payment") {
 TEST_CASE("unionpay: refund (04) and consume cancellation (31) settle or fail the refund") {
   for (const char* type : {"04", "31"}) {
     CAPTURE(type);
-    auto ok = Parse(
-        BuildUnionPayRefundNotify(Keys(), Payment(), type, "refup1", Money(Asset::CNY, 100), "00", kNow)
-            .body);
+    auto ok = Parse(BuildUnionPayRefundNotify(Keys(), Payment(), type, "refup1",
+                                              Money(Asset::CNY, 100), "00", kNow)
+                        .body);
     const auto& succeed = CommandAs<domain::RefundSucceed>(ok);
     CHECK(succeed.refund_id == "refup1");
     CHECK(succeed.gateway_refund_id.size() == 21);
-    auto bad = Parse(
-        BuildUnionPayRefundNotify(Keys(), Payment(), type, "refup1", Money(Asset::CNY, 100), "12", kNow)
-            .body);
+    auto bad = Parse(BuildUnionPayRefundNotify(Keys(), Payment(), type, "refup1",
+                                               Money(Asset::CNY, 100), "12", kNow)
+                         .body);
     CHECK(CommandAs<domain::RefundFail>(bad).refund_id == "refup1");
   }
 }
@@ -165,7 +165,8 @@ TEST_CASE("unionpay: malformed form, merchant, missing fields") {
   CHECK(CodeOf(Parse(BuildUnionPayNotify(other_merchant, Payment(), "00", kNow).body)) ==
         "gateway_merchant_mismatch");
   CHECK(Signed(Params()).ok());
-  for (const char* field : {"orderId", "queryId", "txnType", "respCode", "txnAmt", "currencyCode"}) {
+  for (const char* field :
+       {"orderId", "queryId", "txnType", "respCode", "txnAmt", "currencyCode"}) {
     CAPTURE(field);
     CHECK(CodeOf(Signed(Without(Params(), field))) == "notification_malformed");
   }

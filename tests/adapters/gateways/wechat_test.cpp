@@ -101,8 +101,8 @@ TEST_CASE("wechat: trade_state mapping") {
 }
 
 TEST_CASE("wechat: refund notifications") {
-  auto ok = Parse(
-      BuildWechatRefundNotify(Keys(), Payment(), "ref-wx-1", Money(Asset::CNY, 100), "SUCCESS", kNow));
+  auto ok = Parse(BuildWechatRefundNotify(Keys(), Payment(), "ref-wx-1", Money(Asset::CNY, 100),
+                                          "SUCCESS", kNow));
   INFO(ok.status().ToString());
   const auto& succeed = CommandAs<domain::RefundSucceed>(ok);
   CHECK(succeed.refund_id == "ref-wx-1");
@@ -110,8 +110,8 @@ TEST_CASE("wechat: refund notifications") {
   CHECK(ok->dedupe_key == "wechatpay:refund:" + succeed.gateway_refund_id + ":SUCCESS");
   for (const char* status : {"CLOSED", "ABNORMAL"}) {
     CAPTURE(status);
-    auto n = Parse(
-        BuildWechatRefundNotify(Keys(), Payment(), "ref-wx-1", Money(Asset::CNY, 100), status, kNow));
+    auto n = Parse(BuildWechatRefundNotify(Keys(), Payment(), "ref-wx-1", Money(Asset::CNY, 100),
+                                           status, kNow));
     CHECK(CommandAs<domain::RefundFail>(n).refund_id == "ref-wx-1");
   }
   CHECK(CodeOf(Parse(BuildWechatRefundNotify(Keys(), Payment(), "ref-wx-1", Money(Asset::CNY, 100),
@@ -191,25 +191,34 @@ std::string Transaction(std::string_view amount_json, std::string_view mchid = "
   const std::string m = mchid.empty() ? Keys().wechat_mchid : std::string(mchid);
   return std::string("{\"mchid\":\"") + m +
          "\",\"out_trade_no\":\"pay-wx-1\",\"transaction_id\":\"4200000000202611220001\","
-         "\"trade_state\":\"" + std::string(state) + "\",\"amount\":" + std::string(amount_json) + "}";
+         "\"trade_state\":\"" +
+         std::string(state) + "\",\"amount\":" + std::string(amount_json) + "}";
 }
 
 TEST_CASE("wechat: amounts must be positive integers of fen in a known currency") {
-  CHECK(WithResource("TRANSACTION.SUCCESS", Transaction("{\"total\":1,\"currency\":\"CNY\"}")).ok());
-  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", Transaction("{\"total\":-1,\"currency\":\"CNY\"}"))) ==
-        "amount_invalid");
-  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", Transaction("{\"total\":88.88,\"currency\":\"CNY\"}"))) ==
-        "amount_invalid");
-  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", Transaction("{\"total\":1e3,\"currency\":\"CNY\"}"))) ==
-        "amount_invalid");
-  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", Transaction("{\"total\":\"8888\",\"currency\":\"CNY\"}"))) ==
-        "amount_invalid");
-  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", Transaction("{\"total\":0,\"currency\":\"CNY\"}"))) ==
+  CHECK(
+      WithResource("TRANSACTION.SUCCESS", Transaction("{\"total\":1,\"currency\":\"CNY\"}")).ok());
+  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS",
+                            Transaction("{\"total\":-1,\"currency\":\"CNY\"}"))) ==
         "amount_invalid");
   CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS",
-                            Transaction("{\"total\":99999999999999999999999,\"currency\":\"CNY\"}"))) ==
+                            Transaction("{\"total\":88.88,\"currency\":\"CNY\"}"))) ==
+        "amount_invalid");
+  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS",
+                            Transaction("{\"total\":1e3,\"currency\":\"CNY\"}"))) ==
+        "amount_invalid");
+  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS",
+                            Transaction("{\"total\":\"8888\",\"currency\":\"CNY\"}"))) ==
+        "amount_invalid");
+  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS",
+                            Transaction("{\"total\":0,\"currency\":\"CNY\"}"))) ==
+        "amount_invalid");
+  CHECK(CodeOf(WithResource(
+            "TRANSACTION.SUCCESS",
+            Transaction("{\"total\":99999999999999999999999,\"currency\":\"CNY\"}"))) ==
         "amount_overflow");
-  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", Transaction("{\"total\":1,\"currency\":\"XYZ\"}"))) ==
+  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS",
+                            Transaction("{\"total\":1,\"currency\":\"XYZ\"}"))) ==
         "currency_unknown");
   CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", Transaction("{\"currency\":\"CNY\"}"))) ==
         "notification_malformed");
@@ -220,8 +229,8 @@ TEST_CASE("wechat: resource fields, merchant and event type") {
         "gateway_merchant_mismatch");
   CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", "not json")) == "notification_malformed");
   CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", "{\"mchid\":1}")) == "notification_malformed");
-  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS",
-                            "{\"mchid\":\"" + Keys().wechat_mchid + "\",\"trade_state\":\"SUCCESS\"}")) ==
+  CHECK(CodeOf(WithResource("TRANSACTION.SUCCESS", "{\"mchid\":\"" + Keys().wechat_mchid +
+                                                       "\",\"trade_state\":\"SUCCESS\"}")) ==
         "notification_malformed");
   CHECK(CodeOf(WithResource("MCH.SOMETHING", Transaction("{\"total\":1}"))) ==
         "gateway_unknown_status");
