@@ -85,6 +85,7 @@ void SandboxGateway::OnCommitted(const domain::Command& command, const AppendOut
   t.due = Clock::now();
   t.kind = Task::kPrecreate;
   t.payment = gateways::SandboxPayment{*gw, create->payment_id, create->amount, ""};
+  if (!create->network.empty()) t.payment.network = create->network;
   {
     std::lock_guard lock(mu_);
     ++stats_.payments;
