@@ -54,7 +54,12 @@ JSON status line on stdout.
   --load-to N            also append synthetic settled payments through the
                          writer until the log holds N events (demos, crash
                          tests; DIR must then be used by no other process)
+  --until-mirrored       exit (0) once the load is appended and Kafka has the
+                         head, instead of waiting for a signal
   --progress             a status line on stderr every second
+
+Exit status: 0 ok, 1 the relay failed or could not flush, 2 usage, 3 cannot
+open DIR.
 )";
 
 constexpr const char* kConsumeHelp = R"(Usage: folio consume --kafka-brokers B --data DIR2 [options]
@@ -150,7 +155,7 @@ int RunKafkaDev(const Argv& argv) {
 int RunRelay(const Argv& argv) {
   auto args = Args::Parse(argv, {{"data", "kafka-brokers", "topic-prefix", "transactional-id",
                                   "load-to", "mock-brokers"},
-                                 {"progress"}});
+                                 {"progress", "until-mirrored"}});
   if (!args.ok()) return Usage(args.status(), kRelayHelp);
   if (args->help()) return std::fputs(kRelayHelp, stdout), 0;
   auto dir = args->Get("data");
@@ -180,6 +185,7 @@ int RunRelay(const Argv& argv) {
   std::unique_ptr<Writer> writer;
   std::thread load;
   Status load_status;
+  std::atomic<bool> load_done{false};
   if (*load_to > 0) {
     auto w = Writer::Start(store->get());
     if (!w.ok()) return ReportError(w.status());
@@ -192,11 +198,17 @@ int RunRelay(const Argv& argv) {
       lo.count = *load_to - head->seq;
       lo.stop = stop.flag();
       lo.on_durable = [r = relay->get()](std::uint64_t) { r->Notify(); };
-      load = std::thread([&, lo] { load_status = kafka::AppendSynthetic(*writer, lo); });
+      load = std::thread([&, lo] {
+        load_status = kafka::AppendSynthetic(*writer, lo);
+        load_done.store(true);
+      });
     }
   }
+  if (!load.joinable()) load_done.store(true);
+  const bool until_mirrored = args->Has("until-mirrored");
   auto last_print = std::chrono::steady_clock::now();
   while (!stop.stopped() && !(*relay)->status().failed) {
+    if (until_mirrored && load_done.load() && (*relay)->status().lag_events == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (args->Has("progress") &&
         std::chrono::steady_clock::now() - last_print > std::chrono::seconds(1)) {
@@ -213,7 +225,9 @@ int RunRelay(const Argv& argv) {
   if (writer) writer->Stop();
   Status flushed = (*relay)->Flush(std::chrono::seconds(10));
   (*relay)->Stop();
-  std::cout << boost::json::serialize(StatusJson((*relay)->status())) << "\n";
+  kafka::RelayStatus final_status = (*relay)->status();
+  std::cout << boost::json::serialize(StatusJson(final_status)) << "\n";
+  if (final_status.failed) return 1;
   if (!load_status.ok()) return ReportError(load_status);
   if (!flushed.ok()) return ReportError(flushed);
   return 0;
