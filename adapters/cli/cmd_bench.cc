@@ -83,6 +83,7 @@ int BenchMirror(const Argv& argv) {
   j["raw_msgs_per_s"] = r->raw_msgs_per_s;
   j["raw_msgs_per_s_runs"] = {r->raw_msgs_per_s_run1, r->raw_msgs_per_s_run2};
   j["ratio"] = r->ratio;
+  j["raw_txn_msgs_per_s"] = r->raw_txn_msgs_per_s;
   j["transactions"] = r->transactions;
   j["all_acknowledged"] = r->exactly_once_checked;
   j["machine"] = std::to_string(std::thread::hardware_concurrency()) + " cores";

@@ -26,22 +26,40 @@ struct RawMessage {
 };
 
 // Raw librdkafka: the same messages, cycled, to `topic`; returns msgs/s.
+// With `txn_messages` > 0 the producer is transactional and commits every
+// txn_messages messages, as the relay does.
 Result<double> RawProduce(const std::string& brokers, const std::string& topic,
-                          const std::vector<RawMessage>& msgs, std::uint64_t count) {
-  ASSIGN_OR_RETURN(ConfPtr conf, MakeConf({{"bootstrap.servers", brokers},
+                          const std::vector<RawMessage>& msgs, std::uint64_t count,
+                          std::uint64_t txn_messages) {
+  ConfPairs pairs = {{"bootstrap.servers", brokers},
                                            {"enable.idempotence", "true"},
                                            {"acks", "all"},
                                            {"compression.codec", "lz4"},
                                            {"linger.ms", "5"},
                                            {"batch.num.messages", "10000"},
                                            {"batch.size", "1000000"},
-                                           {"queue.buffering.max.messages", "1000000"},
+                                           {"queue.buffering.max.messages", "100000"},
                                            {"queue.buffering.max.kbytes", "1048576"},
-                                           {"log_level", "3"}}));
+                                           {"log_level", "3"}};
+  if (txn_messages > 0) pairs.push_back({"transactional.id", "raw-" + topic});
+  ASSIGN_OR_RETURN(ConfPtr conf, MakeConf(pairs));
   ASSIGN_OR_RETURN(KafkaPtr rk, NewHandle(RD_KAFKA_PRODUCER, std::move(conf)));
+  auto txn = [&](rd_kafka_error_t* e) -> Status {
+    ErrorPtr err(e);
+    if (err) return Status::Error(kKafkaError, rd_kafka_error_string(err.get()));
+    return OkStatus();
+  };
+  if (txn_messages > 0) {
+    RETURN_IF_ERROR(txn(rd_kafka_init_transactions(rk.get(), 30'000)));
+    RETURN_IF_ERROR(txn(rd_kafka_begin_transaction(rk.get())));
+  }
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
   auto t0 = Clock::now();
   for (std::uint64_t i = 0; i < count; ++i) {
+    if (txn_messages > 0 && i > 0 && i % txn_messages == 0) {
+      RETURN_IF_ERROR(txn(rd_kafka_commit_transaction(rk.get(), 60'000)));
+      RETURN_IF_ERROR(txn(rd_kafka_begin_transaction(rk.get())));
+    }
     const RawMessage& m = msgs[i % msgs.size()];
     while (true) {
       rd_kafka_headers_t* hdrs = rd_kafka_headers_new(8);
@@ -66,6 +84,7 @@ Result<double> RawProduce(const std::string& brokers, const std::string& topic,
     }
     rd_kafka_poll(rk.get(), 0);
   }
+  if (txn_messages > 0) RETURN_IF_ERROR(txn(rd_kafka_commit_transaction(rk.get(), 60'000)));
   rd_kafka_resp_err_t err = rd_kafka_flush(rk.get(), 120'000);
   auto t1 = Clock::now();
   rd_kafka_topic_destroy(t);
@@ -110,12 +129,12 @@ Result<MirrorBenchResult> RunMirrorBench(const MirrorBenchOptions& o) {
   r.header_bytes_avg = header_bytes / static_cast<double>(msgs.size());
 
   ASSIGN_OR_RETURN(auto cluster, MockCluster::Start(o.brokers, 0));
-  for (const char* t : {"folio.events", "raw.events.1", "raw.events.2", "payments.settled"}) {
+  for (const char* t : {"folio.events", "raw.events.1", "raw.events.2", "raw.events.3", "payments.settled"}) {
     RETURN_IF_ERROR(cluster->CreateTopic({t, o.partitions}));
   }
   if (o.progress) o.progress("raw librdkafka (1)");
   ASSIGN_OR_RETURN(r.raw_msgs_per_s_run1,
-                   RawProduce(cluster->bootstrap(), "raw.events.1", msgs, o.events));
+                   RawProduce(cluster->bootstrap(), "raw.events.1", msgs, o.events, 0));
 
   if (o.progress) o.progress("relay");
   RelayOptions ro;
@@ -134,7 +153,10 @@ Result<MirrorBenchResult> RunMirrorBench(const MirrorBenchOptions& o) {
 
   if (o.progress) o.progress("raw librdkafka (2)");
   ASSIGN_OR_RETURN(r.raw_msgs_per_s_run2,
-                   RawProduce(cluster->bootstrap(), "raw.events.2", msgs, o.events));
+                   RawProduce(cluster->bootstrap(), "raw.events.2", msgs, o.events, 0));
+  if (o.progress) o.progress("raw librdkafka, transactional");
+  ASSIGN_OR_RETURN(r.raw_txn_msgs_per_s, RawProduce(cluster->bootstrap(), "raw.events.3", msgs,
+                                                    o.events, RelayOptions().txn_events_max));
   r.raw_msgs_per_s = (r.raw_msgs_per_s_run1 + r.raw_msgs_per_s_run2) / 2;
   r.ratio = r.folio_events_per_s / r.raw_msgs_per_s;
   return r;

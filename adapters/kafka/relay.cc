@@ -83,12 +83,6 @@ Result<std::unique_ptr<Relay>> Relay::Start(LogStore* store, RelayOptions opts) 
   p->events = rd_kafka_topic_new(p->rk.get(), r->events_topic_.c_str(), nullptr);
   p->settled = rd_kafka_topic_new(p->rk.get(), r->opts_.settled_topic.c_str(), nullptr);
   p->failed = rd_kafka_topic_new(p->rk.get(), r->opts_.failed_topic.c_str(), nullptr);
-  const auto timeout_ms = static_cast<int>(r->opts_.commit_timeout.count());
-  ErrorPtr err(rd_kafka_init_transactions(p->rk.get(), timeout_ms));
-  if (err) {
-    return Status::Error(rd_kafka_error_is_fatal(err.get()) ? kKafkaFatal : kKafkaTimeout,
-                         std::string("init_transactions: ") + rd_kafka_error_string(err.get()));
-  }
   r->p_ = std::move(p);
   std::string v;
   auto s = store->db()->Get(rocksdb::ReadOptions(), store->meta_cf(), CursorKey(r->events_topic_),
@@ -208,7 +202,11 @@ void Relay::Loop() {
       if (stopping_) return;
     }
     Status s;
-    if (need_read_back_) {
+    if (!initialized_) {
+      s = InitTransactions();
+      if (s.ok()) initialized_ = true;
+    }
+    if (s.ok() && need_read_back_) {
       s = ReadBackAll();
       if (s.ok()) need_read_back_ = false;
     }
@@ -420,6 +418,18 @@ Status Relay::Commit() {
     if (WaitOrStop(backoff)) return Status::Error(kKafkaError, "stopping");
     backoff = std::min(opts_.backoff_max, backoff * 2);
   }
+}
+
+// On real Kafka this also fences an older instance with the same
+// transactional.id and aborts the transaction it left open.
+Status Relay::InitTransactions() {
+  ErrorPtr err(rd_kafka_init_transactions(p_->rk.get(),
+                                          static_cast<int>(opts_.commit_timeout.count())));
+  if (!err) return OkStatus();
+  Status s = Status::Error(kKafkaError,
+                           std::string("init_transactions: ") + rd_kafka_error_string(err.get()));
+  if (rd_kafka_error_is_fatal(err.get())) Fail(s);
+  return s;
 }
 
 Status Relay::AbortIfPending() {
