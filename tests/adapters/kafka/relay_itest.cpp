@@ -64,7 +64,7 @@ struct Rig {
   }
 };
 
-TEST_CASE("relay mirrors a large log exactly once, in stream order, with CloudEvents headers") {
+TEST_CASE("relay mirrors a large log exactly once in stream order with CloudEvents headers") {
   // 1,000,000 by default; FOLIO_KAFKA_EVENTS overrides.
   const std::uint64_t n = EnvU64("FOLIO_KAFKA_EVENTS", 1'000'000);
   // Enough partitions that the mock's ~5 MB per partition holds what the
