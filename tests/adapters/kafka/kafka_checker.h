@@ -66,6 +66,13 @@ class Child {
   std::string buffer_;
 };
 
+struct TopicMessage {
+  std::string key, value;
+};
+// Every message of `topic` from the start to its end (all partitions).
+std::vector<TopicMessage> ReadTopic(const std::string& brokers, const std::string& topic,
+                                    std::chrono::milliseconds timeout);
+
 // Polls `cond` every 20 ms until true or the deadline; returns its last value.
 template <typename F>
 bool PollUntil(F cond, std::chrono::milliseconds timeout) {

@@ -140,6 +140,41 @@ inline void MirrorChecker::Run() {
   rd_kafka_consumer_close(rk->get());
 }
 
+inline std::vector<TopicMessage> ReadTopic(const std::string& brokers, const std::string& topic,
+                                           std::chrono::milliseconds timeout) {
+  std::vector<TopicMessage> out;
+  auto conf = kafka::MakeConf({{"bootstrap.servers", brokers},
+                               {"group.id", "folio-test-read-topic"},
+                               {"enable.partition.eof", "true"},
+                               {"log_level", "2"}});
+  if (!conf.ok()) return out;
+  auto rk = kafka::NewHandle(RD_KAFKA_CONSUMER, std::move(*conf));
+  if (!rk.ok()) return out;
+  auto n = kafka::PartitionCount(rk->get(), topic, 5000);
+  if (!n.ok() || *n == 0) return out;
+  kafka::PartitionListPtr parts(rd_kafka_topic_partition_list_new(*n));
+  for (int p = 0; p < *n; ++p) {
+    rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(rk->get(), parts.get());
+  int eofs = 0;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (eofs < *n && std::chrono::steady_clock::now() < deadline) {
+    kafka::MessagePtr m(rd_kafka_consumer_poll(rk->get(), 50));
+    if (!m) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      ++eofs;
+      continue;
+    }
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    out.push_back({std::string(static_cast<const char*>(m->key), m->key_len),
+                   std::string(static_cast<const char*>(m->payload), m->len)});
+  }
+  rd_kafka_consumer_close(rk->get());
+  return out;
+}
+
 inline Child::Child(const std::vector<std::string>& args, bool capture_stdout) {
   int fds[2] = {-1, -1};
   if (capture_stdout && pipe2(fds, O_CLOEXEC) != 0) std::abort();

@@ -125,6 +125,37 @@ TEST_CASE("folio consume rebuilds balances and trust ledgers identical to the en
     CHECK_MESSAGE(a == b, q);
     CHECK(a.size() > 2);
   }
+  // The integration topics, as the old payment service's consumers read them.
+  auto settled = testing::ReadTopic(dev.bootstrap, "payments.settled", 30s);
+  auto failed = testing::ReadTopic(dev.bootstrap, "payments.failed", 30s);
+  std::string settled_events = Run(Bin() + " inspect --data " + src.str() + " --limit 100000");
+  std::size_t settled_count = 0;
+  for (std::size_t at = 0; (at = settled_events.find("\"PaymentSettled\"", at)) != std::string::npos;
+       ++at) {
+    ++settled_count;
+  }
+  CHECK(settled.size() == settled_count);
+  REQUIRE(failed.size() == 1);
+  for (const auto& m : settled) {
+    auto j = boost::json::parse(m.value).as_object();
+    CHECK(j.at("paymentId").as_string() == m.key);
+    CHECK(!j.at("orderId").as_string().empty());
+    CHECK(!j.at("userId").as_string().empty());
+    CHECK(j.at("amount").as_string().find('.') != std::string::npos);
+    CHECK(!j.at("currency").as_string().empty());
+    CHECK(!j.at("method").as_string().empty());
+    CHECK(j.at("settledAt").as_string().size() >= 20);
+    CHECK(j.contains("requestId"));
+  }
+  auto f = boost::json::parse(failed[0].value).as_object();
+  CHECK(f.at("paymentId").as_string() == failed[0].key);
+  CHECK(!f.at("orderId").as_string().empty());  // from the payment's creation event
+  CHECK(!f.at("amount").as_string().empty());
+  CHECK(!f.at("reason").as_string().empty());
+  CHECK(f.at("failedAt").as_string().size() >= 20);
+  MESSAGE("payments.failed: " << failed[0].value);
+  if (!settled.empty()) MESSAGE("payments.settled: " << settled[0].value);
+
   // A second run of the same group resumes from its committed offsets: it
   // receives nothing it already wrote.
   std::string again = Run(Bin() + " consume --kafka-brokers " + dev.bootstrap + " --data " +
