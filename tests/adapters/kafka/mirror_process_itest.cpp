@@ -68,16 +68,29 @@ TEST_CASE("relay process SIGKILLed at random moments under load: every event exa
   const std::uint64_t total = per_round * (rounds + 1);
   MirrorChecker checker(dev.bootstrap, "folio.events", total);
   std::mt19937 rng(static_cast<unsigned>(getpid()));
-  std::uniform_int_distribution<int> kill_after_ms(200, 1500);
+  std::uniform_int_distribution<int> kill_after_ms(0, 1500);
+  std::uniform_int_distribution<std::uint64_t> kill_after_events(1, per_round / 2);
+  int killed_while_producing = 0;
   for (int r = 0; r < rounds; ++r) {
+    const std::uint64_t seen_before = checker.distinct();
     Child relay({"relay", "--data", dir.str(), "--kafka-brokers", dev.bootstrap, "--load-to",
                  std::to_string(per_round * static_cast<std::uint64_t>(r + 1))},
                 /*capture_stdout=*/false);
-    // The crash point is random on purpose: this wait is not synchronisation.
-    std::this_thread::sleep_for(std::chrono::milliseconds(kill_after_ms(rng)));
+    // The crash point is random on purpose. Even rounds: once Kafka holds a
+    // random number of this round's events, i.e. in the middle of producing.
+    // Odd rounds: after a random time, which also hits start-up and read-back.
+    if (r % 2 == 0) {
+      const std::uint64_t target = seen_before + kill_after_events(rng);
+      if (testing::PollUntil([&] { return checker.distinct() >= target; }, 60s)) {
+        ++killed_while_producing;
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(kill_after_ms(rng)));
+    }
     relay.Kill(SIGKILL);
     CHECK(relay.Wait(30s) == 128 + SIGKILL);
   }
+  CHECK(killed_while_producing == rounds / 2);
   // A last run that is left to finish.
   std::string out = Run(Bin() + " relay --data " + dir.str() + " --kafka-brokers " +
                         dev.bootstrap + " --load-to " + std::to_string(total) +
