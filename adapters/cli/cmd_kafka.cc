@@ -23,7 +23,8 @@
 namespace folio::cli {
 namespace {
 
-constexpr const char* kKafkaDevHelp = R"(Usage: folio kafka-dev [--brokers N] [--port-base P] [--partitions K]
+constexpr const char* kKafkaDevHelp =
+    R"(Usage: folio kafka-dev [--brokers N] [--port-base P] [--partitions K]
 
 Runs librdkafka's mock Kafka cluster (in memory) as this process: broker i
 (1..N, default 3) listens on 127.0.0.1:(P + i - 1); without --port-base the
@@ -235,8 +236,8 @@ int RunRelay(const Argv& argv) {
 
 int RunConsume(const Argv& argv) {
   auto args = Args::Parse(
-      argv, {{"data", "kafka-brokers", "group", "topic-prefix", "until-seq", "timeout-ms"},
-             {"json"}});
+      argv,
+      {{"data", "kafka-brokers", "group", "topic-prefix", "until-seq", "timeout-ms"}, {"json"}});
   if (!args.ok()) return Usage(args.status(), kConsumeHelp);
   if (args->help()) return std::fputs(kConsumeHelp, stdout), 0;
   auto dir = args->Get("data");
@@ -262,8 +263,8 @@ int RunConsume(const Argv& argv) {
   if (!consumer.ok()) return ReportError(consumer.status());
   auto projector = projections::Projector::Start(store->get(), projections::AllProjections());
   if (!projector.ok()) return ReportError(projector.status());
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::min<std::uint64_t>(*timeout_ms, 1ull << 40));
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(std::min<std::uint64_t>(*timeout_ms, 1ull << 40));
   Status s;
   while (!stop.stopped() && (*consumer)->stats().head_seq < *until) {
     if (std::chrono::steady_clock::now() > deadline) {

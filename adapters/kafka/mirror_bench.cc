@@ -32,15 +32,15 @@ Result<double> RawProduce(const std::string& brokers, const std::string& topic,
                           const std::vector<RawMessage>& msgs, std::uint64_t count,
                           std::uint64_t txn_messages) {
   ConfPairs pairs = {{"bootstrap.servers", brokers},
-                                           {"enable.idempotence", "true"},
-                                           {"acks", "all"},
-                                           {"compression.codec", "lz4"},
-                                           {"linger.ms", "5"},
-                                           {"batch.num.messages", "10000"},
-                                           {"batch.size", "1000000"},
-                                           {"queue.buffering.max.messages", "100000"},
-                                           {"queue.buffering.max.kbytes", "1048576"},
-                                           {"log_level", "3"}};
+                     {"enable.idempotence", "true"},
+                     {"acks", "all"},
+                     {"compression.codec", "lz4"},
+                     {"linger.ms", "5"},
+                     {"batch.num.messages", "10000"},
+                     {"batch.size", "1000000"},
+                     {"queue.buffering.max.messages", "100000"},
+                     {"queue.buffering.max.kbytes", "1048576"},
+                     {"log_level", "3"}};
   if (txn_messages > 0) pairs.push_back({"transactional.id", "raw-" + topic});
   ASSIGN_OR_RETURN(ConfPtr conf, MakeConf(pairs));
   ASSIGN_OR_RETURN(KafkaPtr rk, NewHandle(RD_KAFKA_PRODUCER, std::move(conf)));
@@ -129,7 +129,8 @@ Result<MirrorBenchResult> RunMirrorBench(const MirrorBenchOptions& o) {
   r.header_bytes_avg = header_bytes / static_cast<double>(msgs.size());
 
   ASSIGN_OR_RETURN(auto cluster, MockCluster::Start(o.brokers, 0));
-  for (const char* t : {"folio.events", "raw.events.1", "raw.events.2", "raw.events.3", "payments.settled"}) {
+  for (const char* t :
+       {"folio.events", "raw.events.1", "raw.events.2", "raw.events.3", "payments.settled"}) {
     RETURN_IF_ERROR(cluster->CreateTopic({t, o.partitions}));
   }
   if (o.progress) o.progress("raw librdkafka (1)");

@@ -25,16 +25,15 @@ std::optional<std::uint64_t> SeqOf(const rd_kafka_message_t* m) {
 struct PartitionScan {
   std::int64_t lo = 0, hi = 0, start = 0;
   std::uint64_t window = 0;
-  bool any = false;     // a message with folio-seq was read this pass
+  bool any = false;  // a message with folio-seq was read this pass
   std::uint64_t first_seq = 0;
   bool eof = false;
 };
 
 // Reads every partition of `parts` from its `start` to its end, all at once,
 // adding seqs > after to `out`.
-Status ScanPartitions(rd_kafka_t* rk, const std::string& topic,
-                      std::map<int, PartitionScan>& parts, const ReadBackOptions& o,
-                      std::unordered_set<std::uint64_t>* out) {
+Status ScanPartitions(rd_kafka_t* rk, const std::string& topic, std::map<int, PartitionScan>& parts,
+                      const ReadBackOptions& o, std::unordered_set<std::uint64_t>* out) {
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
   for (auto& [p, scan] : parts) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = scan.start;
@@ -110,7 +109,8 @@ Result<std::unordered_set<std::uint64_t>> ReadBackSeqs(const ReadBackOptions& o,
   }
   while (!todo.empty()) {
     for (auto& [p, scan] : todo) {
-      scan.start = std::max<std::int64_t>(scan.lo, scan.hi - static_cast<std::int64_t>(scan.window));
+      scan.start =
+          std::max<std::int64_t>(scan.lo, scan.hi - static_cast<std::int64_t>(scan.window));
     }
     RETURN_IF_ERROR(ScanPartitions(rk.get(), topic, todo, o, &seqs));
     // A partition is done when its window reached back to an event at or below

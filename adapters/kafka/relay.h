@@ -83,11 +83,11 @@ struct RelayStatus {
   std::uint64_t lag_events = 0;
   double lag_seconds = 0;  // age (recorded_at to now) of the oldest unmirrored event
   bool failed = false;
-  std::string error;              // why it failed (or the last transient error)
-  std::uint64_t produced = 0;     // events produced to folio.events by this relay
-  std::uint64_t skipped = 0;      // events found already in Kafka on read-back
-  std::uint64_t retries = 0;      // transient errors retried
-  std::uint64_t transactions = 0; // committed
+  std::string error;               // why it failed (or the last transient error)
+  std::uint64_t produced = 0;      // events produced to folio.events by this relay
+  std::uint64_t skipped = 0;       // events found already in Kafka on read-back
+  std::uint64_t retries = 0;       // transient errors retried
+  std::uint64_t transactions = 0;  // committed
 };
 
 class Relay {
@@ -149,7 +149,8 @@ class Relay {
   std::unordered_set<std::uint64_t> present_events_, present_settled_, present_failed_;
   bool need_read_back_ = true;
   bool abort_pending_ = false;
-  bool initialized_ = false;  // init_transactions succeeded  // a transaction failed and is not aborted yet
+  bool initialized_ =
+      false;  // init_transactions succeeded  // a transaction failed and is not aborted yet
 
   std::thread thread_;
   std::once_flag stop_once_;

@@ -19,7 +19,9 @@ namespace folio::testing {
 using kafka::Header;
 
 inline MirrorChecker::MirrorChecker(std::string brokers, std::string topic, std::uint64_t expected)
-    : brokers_(std::move(brokers)), topic_(std::move(topic)), expected_(expected),
+    : brokers_(std::move(brokers)),
+      topic_(std::move(topic)),
+      expected_(expected),
       seen_(expected + 1, 0) {
   thread_ = std::thread([this] { Run(); });
 }

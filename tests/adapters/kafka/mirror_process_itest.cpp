@@ -92,9 +92,8 @@ TEST_CASE("relay process SIGKILLed at random moments under load: every event exa
   }
   CHECK(killed_while_producing == rounds / 2);
   // A last run that is left to finish.
-  std::string out = Run(Bin() + " relay --data " + dir.str() + " --kafka-brokers " +
-                        dev.bootstrap + " --load-to " + std::to_string(total) +
-                        " --until-mirrored 2>/dev/null");
+  std::string out = Run(Bin() + " relay --data " + dir.str() + " --kafka-brokers " + dev.bootstrap +
+                        " --load-to " + std::to_string(total) + " --until-mirrored 2>/dev/null");
   bool complete = checker.WaitComplete(180s);
   for (const std::string& e : checker.errors()) MESSAGE(e);
   for (std::uint64_t s : checker.Missing(10)) MESSAGE("missing seq " << s);
@@ -130,9 +129,8 @@ TEST_CASE("folio consume rebuilds balances and trust ledgers identical to the en
   CHECK(c.at("head_seq").as_int64() == n);
   CHECK(c.at("duplicates").as_int64() == 0);
   CHECK(Run(Bin() + " verify --data " + dst.str()).rfind("ok:", 0) == 0);
-  for (const std::string q :
-       {"trial-balance --json", "trust ledger --client cl1 --json", "trust negative --json",
-        "stats --json"}) {
+  for (const std::string q : {"trial-balance --json", "trust ledger --client cl1 --json",
+                              "trust negative --json", "stats --json"}) {
     std::string a = Run(Bin() + " " + q + " --data " + src.str());
     std::string b = Run(Bin() + " " + q + " --data " + dst.str());
     CHECK_MESSAGE(a == b, q);
@@ -143,8 +141,8 @@ TEST_CASE("folio consume rebuilds balances and trust ledgers identical to the en
   auto failed = testing::ReadTopic(dev.bootstrap, "payments.failed", 30s);
   std::string settled_events = Run(Bin() + " inspect --data " + src.str() + " --limit 100000");
   std::size_t settled_count = 0;
-  for (std::size_t at = 0; (at = settled_events.find("\"PaymentSettled\"", at)) != std::string::npos;
-       ++at) {
+  for (std::size_t at = 0;
+       (at = settled_events.find("\"PaymentSettled\"", at)) != std::string::npos; ++at) {
     ++settled_count;
   }
   CHECK(settled.size() == settled_count);

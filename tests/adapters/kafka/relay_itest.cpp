@@ -87,8 +87,8 @@ TEST_CASE("relay mirrors a large log exactly once in stream order with CloudEven
   CHECK(st.produced == n);
   CHECK(st.lag_events == 0);
   CHECK_FALSE(st.failed);
-  MESSAGE(n << " events appended and mirrored in "
-            << std::chrono::duration<double>(t1 - t0).count() << " s; checker read all in "
+  MESSAGE(n << " events appended and mirrored in " << std::chrono::duration<double>(t1 - t0).count()
+            << " s; checker read all in "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
             << " s; " << st.transactions << " transactions");
 }
