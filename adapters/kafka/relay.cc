@@ -35,6 +35,13 @@ ConfPairs ProducerConf(const RelayOptions& o) {
   return c;
 }
 
+// A transactional API error as a Status: kafka_fatal when librdkafka says
+// the producer cannot go on, else kafka_error.
+Status TxnError(const char* call, const rd_kafka_error_t* err) {
+  return Status::Error(rd_kafka_error_is_fatal(err) ? kKafkaFatal : kKafkaError,
+                       std::string(call) + ": " + rd_kafka_error_string(err));
+}
+
 }  // namespace
 
 struct Relay::Producer {
@@ -300,8 +307,7 @@ Status Relay::MirrorRound(std::uint64_t last) {
   RETURN_IF_ERROR(AbortIfPending());
   ErrorPtr err(rd_kafka_begin_transaction(rk));
   if (err) {
-    Status s = Status::Error(kKafkaError,
-                             std::string("begin_transaction: ") + rd_kafka_error_string(err.get()));
+    Status s = TxnError("begin_transaction", err.get());
     if (rd_kafka_error_is_fatal(err.get())) Fail(s);
     return s;
   }
@@ -405,8 +411,7 @@ Status Relay::Commit() {
     ErrorPtr err(rd_kafka_commit_transaction(rk, timeout_ms));
     rd_kafka_poll(rk, 0);
     if (!err) return OkStatus();
-    Status s = Status::Error(
-        kKafkaError, std::string("commit_transaction: ") + rd_kafka_error_string(err.get()));
+    Status s = TxnError("commit_transaction", err.get());
     if (rd_kafka_error_is_fatal(err.get())) {
       Fail(s);
       return s;
@@ -430,8 +435,7 @@ Status Relay::InitTransactions() {
   ErrorPtr err(
       rd_kafka_init_transactions(p_->rk.get(), static_cast<int>(opts_.commit_timeout.count())));
   if (!err) return OkStatus();
-  Status s = Status::Error(kKafkaError,
-                           std::string("init_transactions: ") + rd_kafka_error_string(err.get()));
+  Status s = TxnError("init_transactions", err.get());
   if (rd_kafka_error_is_fatal(err.get())) Fail(s);
   return s;
 }
@@ -444,8 +448,7 @@ Status Relay::AbortIfPending() {
     abort_pending_ = false;
     return OkStatus();
   }
-  Status s = Status::Error(kKafkaError,
-                           std::string("abort_transaction: ") + rd_kafka_error_string(err.get()));
+  Status s = TxnError("abort_transaction", err.get());
   if (rd_kafka_error_is_fatal(err.get())) Fail(s);
   return s;
 }

@@ -147,6 +147,7 @@ TEST_CASE("relay restarted on the same log produces nothing twice") {
   kafka::RelayOptions o;
   o.brokers = rig.cluster->bootstrap();
   o.log = [](const std::string&) {};
+  o.txn_events_max = 100;  // a read-back window far smaller than what is there: it must widen
   auto again = kafka::Relay::Start(rig.store.get(), o);
   REQUIRE(again.ok());
   REQUIRE((*again)->Flush(60s).ok());
@@ -158,6 +159,41 @@ TEST_CASE("relay restarted on the same log produces nothing twice") {
   CHECK(checker.WaitComplete(60s));
   ReportChecker(checker);
   CHECK(checker.messages() == 5'000);
+}
+
+TEST_CASE("relay stops loudly on a fatal producer error and keeps its cursor") {
+  std::mutex mu;
+  std::vector<std::string> logged;
+  kafka::RelayOptions o;
+  Rig rig(4, o);
+  REQUIRE(rig.Append(0, 1'000).ok());
+  REQUIRE(rig.relay->Flush(60s).ok());
+  rig.relay->Stop();
+  o.brokers = rig.cluster->bootstrap();
+  o.log = [&](const std::string& m) {
+    std::lock_guard lock(mu);
+    logged.push_back(m);
+  };
+  auto relay = kafka::Relay::Start(rig.store.get(), o);
+  REQUIRE(relay.ok());
+  REQUIRE(PollUntil([&] { return (*relay)->status().transactions == 0; }, 1s));
+  // A transactional producer whose produce requests are answered "fenced"
+  // must not go on: on real Kafka another instance owns the transactional.id.
+  rig.cluster->PushRequestErrors(0 /* Produce */, 5, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH);
+  REQUIRE(rig.Append(1'000, 1'000).ok());
+  (*relay)->Notify();
+  REQUIRE(PollUntil([&] { return (*relay)->status().failed; }, 60s));
+  kafka::RelayStatus st = (*relay)->status();
+  CHECK(st.cursor_seq == 1'000);
+  CHECK(st.lag_events == 1'000);
+  CHECK(st.error.rfind("kafka_fatal", 0) == 0);
+  Status flushed = (*relay)->Flush(1s);
+  CHECK(flushed.code() == kafka::kKafkaFatal);
+  std::lock_guard lock(mu);
+  bool loud = false;
+  for (const std::string& m : logged) loud = loud || m.rfind("FATAL", 0) == 0;
+  CHECK(loud);
+  MESSAGE("relay error: " << st.error);
 }
 
 }  // namespace
