@@ -1,5 +1,6 @@
 #include "adapters/kafka/mirror_bench.h"
 
+#include <atomic>
 #include <chrono>
 #include <vector>
 
@@ -43,6 +44,11 @@ Result<double> RawProduce(const std::string& brokers, const std::string& topic,
                      {"log_level", "3"}};
   if (txn_messages > 0) pairs.push_back({"transactional.id", "raw-" + topic});
   ASSIGN_OR_RETURN(ConfPtr conf, MakeConf(pairs));
+  // Delivery reports counted, as any producer that cares about its messages does.
+  static std::atomic<std::uint64_t> delivered{0};
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) delivered.fetch_add(1, std::memory_order_relaxed);
+  });
   ASSIGN_OR_RETURN(KafkaPtr rk, NewHandle(RD_KAFKA_PRODUCER, std::move(conf)));
   auto txn = [&](rd_kafka_error_t* e) -> Status {
     ErrorPtr err(e);
@@ -80,7 +86,7 @@ Result<double> RawProduce(const std::string& brokers, const std::string& topic,
         rd_kafka_topic_destroy(t);
         return KafkaStatus(kKafkaError, err, "raw produce");
       }
-      rd_kafka_poll(rk.get(), 10);
+      rd_kafka_poll(rk.get(), 1);
     }
     rd_kafka_poll(rk.get(), 0);
   }
