@@ -8,6 +8,7 @@
 
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
+#include "adapters/kafka/mirror_bench.h"
 #include "bench/append_bench.h"
 #include "bench/domain_bench.h"
 #include "bench/http_bench.h"
@@ -49,6 +50,16 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       HTTP ceiling of this server on this machine), then N POST /v1/payments
       (default 100,000; each answered after its group commit). Prints
       post_payments_per_s, healthz_per_s, ratio, post_p50_ms, post_p99_ms.
+
+  mirror [--data DIR] [--events N] [--integration-topics] [--json]
+      Builds a log of N settled-payment events (default 1,000,000), starts an
+      in-process mock Kafka cluster (3 brokers, 3 partitions), then mirrors
+      the log with the relay until Kafka acknowledged every event, and
+      produces the same number of messages with the same keys, values and
+      headers with raw librdkafka (idempotent, acks=all, same batching and
+      lz4), before and after (the mean is the baseline). Prints
+      folio_events_per_s, raw_msgs_per_s and ratio. --integration-topics
+      also produces payments.settled JSON (one more message per event).
 )";
 
 int BenchHttp(const Argv& argv) {
@@ -99,6 +110,49 @@ int BenchHttp(const Argv& argv) {
                 r->ratio());
   }
   return r->post_errors == 0 && r->head_seq == r->posts ? 0 : 1;
+}
+
+int BenchMirror(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"data", "events"}, {"json", "integration-topics"}});
+  if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
+  if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
+  kafka::MirrorBenchOptions o;
+  o.data_dir = args->GetOr("data", "");
+  auto events = args->GetU64("events", o.events);
+  if (!events.ok()) return ReportError(events.status());
+  o.events = *events;
+  o.integration_topics = args->Has("integration-topics");
+  if (StderrIsTerminal()) {
+    o.progress = [](const std::string& phase) {
+      std::fprintf(stderr, "\r\033[K%s", phase.c_str());
+    };
+  }
+  auto r = kafka::RunMirrorBench(o);
+  if (StderrIsTerminal()) std::fputs("\r\033[K", stderr);
+  if (!r.ok()) return ReportError(r.status());
+  boost::json::object j;
+  j["bench"] = "mirror";
+  j["events"] = r->events;
+  j["event_bytes_avg"] = r->event_bytes_avg;
+  j["header_bytes_avg"] = r->header_bytes_avg;
+  j["integration_topics"] = r->integration_topics;
+  j["fill_seconds"] = r->fill_seconds;
+  j["folio_seconds"] = r->folio_seconds;
+  j["folio_events_per_s"] = r->folio_events_per_s;
+  j["raw_msgs_per_s"] = r->raw_msgs_per_s;
+  j["raw_msgs_per_s_runs"] = {r->raw_msgs_per_s_run1, r->raw_msgs_per_s_run2};
+  j["ratio"] = r->ratio;
+  j["raw_txn_msgs_per_s"] = r->raw_txn_msgs_per_s;
+  j["transactions"] = r->transactions;
+  j["all_acknowledged"] = r->exactly_once_checked;
+  j["machine"] = std::to_string(std::thread::hardware_concurrency()) + " cores";
+  if (args->Has("json")) {
+    std::cout << boost::json::serialize(j) << "\n";
+  } else {
+    std::printf("folio relay %10.0f events/s  raw librdkafka %10.0f msgs/s  ratio %.3f\n",
+                r->folio_events_per_s, r->raw_msgs_per_s, r->ratio);
+  }
+  return r->exactly_once_checked ? 0 : 1;
 }
 
 int BenchReplay(const Argv& argv) {
@@ -256,6 +310,7 @@ int RunBench(const Argv& argv) {
   if (argv[0] == "domain") return BenchDomain(rest);
   if (argv[0] == "replay") return BenchReplay(rest);
   if (argv[0] == "http") return BenchHttp(rest);
+  if (argv[0] == "mirror") return BenchMirror(rest);
   std::fprintf(stderr, "folio: unknown benchmark '%s'\n\n%s", argv[0].c_str(), kBenchHelp);
   return 2;
 }

@@ -23,7 +23,8 @@
 namespace folio::cli {
 namespace {
 
-constexpr const char* kKafkaDevHelp = R"(Usage: folio kafka-dev [--brokers N] [--port-base P] [--partitions K]
+constexpr const char* kKafkaDevHelp =
+    R"(Usage: folio kafka-dev [--brokers N] [--port-base P] [--partitions K]
 
 Runs librdkafka's mock Kafka cluster (in memory) as this process: broker i
 (1..N, default 3) listens on 127.0.0.1:(P + i - 1); without --port-base the
@@ -54,7 +55,12 @@ JSON status line on stdout.
   --load-to N            also append synthetic settled payments through the
                          writer until the log holds N events (demos, crash
                          tests; DIR must then be used by no other process)
+  --until-mirrored       exit (0) once the load is appended and Kafka has the
+                         head, instead of waiting for a signal
   --progress             a status line on stderr every second
+
+Exit status: 0 ok, 1 the relay failed or could not flush, 2 usage, 3 cannot
+open DIR.
 )";
 
 constexpr const char* kConsumeHelp = R"(Usage: folio consume --kafka-brokers B --data DIR2 [options]
@@ -150,7 +156,7 @@ int RunKafkaDev(const Argv& argv) {
 int RunRelay(const Argv& argv) {
   auto args = Args::Parse(argv, {{"data", "kafka-brokers", "topic-prefix", "transactional-id",
                                   "load-to", "mock-brokers"},
-                                 {"progress"}});
+                                 {"progress", "until-mirrored"}});
   if (!args.ok()) return Usage(args.status(), kRelayHelp);
   if (args->help()) return std::fputs(kRelayHelp, stdout), 0;
   auto dir = args->Get("data");
@@ -180,6 +186,7 @@ int RunRelay(const Argv& argv) {
   std::unique_ptr<Writer> writer;
   std::thread load;
   Status load_status;
+  std::atomic<bool> load_done{false};
   if (*load_to > 0) {
     auto w = Writer::Start(store->get());
     if (!w.ok()) return ReportError(w.status());
@@ -192,11 +199,17 @@ int RunRelay(const Argv& argv) {
       lo.count = *load_to - head->seq;
       lo.stop = stop.flag();
       lo.on_durable = [r = relay->get()](std::uint64_t) { r->Notify(); };
-      load = std::thread([&, lo] { load_status = kafka::AppendSynthetic(*writer, lo); });
+      load = std::thread([&, lo] {
+        load_status = kafka::AppendSynthetic(*writer, lo);
+        load_done.store(true);
+      });
     }
   }
+  if (!load.joinable()) load_done.store(true);
+  const bool until_mirrored = args->Has("until-mirrored");
   auto last_print = std::chrono::steady_clock::now();
   while (!stop.stopped() && !(*relay)->status().failed) {
+    if (until_mirrored && load_done.load() && (*relay)->status().lag_events == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (args->Has("progress") &&
         std::chrono::steady_clock::now() - last_print > std::chrono::seconds(1)) {
@@ -213,7 +226,9 @@ int RunRelay(const Argv& argv) {
   if (writer) writer->Stop();
   Status flushed = (*relay)->Flush(std::chrono::seconds(10));
   (*relay)->Stop();
-  std::cout << boost::json::serialize(StatusJson((*relay)->status())) << "\n";
+  kafka::RelayStatus final_status = (*relay)->status();
+  std::cout << boost::json::serialize(StatusJson(final_status)) << "\n";
+  if (final_status.failed) return 1;
   if (!load_status.ok()) return ReportError(load_status);
   if (!flushed.ok()) return ReportError(flushed);
   return 0;
@@ -221,8 +236,8 @@ int RunRelay(const Argv& argv) {
 
 int RunConsume(const Argv& argv) {
   auto args = Args::Parse(
-      argv, {{"data", "kafka-brokers", "group", "topic-prefix", "until-seq", "timeout-ms"},
-             {"json"}});
+      argv,
+      {{"data", "kafka-brokers", "group", "topic-prefix", "until-seq", "timeout-ms"}, {"json"}});
   if (!args.ok()) return Usage(args.status(), kConsumeHelp);
   if (args->help()) return std::fputs(kConsumeHelp, stdout), 0;
   auto dir = args->Get("data");
@@ -248,8 +263,8 @@ int RunConsume(const Argv& argv) {
   if (!consumer.ok()) return ReportError(consumer.status());
   auto projector = projections::Projector::Start(store->get(), projections::AllProjections());
   if (!projector.ok()) return ReportError(projector.status());
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(std::min<std::uint64_t>(*timeout_ms, 1ull << 40));
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(std::min<std::uint64_t>(*timeout_ms, 1ull << 40));
   Status s;
   while (!stop.stopped() && (*consumer)->stats().head_seq < *until) {
     if (std::chrono::steady_clock::now() > deadline) {

@@ -90,7 +90,10 @@ std::string IntegrationJson(const fb::Envelope& env, const PaymentContext* creat
     o["failedAt"] = When(env);
     o["reason"] = Str(f->reason());
   }
-  o["requestId"] = Str(env.correlation_id());
+  // The request that caused the event: its correlation id, else its
+  // idempotency key (what a caller of the command API supplied).
+  std::string request = Str(env.correlation_id());
+  o["requestId"] = request.empty() ? Str(env.idempotency_key()) : request;
   return boost::json::serialize(o);
 }
 

@@ -52,8 +52,8 @@ IntegrationKind IntegrationKindOf(const fb::Envelope& env);
 
 // JSON for payments.settled / payments.failed: paymentId, orderId, userId,
 // amount (decimal string), currency, method, settledAt or failedAt, reason,
-// requestId. `created` fills what PaymentFailed lacks (may be null).
-// REQUIRES: IntegrationKindOf(env) != kNone.
+// requestId (correlation id, else idempotency key). `created` fills what PaymentFailed lacks (may
+// be null). REQUIRES: IntegrationKindOf(env) != kNone.
 std::string IntegrationJson(const fb::Envelope& env, const PaymentContext* created);
 // The payment id (the message key) of a settled/failed event.
 std::string_view IntegrationKey(const fb::Envelope& env);

@@ -21,9 +21,9 @@ std::optional<std::string_view> HeaderValue(const rd_kafka_message_t& m, std::st
 }
 
 Status Invalid(const rd_kafka_message_t& m, const std::string& why) {
-  return Status::Error(codes::kEnvelopeInvalid,
-                       "partition " + std::to_string(m.partition) + " offset " +
-                           std::to_string(m.offset) + ": " + why);
+  return Status::Error(codes::kEnvelopeInvalid, "partition " + std::to_string(m.partition) +
+                                                    " offset " + std::to_string(m.offset) + ": " +
+                                                    why);
 }
 
 }  // namespace
@@ -77,7 +77,8 @@ Status MirrorConsumer::Poll(std::chrono::milliseconds max_wait) {
   for (int n = 0; n < 100'000; ++n) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    MessagePtr m(rd_kafka_consumer_poll(rk_.get(), n == 0 ? static_cast<int>(std::max<std::int64_t>(0, left.count())) : 0));
+    MessagePtr m(rd_kafka_consumer_poll(
+        rk_.get(), n == 0 ? static_cast<int>(std::max<std::int64_t>(0, left.count())) : 0));
     if (!m) break;
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
@@ -98,8 +99,8 @@ Status MirrorConsumer::Poll(std::chrono::milliseconds max_wait) {
   CommitOffsets();
   if (waiting_.size() > opts_.waiting_events_max) {
     return Status::Error(kMirrorGap, "seq " + std::to_string(head_.seq + 1) +
-                                         " never arrived while " +
-                                         std::to_string(waiting_.size()) + " later events did");
+                                         " never arrived while " + std::to_string(waiting_.size()) +
+                                         " later events did");
   }
   return OkStatus();
 }

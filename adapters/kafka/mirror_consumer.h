@@ -32,9 +32,9 @@ namespace folio::kafka {
 inline constexpr std::string_view kMirrorGap = "mirror_gap";
 
 struct MirrorConsumerOptions {
-  std::string brokers;                        // Required.
-  std::string group = "folio-consume";        // Default: "folio-consume".
-  std::string topic = "folio.events";         // with any prefix. Default: "folio.events".
+  std::string brokers;                  // Required.
+  std::string group = "folio-consume";  // Default: "folio-consume".
+  std::string topic = "folio.events";   // with any prefix. Default: "folio.events".
   // Events waiting for an earlier seq beyond which the consumer gives up with
   // mirror_gap (an event missing from Kafka, e.g. pruned). Default: 2,000,000.
   std::size_t waiting_events_max = 2'000'000;
@@ -51,8 +51,7 @@ struct MirrorConsumerStats {
 
 class MirrorConsumer {
  public:
-  static Result<std::unique_ptr<MirrorConsumer>> Start(LogStore* store,
-                                                       MirrorConsumerOptions opts);
+  static Result<std::unique_ptr<MirrorConsumer>> Start(LogStore* store, MirrorConsumerOptions opts);
   ~MirrorConsumer();
   MirrorConsumer(const MirrorConsumer&) = delete;
   MirrorConsumer& operator=(const MirrorConsumer&) = delete;

@@ -6,8 +6,7 @@ Result<ConfPtr> MakeConf(const ConfPairs& pairs) {
   ConfPtr conf(rd_kafka_conf_new());
   char err[512];
   for (const auto& [k, v] : pairs) {
-    if (rd_kafka_conf_set(conf.get(), k.c_str(), v.c_str(), err, sizeof err) !=
-        RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf.get(), k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       return Status::Error(kKafkaConfig, k + "=" + v + ": " + err);
     }
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <optional>
 
 #include "adapters/kafka/event_message.h"
@@ -21,32 +22,49 @@ std::optional<std::uint64_t> SeqOf(const rd_kafka_message_t* m) {
   return ParseSeq({static_cast<const char*>(v), n});
 }
 
-struct Scan {
-  bool any = false;
+struct PartitionScan {
+  std::int64_t lo = 0, hi = 0, start = 0;
+  std::uint64_t window = 0;
+  bool any = false;  // a message with folio-seq was read this pass
   std::uint64_t first_seq = 0;
+  bool eof = false;
 };
 
-// Reads partition `p` from `start` to its end, adding seqs > after to `out`.
-Result<Scan> ScanPartition(rd_kafka_t* rk, const std::string& topic, int p, std::int64_t start,
-                           const ReadBackOptions& o, std::unordered_set<std::uint64_t>* out) {
-  PartitionListPtr parts(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), p)->offset = start;
-  if (auto err = rd_kafka_assign(rk, parts.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+// Reads every partition of `parts` from its `start` to its end, all at once,
+// adding seqs > after to `out`.
+Status ScanPartitions(rd_kafka_t* rk, const std::string& topic, std::map<int, PartitionScan>& parts,
+                      const ReadBackOptions& o, std::unordered_set<std::uint64_t>* out) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())));
+  for (auto& [p, scan] : parts) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = scan.start;
+    scan.any = false;
+    scan.eof = false;
+  }
+  if (auto err = rd_kafka_assign(rk, list.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return KafkaStatus(kKafkaError, err, "assign " + topic);
   }
-  Scan scan;
+  std::size_t eofs = 0;
   const auto deadline = std::chrono::steady_clock::now() + o.timeout;
-  while (true) {
+  while (eofs < parts.size()) {
     if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Error(kKafkaTimeout, "reading back " + topic + "[" + std::to_string(p) + "]");
+      rd_kafka_assign(rk, nullptr);
+      return Status::Error(kKafkaTimeout, "reading back " + topic);
     }
     MessagePtr m(rd_kafka_consumer_poll(rk, 100));
     if (!m) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) break;
+    auto it = parts.find(m->partition);
+    if (it == parts.end()) continue;
+    PartitionScan& scan = it->second;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (!scan.eof) ++eofs;
+      scan.eof = true;
+      continue;
+    }
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (m->err == RD_KAFKA_RESP_ERR__TRANSPORT || m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         continue;  // librdkafka reconnects; the deadline bounds the wait
       }
+      rd_kafka_assign(rk, nullptr);
       return KafkaStatus(kKafkaError, m->err, "reading back " + topic);
     }
     auto seq = SeqOf(m.get());
@@ -56,7 +74,7 @@ Result<Scan> ScanPartition(rd_kafka_t* rk, const std::string& topic, int p, std:
     if (*seq > o.after_seq) out->insert(*seq);
   }
   rd_kafka_assign(rk, nullptr);
-  return scan;
+  return OkStatus();
 }
 
 }  // namespace
@@ -68,6 +86,7 @@ Result<std::unordered_set<std::uint64_t>> ReadBackSeqs(const ReadBackOptions& o,
                  {"enable.auto.commit", "false"},
                  {"enable.partition.eof", "true"},
                  {"isolation.level", "read_committed"},
+                 {"fetch.wait.max.ms", "10"},
                  {"log_level", "3"}};
   for (const auto& kv : o.extra_config) {
     if (kv.first.rfind("test.", 0) == 0) c.push_back(kv);
@@ -77,20 +96,34 @@ Result<std::unordered_set<std::uint64_t>> ReadBackSeqs(const ReadBackOptions& o,
   const auto timeout_ms = static_cast<int>(o.timeout.count());
   ASSIGN_OR_RETURN(int partitions, PartitionCount(rk.get(), topic, timeout_ms));
   std::unordered_set<std::uint64_t> seqs;
+  std::map<int, PartitionScan> todo;
   for (int p = 0; p < partitions; ++p) {
-    std::int64_t lo = 0, hi = 0;
-    auto err = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &lo, &hi, timeout_ms);
+    PartitionScan scan;
+    auto err = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &scan.lo, &scan.hi,
+                                                timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return KafkaStatus(kKafkaTimeout, err, "watermarks of " + topic);
     }
-    std::uint64_t window = std::max<std::uint64_t>(1, o.window_messages);
-    while (hi > lo) {
-      const std::int64_t start = std::max<std::int64_t>(lo, hi - static_cast<std::int64_t>(window));
-      ASSIGN_OR_RETURN(Scan scan, ScanPartition(rk.get(), topic, p, start, o, &seqs));
-      // The window must reach back to an event at or below the cursor (or the
-      // partition's start), else older events beyond the cursor may lie before it.
-      if (start == lo || (scan.any && scan.first_seq <= o.after_seq)) break;
-      window *= 4;
+    scan.window = std::max<std::uint64_t>(1, o.window_messages);
+    if (scan.hi > scan.lo) todo.emplace(p, scan);
+  }
+  while (!todo.empty()) {
+    for (auto& [p, scan] : todo) {
+      scan.start =
+          std::max<std::int64_t>(scan.lo, scan.hi - static_cast<std::int64_t>(scan.window));
+    }
+    RETURN_IF_ERROR(ScanPartitions(rk.get(), topic, todo, o, &seqs));
+    // A partition is done when its window reached back to an event at or below
+    // the cursor (or to its start); else older events beyond the cursor may
+    // lie before the window, and it is read again with a wider one.
+    for (auto it = todo.begin(); it != todo.end();) {
+      PartitionScan& scan = it->second;
+      if (scan.start == scan.lo || (scan.any && scan.first_seq <= o.after_seq)) {
+        it = todo.erase(it);
+      } else {
+        scan.window *= 4;
+        ++it;
+      }
     }
   }
   rd_kafka_consumer_close(rk.get());

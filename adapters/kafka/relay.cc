@@ -35,6 +35,13 @@ ConfPairs ProducerConf(const RelayOptions& o) {
   return c;
 }
 
+// A transactional API error as a Status: kafka_fatal when librdkafka says
+// the producer cannot go on, else kafka_error.
+Status TxnError(const char* call, const rd_kafka_error_t* err) {
+  return Status::Error(rd_kafka_error_is_fatal(err) ? kKafkaFatal : kKafkaError,
+                       std::string(call) + ": " + rd_kafka_error_string(err));
+}
+
 }  // namespace
 
 struct Relay::Producer {
@@ -69,7 +76,9 @@ std::string Relay::CursorKey(const std::string& events_topic) {
 }
 
 Relay::Relay(LogStore* store, RelayOptions opts)
-    : store_(store), opts_(std::move(opts)), events_topic_(opts_.topic_prefix + opts_.events_topic) {}
+    : store_(store),
+      opts_(std::move(opts)),
+      events_topic_(opts_.topic_prefix + opts_.events_topic) {}
 
 Result<std::unique_ptr<Relay>> Relay::Start(LogStore* store, RelayOptions opts) {
   if (opts.brokers.empty()) return Status::Error(kKafkaConfig, "no brokers given");
@@ -83,16 +92,10 @@ Result<std::unique_ptr<Relay>> Relay::Start(LogStore* store, RelayOptions opts) 
   p->events = rd_kafka_topic_new(p->rk.get(), r->events_topic_.c_str(), nullptr);
   p->settled = rd_kafka_topic_new(p->rk.get(), r->opts_.settled_topic.c_str(), nullptr);
   p->failed = rd_kafka_topic_new(p->rk.get(), r->opts_.failed_topic.c_str(), nullptr);
-  const auto timeout_ms = static_cast<int>(r->opts_.commit_timeout.count());
-  ErrorPtr err(rd_kafka_init_transactions(p->rk.get(), timeout_ms));
-  if (err) {
-    return Status::Error(rd_kafka_error_is_fatal(err.get()) ? kKafkaFatal : kKafkaTimeout,
-                         std::string("init_transactions: ") + rd_kafka_error_string(err.get()));
-  }
   r->p_ = std::move(p);
   std::string v;
-  auto s = store->db()->Get(rocksdb::ReadOptions(), store->meta_cf(), CursorKey(r->events_topic_),
-                            &v);
+  auto s =
+      store->db()->Get(rocksdb::ReadOptions(), store->meta_cf(), CursorKey(r->events_topic_), &v);
   if (s.ok() && v.size() == 8) {
     r->cursor_.store(keys::GetU64Be(v));
   } else if (!s.ok() && !s.IsNotFound()) {
@@ -164,9 +167,8 @@ Status Relay::Flush(std::chrono::milliseconds timeout) {
   ASSIGN_OR_RETURN(keys::Head head, store_->ReadHead());
   Notify();
   std::unique_lock lock(mu_);
-  bool done = progress_cv_.wait_for(lock, timeout, [&] {
-    return failed_.load() || stopping_ || cursor_.load() >= head.seq;
-  });
+  bool done = progress_cv_.wait_for(
+      lock, timeout, [&] { return failed_.load() || stopping_ || cursor_.load() >= head.seq; });
   if (failed_.load()) return Status::Error(kKafkaFatal, error_);
   if (!done || cursor_.load() < head.seq) {
     return Status::Error(kKafkaTimeout, "relay at seq " + std::to_string(cursor_.load()) +
@@ -208,7 +210,11 @@ void Relay::Loop() {
       if (stopping_) return;
     }
     Status s;
-    if (need_read_back_) {
+    if (!initialized_) {
+      s = InitTransactions();
+      if (s.ok()) initialized_ = true;
+    }
+    if (s.ok() && need_read_back_) {
       s = ReadBackAll();
       if (s.ok()) need_read_back_ = false;
     }
@@ -273,8 +279,9 @@ Status Produce(rd_kafka_t* rk, rd_kafka_topic_t* topic, std::string_view key,
   while (true) {
     rd_kafka_headers_t* hdrs = rd_kafka_headers_new(header_count);
     for (std::size_t i = 0; i < header_count; ++i) {
-      rd_kafka_header_add(hdrs, headers[i].name.data(), static_cast<ssize_t>(headers[i].name.size()),
-                          headers[i].value.data(), static_cast<ssize_t>(headers[i].value.size()));
+      rd_kafka_header_add(hdrs, headers[i].name.data(),
+                          static_cast<ssize_t>(headers[i].name.size()), headers[i].value.data(),
+                          static_cast<ssize_t>(headers[i].value.size()));
     }
     // The RD_KAFKA_V_* macros are C and cast the old way.
 #pragma GCC diagnostic push
@@ -300,8 +307,7 @@ Status Relay::MirrorRound(std::uint64_t last) {
   RETURN_IF_ERROR(AbortIfPending());
   ErrorPtr err(rd_kafka_begin_transaction(rk));
   if (err) {
-    Status s = Status::Error(kKafkaError, std::string("begin_transaction: ") +
-                                              rd_kafka_error_string(err.get()));
+    Status s = TxnError("begin_transaction", err.get());
     if (rd_kafka_error_is_fatal(err.get())) Fail(s);
     return s;
   }
@@ -316,7 +322,8 @@ Status Relay::MirrorRound(std::uint64_t last) {
   Status scan = store_->ScanRaw(first, [&](std::string_view key, std::string_view value) {
     auto seq = keys::ParseEventKey(key);
     if (!seq || *seq != expect) {
-      s = Status::Error(codes::kCorruption, "event key out of sequence at " + std::to_string(expect));
+      s = Status::Error(codes::kCorruption,
+                        "event key out of sequence at " + std::to_string(expect));
       return false;
     }
     if (*seq > last) return false;
@@ -375,17 +382,18 @@ Status Relay::MirrorRound(std::uint64_t last) {
   if (p_->delivery_failures != 0 || p_->delivered != messages) {
     // Committed, yet not every report said delivered: do not trust the round.
     need_read_back_ = true;
-    return Status::Error(kKafkaError, "transaction committed with " +
-                                          std::to_string(p_->delivered) + " of " +
-                                          std::to_string(messages) + " deliveries confirmed " +
-                                          p_->first_failure);
+    return Status::Error(
+        kKafkaError, "transaction committed with " + std::to_string(p_->delivered) + " of " +
+                         std::to_string(messages) + " deliveries confirmed " + p_->first_failure);
   }
   RETURN_IF_ERROR(WriteCursor(last));
-  for (std::uint64_t q = first; q <= last && !present_events_.empty(); ++q) present_events_.erase(q);
+  for (std::uint64_t q = first; q <= last && !present_events_.empty(); ++q)
+    present_events_.erase(q);
   for (std::uint64_t q = first; q <= last && !present_settled_.empty(); ++q) {
     present_settled_.erase(q);
   }
-  for (std::uint64_t q = first; q <= last && !present_failed_.empty(); ++q) present_failed_.erase(q);
+  for (std::uint64_t q = first; q <= last && !present_failed_.empty(); ++q)
+    present_failed_.erase(q);
   produced_.fetch_add(events);
   skipped_.fetch_add(skipped);
   txns_.fetch_add(1);
@@ -403,8 +411,7 @@ Status Relay::Commit() {
     ErrorPtr err(rd_kafka_commit_transaction(rk, timeout_ms));
     rd_kafka_poll(rk, 0);
     if (!err) return OkStatus();
-    Status s = Status::Error(kKafkaError, std::string("commit_transaction: ") +
-                                              rd_kafka_error_string(err.get()));
+    Status s = TxnError("commit_transaction", err.get());
     if (rd_kafka_error_is_fatal(err.get())) {
       Fail(s);
       return s;
@@ -422,16 +429,26 @@ Status Relay::Commit() {
   }
 }
 
+// On real Kafka this also fences an older instance with the same
+// transactional.id and aborts the transaction it left open.
+Status Relay::InitTransactions() {
+  ErrorPtr err(
+      rd_kafka_init_transactions(p_->rk.get(), static_cast<int>(opts_.commit_timeout.count())));
+  if (!err) return OkStatus();
+  Status s = TxnError("init_transactions", err.get());
+  if (rd_kafka_error_is_fatal(err.get())) Fail(s);
+  return s;
+}
+
 Status Relay::AbortIfPending() {
   if (!abort_pending_) return OkStatus();
-  ErrorPtr err(rd_kafka_abort_transaction(p_->rk.get(),
-                                          static_cast<int>(opts_.commit_timeout.count())));
+  ErrorPtr err(
+      rd_kafka_abort_transaction(p_->rk.get(), static_cast<int>(opts_.commit_timeout.count())));
   if (!err) {
     abort_pending_ = false;
     return OkStatus();
   }
-  Status s = Status::Error(kKafkaError,
-                           std::string("abort_transaction: ") + rd_kafka_error_string(err.get()));
+  Status s = TxnError("abort_transaction", err.get());
   if (rd_kafka_error_is_fatal(err.get())) Fail(s);
   return s;
 }

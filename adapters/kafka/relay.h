@@ -83,18 +83,19 @@ struct RelayStatus {
   std::uint64_t lag_events = 0;
   double lag_seconds = 0;  // age (recorded_at to now) of the oldest unmirrored event
   bool failed = false;
-  std::string error;              // why it failed (or the last transient error)
-  std::uint64_t produced = 0;     // events produced to folio.events by this relay
-  std::uint64_t skipped = 0;      // events found already in Kafka on read-back
-  std::uint64_t retries = 0;      // transient errors retried
-  std::uint64_t transactions = 0; // committed
+  std::string error;               // why it failed (or the last transient error)
+  std::uint64_t produced = 0;      // events produced to folio.events by this relay
+  std::uint64_t skipped = 0;       // events found already in Kafka on read-back
+  std::uint64_t retries = 0;       // transient errors retried
+  std::uint64_t transactions = 0;  // committed
 };
 
 class Relay {
  public:
-  // Connects, initialises the transactions (fencing an older instance) and
-  // starts the thread. Fails when the brokers cannot be reached within
-  // `commit_timeout` or the configuration is invalid.
+  // Reads the cursor and starts the thread, which connects, initialises the
+  // transactions (fencing an older instance) and reads back, retrying while
+  // the brokers cannot be reached. Fails only on an invalid configuration or
+  // an unreadable store.
   static Result<std::unique_ptr<Relay>> Start(LogStore* store, RelayOptions opts);
   ~Relay();  // Stop()s.
   Relay(const Relay&) = delete;
@@ -122,6 +123,7 @@ class Relay {
   Status Commit();
   // Aborts the failed transaction (if any). Non-OK: try again later.
   Status AbortIfPending();
+  Status InitTransactions();
   Status ReadBackAll();
   Status WriteCursor(std::uint64_t seq);
   void Fail(const Status& why);
@@ -146,7 +148,9 @@ class Relay {
   // Thread-owned: events (per topic) already in Kafka beyond the cursor.
   std::unordered_set<std::uint64_t> present_events_, present_settled_, present_failed_;
   bool need_read_back_ = true;
-  bool abort_pending_ = false;  // a transaction failed and is not aborted yet
+  bool abort_pending_ = false;
+  bool initialized_ =
+      false;  // init_transactions succeeded  // a transaction failed and is not aborted yet
 
   std::thread thread_;
   std::once_flag stop_once_;

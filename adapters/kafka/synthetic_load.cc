@@ -20,14 +20,15 @@ std::string SyntheticSettledEnvelope(const std::string& stream, std::uint64_t n)
     auto gw_fee = Money(Asset::CNY, 60 + n % 100).ToFb();
     auto fee = Money(Asset::CNY, 60).ToFb();
     return fb::CreatePaymentSettledDirect(b, stream.c_str(), txn.c_str(), &amount, &gw_fee, &fee,
-                                          fb::Method::Alipay, fb::Destination::Operating,
-                                          "cust-1", order.c_str())
+                                          fb::Method::Alipay, fb::Destination::Operating, "cust-1",
+                                          order.c_str())
         .Union();
   });
 }
 
 Status AppendSynthetic(Writer& writer, const SyntheticLoadOptions& o) {
-  const auto window = static_cast<std::ptrdiff_t>(std::max<std::size_t>(1, o.requests_in_flight_max));
+  const auto window =
+      static_cast<std::ptrdiff_t>(std::max<std::size_t>(1, o.requests_in_flight_max));
   std::counting_semaphore<> slots(window);
   std::atomic<std::uint64_t> errors{0};
   std::string first_error;

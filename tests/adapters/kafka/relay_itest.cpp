@@ -1,0 +1,200 @@
+// The relay in-process against a mock cluster over TCP: a large log mirrored
+// exactly once while a checker reads, and a broker outage with request errors
+// in the middle of a load.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "adapters/kafka/relay.h"
+#include "adapters/kafka/synthetic_load.h"
+#include "engine/writer.h"
+#include "tests/adapters/kafka/kafka_checker.h"
+#include "tests/test_support.h"
+
+namespace folio {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::MirrorChecker;
+using testing::PollUntil;
+using testing::TempDir;
+
+std::uint64_t EnvU64(const char* name, std::uint64_t fallback) {
+  const char* v = std::getenv(name);
+  return v ? std::strtoull(v, nullptr, 10) : fallback;
+}
+
+void ReportChecker(const MirrorChecker& c) {
+  for (const std::string& e : c.errors()) MESSAGE(e);
+  for (std::uint64_t s : c.Missing(10)) MESSAGE("missing seq " << s);
+}
+
+struct Rig {
+  TempDir dir;
+  std::unique_ptr<kafka::MockCluster> cluster;
+  std::unique_ptr<LogStore> store;
+  std::unique_ptr<Writer> writer;
+  std::unique_ptr<kafka::Relay> relay;
+
+  explicit Rig(int partitions, kafka::RelayOptions opts = {}) {
+    auto c = kafka::MockCluster::Start(3, 0);
+    REQUIRE(c.ok());
+    cluster = std::move(*c);
+    REQUIRE(cluster->CreateTopic({"folio.events", partitions}).ok());
+    auto s = LogStore::Open(dir.str());
+    REQUIRE(s.ok());
+    store = std::move(*s);
+    auto w = Writer::Start(store.get());
+    REQUIRE(w.ok());
+    writer = std::move(*w);
+    opts.brokers = cluster->bootstrap();
+    opts.log = [](const std::string&) {};  // retries are expected here
+    auto r = kafka::Relay::Start(store.get(), opts);
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    relay = std::move(*r);
+  }
+
+  Status Append(std::uint64_t first, std::uint64_t count) {
+    kafka::SyntheticLoadOptions lo;
+    lo.first = first;
+    lo.count = count;
+    lo.on_durable = [this](std::uint64_t) { relay->Notify(); };
+    return kafka::AppendSynthetic(*writer, lo);
+  }
+};
+
+TEST_CASE("relay mirrors a large log exactly once in stream order with CloudEvents headers") {
+  // 1,000,000 by default; FOLIO_KAFKA_EVENTS overrides.
+  const std::uint64_t n = EnvU64("FOLIO_KAFKA_EVENTS", 1'000'000);
+  // Enough partitions that the mock's ~5 MB per partition holds what the
+  // checker has not read yet.
+  Rig rig(32);
+  MirrorChecker checker(rig.cluster->bootstrap(), "folio.events", n);
+  auto t0 = std::chrono::steady_clock::now();
+  std::thread load([&] { REQUIRE(rig.Append(0, n).ok()); });
+  load.join();
+  REQUIRE(rig.relay->Flush(600s).ok());
+  auto t1 = std::chrono::steady_clock::now();
+  bool complete = checker.WaitComplete(300s);
+  ReportChecker(checker);
+  CHECK(complete);
+  CHECK(checker.distinct() == n);
+  CHECK(checker.duplicates() == 0);
+  CHECK(checker.messages() == n);
+  kafka::RelayStatus st = rig.relay->status();
+  CHECK(st.cursor_seq == n);
+  CHECK(st.produced == n);
+  CHECK(st.lag_events == 0);
+  CHECK_FALSE(st.failed);
+  MESSAGE(n << " events appended and mirrored in " << std::chrono::duration<double>(t1 - t0).count()
+            << " s; checker read all in "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+            << " s; " << st.transactions << " transactions");
+}
+
+TEST_CASE("relay rides out brokers down and pushed request errors: nothing lost or duplicated") {
+  kafka::RelayOptions o;
+  o.commit_timeout = 1000ms;  // so the outage shows up as retried commits
+  o.txn_events_max = 5'000;
+  Rig rig(8, o);
+  const std::uint64_t phase = 20'000;
+  MirrorChecker checker(rig.cluster->bootstrap(), "folio.events", 3 * phase);
+  REQUIRE(rig.Append(0, phase).ok());
+  REQUIRE(PollUntil([&] { return rig.relay->status().cursor_seq > 0; }, 60s));
+
+  // Outage: every broker down. The log keeps accepting writes meanwhile.
+  for (int b = 1; b <= 3; ++b) REQUIRE(rig.cluster->SetBrokerDown(b).ok());
+  auto down_at = std::chrono::steady_clock::now();
+  REQUIRE(rig.Append(phase, phase).ok());
+  PollUntil([&] { return std::chrono::steady_clock::now() - down_at > 4s; }, 10s);
+  kafka::RelayStatus during = rig.relay->status();
+  CHECK(during.lag_events > 0);
+  CHECK(during.lag_seconds > 1.0);
+  CHECK_FALSE(during.failed);
+
+  // Back up, but the next produce and commit requests fail (retriable errors).
+  rig.cluster->PushRequestErrors(0 /* Produce */, 10, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);
+  rig.cluster->PushRequestErrors(26 /* EndTxn */, 2, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE);
+  for (int b = 1; b <= 3; ++b) REQUIRE(rig.cluster->SetBrokerUp(b).ok());
+  REQUIRE(rig.Append(2 * phase, phase).ok());
+  REQUIRE(PollUntil([&] { return rig.relay->status().lag_events == 0; }, 120s));
+  bool complete = checker.WaitComplete(120s);
+  ReportChecker(checker);
+  CHECK(complete);
+  CHECK(checker.duplicates() == 0);
+  CHECK(checker.messages() == 3 * phase);
+  kafka::RelayStatus after = rig.relay->status();
+  CHECK(after.cursor_seq == 3 * phase);
+  CHECK(after.lag_seconds == 0);
+  CHECK(after.retries > 0);
+  CHECK_FALSE(after.failed);
+  MESSAGE("during the outage: lag " << during.lag_events << " events, " << during.lag_seconds
+                                    << " s; retries " << after.retries);
+}
+
+TEST_CASE("relay restarted on the same log produces nothing twice") {
+  Rig rig(4);
+  REQUIRE(rig.Append(0, 5'000).ok());
+  REQUIRE(rig.relay->Flush(60s).ok());
+  rig.relay->Stop();
+  // As if the cursor write had been lost in a crash after the commit.
+  std::string v;
+  keys::PutU64Be(&v, 2'000);
+  REQUIRE(rig.store->db()
+              ->Put({}, rig.store->meta_cf(), kafka::Relay::CursorKey("folio.events"), v)
+              .ok());
+  kafka::RelayOptions o;
+  o.brokers = rig.cluster->bootstrap();
+  o.log = [](const std::string&) {};
+  o.txn_events_max = 100;  // a read-back window far smaller than what is there: it must widen
+  auto again = kafka::Relay::Start(rig.store.get(), o);
+  REQUIRE(again.ok());
+  REQUIRE((*again)->Flush(60s).ok());
+  kafka::RelayStatus st = (*again)->status();
+  CHECK(st.produced == 0);
+  CHECK(st.skipped == 3'000);
+  CHECK(st.cursor_seq == 5'000);
+  MirrorChecker checker(rig.cluster->bootstrap(), "folio.events", 5'000);
+  CHECK(checker.WaitComplete(60s));
+  ReportChecker(checker);
+  CHECK(checker.messages() == 5'000);
+}
+
+TEST_CASE("relay stops loudly on a fatal producer error and keeps its cursor") {
+  std::mutex mu;
+  std::vector<std::string> logged;
+  kafka::RelayOptions o;
+  Rig rig(4, o);
+  REQUIRE(rig.Append(0, 1'000).ok());
+  REQUIRE(rig.relay->Flush(60s).ok());
+  rig.relay->Stop();
+  o.brokers = rig.cluster->bootstrap();
+  o.log = [&](const std::string& m) {
+    std::lock_guard lock(mu);
+    logged.push_back(m);
+  };
+  auto relay = kafka::Relay::Start(rig.store.get(), o);
+  REQUIRE(relay.ok());
+  REQUIRE(PollUntil([&] { return (*relay)->status().transactions == 0; }, 1s));
+  // A transactional producer whose produce requests are answered "fenced"
+  // must not go on: on real Kafka another instance owns the transactional.id.
+  rig.cluster->PushRequestErrors(0 /* Produce */, 5, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH);
+  REQUIRE(rig.Append(1'000, 1'000).ok());
+  (*relay)->Notify();
+  REQUIRE(PollUntil([&] { return (*relay)->status().failed; }, 60s));
+  kafka::RelayStatus st = (*relay)->status();
+  CHECK(st.cursor_seq == 1'000);
+  CHECK(st.lag_events == 1'000);
+  CHECK(st.error.rfind("kafka_fatal", 0) == 0);
+  Status flushed = (*relay)->Flush(1s);
+  CHECK(flushed.code() == kafka::kKafkaFatal);
+  std::lock_guard lock(mu);
+  bool loud = false;
+  for (const std::string& m : logged) loud = loud || m.rfind("FATAL", 0) == 0;
+  CHECK(loud);
+  MESSAGE("relay error: " << st.error);
+}
+
+}  // namespace
+}  // namespace folio
