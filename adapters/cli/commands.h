@@ -26,6 +26,8 @@ int RunBench(const Argv& args);
 int RunBalance(const Argv& args);
 int RunTrialBalance(const Argv& args);
 int RunReplay(const Argv& args);
+int RunImport(const Argv& args);     // cmd_import.cc
+int RunReconcile(const Argv& args);  // cmd_import.cc
 
 using folio::Writer;
 

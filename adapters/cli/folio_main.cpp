@@ -23,6 +23,8 @@ Commands:
   trust     a client's trust ledger line by line (trust ledger), negative matters
   stats     payments and refunds per Shanghai day, method and asset
   replay    rebuild the projections from the log and compare with the live ones
+  import    parse a gateway bill or bank statement and reconcile it with the ledger
+  reconcile resolve a reconciliation discrepancy (by a named person)
   bench     measure Folio against baselines on this machine (append, domain, replay)
   torture   append forever, printing each durable sequence (crash tests)
 
@@ -41,6 +43,7 @@ constexpr Command kCommands[] = {
     {"balance", folio::cli::RunBalance}, {"trial-balance", folio::cli::RunTrialBalance},
     {"replay", folio::cli::RunReplay},   {"trust", folio::cli::RunTrust},
     {"stats", folio::cli::RunStats},
+    {"import", folio::cli::RunImport},   {"reconcile", folio::cli::RunReconcile},
 };
 
 }  // namespace
