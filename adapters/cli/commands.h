@@ -28,6 +28,7 @@ int RunTrialBalance(const Argv& args);
 int RunReplay(const Argv& args);
 int RunImport(const Argv& args);     // cmd_import.cc
 int RunReconcile(const Argv& args);  // cmd_import.cc
+int RunReport(const Argv& args);     // cmd_report.cc
 
 using folio::Writer;
 

@@ -25,6 +25,8 @@ Commands:
   replay    rebuild the projections from the log and compare with the live ones
   import    parse a gateway bill or bank statement and reconcile it with the ledger
   reconcile resolve a reconciliation discrepancy (by a named person)
+  report    reconciliation run, three-way trust, client trust statement, fees, stats
+            (CSV, JSON or HTML)
   bench     measure Folio against baselines on this machine (append, domain, replay)
   torture   append forever, printing each durable sequence (crash tests)
 
@@ -44,6 +46,7 @@ constexpr Command kCommands[] = {
     {"replay", folio::cli::RunReplay},   {"trust", folio::cli::RunTrust},
     {"stats", folio::cli::RunStats},
     {"import", folio::cli::RunImport},   {"reconcile", folio::cli::RunReconcile},
+    {"report", folio::cli::RunReport},
 };
 
 }  // namespace

@@ -4,10 +4,14 @@
 // person resolves them, and importing the same file again changes nothing.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
+
+#include <boost/json.hpp>
 
 #include "adapters/reconciliation/import.h"
 #include "adapters/reconciliation/matcher.h"
+#include "adapters/reports/reports.h"
 #include "engine/domain/rejections.h"
 #include "adapters/statements/bill_writer.h"
 #include "tests/adapters/reconciliation/recon_history.h"
@@ -185,6 +189,110 @@ TEST_CASE("reconcile: a malformed file writes nothing") {
   auto r = f.Import();
   CHECK(!r.ok());
   CHECK(f.store->ReadHead()->seq == head->seq);
+}
+
+namespace {
+
+std::size_t Count(const std::string& s, std::string_view what) {
+  std::size_t n = 0;
+  for (std::size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+
+// xmllint's HTML parser, when installed, must report nothing.
+void CheckHtmlParses(const std::string& html, const std::string& dir) {
+  if (!std::filesystem::exists("/usr/bin/xmllint")) return;
+  const std::string path = dir + "/report.html";
+  std::ofstream(path, std::ios::binary) << html;
+  std::string out;
+  CHECK(RunCommand("/usr/bin/xmllint --html --noout " + path + " 2>&1", &out) == 0);
+  CHECK(out.empty());
+}
+
+}  // namespace
+
+TEST_CASE("reports: the run report in CSV, JSON and HTML, the same bytes every time") {
+  Fixture f;
+  auto run = f.Import();
+  REQUIRE(run.ok());
+  reports::ReportRequest q;
+  q.kind = reports::ReportKind::kReconciliationRun;
+  q.run_id = run->run_id;
+  q.format = reports::ReportFormat::kJson;
+  auto json = reports::RenderReport(q, *f.store);
+  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
+  const boost::json::object o = boost::json::parse(*json).as_object();
+  CHECK(o.at("header").at("channel") == "WechatPay");
+  CHECK(o.at("header").at("file_sha256").as_string() == run->statement_id.c_str());
+  CHECK(o.at("header").at("unresolved") == "7");
+  CHECK(o.at("header").at("held_in_suspense") == "674.10");
+  CHECK(o.at("tables").at("exceptions").as_array().size() == 7);
+  CHECK(o.at("tables").at("matched").as_array().size() == 3);  // three rules
+  const auto& first = o.at("tables").at("exceptions").as_array()[0].as_object();
+  CHECK(first.at("their_ref").as_string().size() > 0);
+
+  q.format = reports::ReportFormat::kCsv;
+  auto csv = reports::RenderReport(q, *f.store);
+  REQUIRE(csv.ok());
+  CHECK(csv->rfind("\xEF\xBB\xBFreport,reconciliation-run\r\n", 0) == 0);
+  CHECK(csv->find("# exceptions\r\n") != std::string::npos);
+  CHECK(csv->find("\r\n# signoff\r\nrole,name,signature,date\r\nPrepared by,,,\r\n") !=
+        std::string::npos);
+
+  q.format = reports::ReportFormat::kHtml;
+  auto html = reports::RenderReport(q, *f.store);
+  REQUIRE(html.ok());
+  CHECK(html->rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html->find("<table id=\"exceptions\">") != std::string::npos);
+  CHECK(Count(*html, "<table") == Count(*html, "</table>"));
+  CHECK(Count(*html, "<tr>") == Count(*html, "</tr>"));
+  CHECK(html->find("http") == std::string::npos);  // self-contained
+  CHECK(html->find("<script") == std::string::npos);
+  CheckHtmlParses(*html, f.dir.str());
+
+  // Reproducible: same request, same bytes; later writes do not change a
+  // report pinned to a sequence.
+  const std::uint64_t seq = f.store->ReadHead()->seq;
+  q.as_of_seq = seq;
+  auto pinned = reports::RenderReport(q, *f.store);
+  REQUIRE(pinned.ok());
+  CHECK(*pinned == *html);
+  recon::ReconResolve res{run->run_id, "d000001", "Li Wei (finance)", "gateway confirmed"};
+  REQUIRE(ResolveDiscrepancy(*f.store, *f.writer, res, "test").ok());
+  auto again = reports::RenderReport(q, *f.store);
+  REQUIRE(again.ok());
+  CHECK(*again == *pinned);
+  q.as_of_seq = 0;
+  auto now = reports::RenderReport(q, *f.store);
+  REQUIRE(now.ok());
+  CHECK(now->find("Li Wei (finance)") != std::string::npos);
+}
+
+TEST_CASE("reports: fees, stats and a trust statement render in every format") {
+  Fixture f;
+  for (auto kind : {reports::ReportKind::kFees, reports::ReportKind::kStats,
+                    reports::ReportKind::kTrustStatement}) {
+    for (auto format : {reports::ReportFormat::kCsv, reports::ReportFormat::kJson,
+                        reports::ReportFormat::kHtml}) {
+      reports::ReportRequest q;
+      q.kind = kind;
+      q.format = format;
+      q.client_id = "nobody";
+      auto a = reports::RenderReport(q, *f.store);
+      REQUIRE_MESSAGE(a.ok(), a.status().ToString());
+      auto b = reports::RenderReport(q, *f.store);
+      REQUIRE(b.ok());
+      CHECK(*a == *b);
+    }
+  }
+  reports::ReportRequest q;
+  q.kind = reports::ReportKind::kFees;
+  q.format = reports::ReportFormat::kJson;
+  auto fees = reports::RenderReport(q, *f.store);
+  REQUIRE(fees.ok());
+  const boost::json::object o = boost::json::parse(*fees).as_object();
+  // One row per method that settled payments: the WeChat Pay history and the Alipay one.
+  CHECK(o.at("tables").at("by_method").as_array().size() == 2);  // alipay, wechatpay
 }
 
 }  // namespace folio::reconciliation

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "adapters/reconciliation/three_way.h"
+#include "adapters/reports/reports.h"
 #include "adapters/statements/bill_writer.h"
 #include "tests/adapters/reconciliation/recon_history.h"
 #include "tests/test_support.h"
@@ -141,6 +142,28 @@ TEST_CASE("three-way: a deposit the bank never received disagrees and is named")
   CHECK(r->unreconciled[0].ledger_id == "dep2");
   CHECK(r->unreconciled[0].client_id == "wang");
   CHECK(r->unreconciled[0].amount == Cny(2'000'000));
+}
+
+TEST_CASE("three-way: the report names the verdict, the items and the matters") {
+  Month m;
+  reports::ReportRequest q;
+  q.kind = reports::ReportKind::kThreeWay;
+  q.format = reports::ReportFormat::kHtml;
+  q.statement_source = statements::Source::kCamt053;
+  q.statement_path = m.WriteStatement(m.bank);
+  auto html = reports::RenderReport(q, *m.store);
+  REQUIRE_MESSAGE(html.ok(), html.status().ToString());
+  CHECK(html->find("AGREES: adjusted bank = trust ledger = client matters") != std::string::npos);
+  CHECK(html->find("<table id=\"deposits_in_transit\">") != std::string::npos);
+  CHECK(html->find("dep4") != std::string::npos);
+  CHECK(html->find("m-2026-04") != std::string::npos);
+  q.format = reports::ReportFormat::kCsv;
+  auto a = reports::RenderReport(q, *m.store);
+  auto b = reports::RenderReport(q, *m.store);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(*a == *b);
+  CHECK(a->find("adjusted_bank_balance,73000.00\r\n") != std::string::npos);
 }
 
 }  // namespace folio::reconciliation
