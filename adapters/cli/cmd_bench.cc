@@ -40,6 +40,11 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       baseline). Prints replay_events_per_s, raw_scan_events_per_s, ratio,
       asof_query_p99_us over Q random as-of balance queries (default 10,000)
       and rss_peak_kb (VmHWM, reset before the rebuild).
+
+  recon [--data DIR] [--lines N] [--json]
+      Imports and reconciles an N-line WeChat Pay bill (default 1,000,000)
+      against a ledger of N payments; lines_per_s and rss_peak_kb
+      (folio bench recon --help).
 )";
 
 int BenchReplay(const Argv& argv) {
@@ -196,6 +201,7 @@ int RunBench(const Argv& argv) {
   if (argv[0] == "append") return BenchAppend(rest);
   if (argv[0] == "domain") return BenchDomain(rest);
   if (argv[0] == "replay") return BenchReplay(rest);
+  if (argv[0] == "recon") return BenchRecon(rest);
   std::fprintf(stderr, "folio: unknown benchmark '%s'\n\n%s", argv[0].c_str(), kBenchHelp);
   return 2;
 }

@@ -29,6 +29,7 @@ int RunReplay(const Argv& args);
 int RunImport(const Argv& args);     // cmd_import.cc
 int RunReconcile(const Argv& args);  // cmd_import.cc
 int RunReport(const Argv& args);     // cmd_report.cc
+int BenchRecon(const Argv& args);    // cmd_bench_recon.cc: folio bench recon
 
 using folio::Writer;
 

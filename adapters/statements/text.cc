@@ -14,9 +14,12 @@ Status LineError(std::string_view code, std::uint32_t line_no, std::string_view 
 bool LineReader::Next(std::string* line, Status* error) {
   line->clear();
   unterminated_ = false;
-  int c = 0;
+  // The stream buffer directly: istream::get() builds a sentry per byte.
+  std::streambuf* buf = in_.rdbuf();
+  using Traits = std::char_traits<char>;
+  int c = Traits::eof();
   bool any = false;
-  while ((c = in_.get()) != std::char_traits<char>::eof()) {
+  while (buf != nullptr && (c = buf->sbumpc()) != Traits::eof()) {
     any = true;
     if (c == '\n') break;
     if (line->size() >= max_) {

@@ -34,12 +34,17 @@ void AppendUtf8(std::string* out, std::uint32_t cp) {
 
 }  // namespace
 
+// The stream buffer directly: istream::get() builds a sentry per byte.
 int XmlReader::Get() {
-  const int c = in_.get();
+  std::streambuf* b = in_.rdbuf();
+  const int c = b == nullptr ? std::char_traits<char>::eof() : b->sbumpc();
   if (c == '\n') ++line_;
   return c;
 }
-int XmlReader::Peek() { return in_.peek(); }
+int XmlReader::Peek() {
+  std::streambuf* b = in_.rdbuf();
+  return b == nullptr ? std::char_traits<char>::eof() : b->sgetc();
+}
 
 Status XmlReader::Fail(std::string_view code, std::string_view what) const {
   return Status::Error(code, "line " + std::to_string(line_) + ": " + std::string(what));
@@ -176,7 +181,7 @@ bool XmlReader::ReadMarkup(XmlEvent* ev, Status* error) {
       break;
     }
     if (d == std::char_traits<char>::eof()) return *error = Fail(kStatementTruncated, "document ends inside a tag"), false;
-    in_.unget();
+    in_.rdbuf()->sungetc();
     std::string an, av;
     if (!ReadName(&an) || ev->attrs.size() > 32) return *error = Fail(kStatementMalformed, "bad attribute"), false;
     while (IsSpace(Peek())) Get();
