@@ -28,12 +28,6 @@ Signed Effect(u128 amount, u128 fee, bool debit, bool refund) {
   if (refund) return {false, amount};
   return Plus({false, amount}, {fee != 0, fee});
 }
-char Dir(bool debit) { return debit ? 'D' : 'C'; }
-std::string Key(bool debit, std::string_view ref) {
-  std::string k(1, Dir(debit));
-  k += ref;
-  return k;
-}
 bool Successful(std::string_view status) {
   return status != "REVOKED" && status != "CLOSED" && status != "PAYERROR" && status != "FAIL" &&
          status != "FAILED" && status != "PDNG" && status != "reversal";
@@ -64,14 +58,15 @@ std::string_view KindName(fb::DiscrepancyKind k) {
 }
 
 Matcher::Matcher(std::vector<LedgerItem>* items, MatchOptions opts) : items_(items), opts_(opts) {
-  by_ref_.reserve(items->size());
-  by_order_.reserve(items->size() * 2);
+  by_ref_[0].reserve(items->size());
+  by_order_[0].reserve(items->size() * 2);
   for (std::uint32_t i = 0; i < items->size(); ++i) {
     const LedgerItem& it = (*items)[i];
+    const int dir = it.is_debit ? 1 : 0;
     if (asset_ == Asset::Unknown) asset_ = it.amount.asset();
-    if (!it.gateway_ref.empty()) by_ref_.emplace(Key(it.is_debit, it.gateway_ref), i);
-    if (!it.order_ref.empty()) by_order_.emplace(Key(it.is_debit, it.order_ref), i);
-    by_order_.emplace(Key(it.is_debit, it.id), i);
+    if (!it.gateway_ref.empty()) by_ref_[dir].emplace(it.gateway_ref, i);
+    if (!it.order_ref.empty()) by_order_[dir].emplace(it.order_ref, i);
+    by_order_[dir].emplace(it.id, i);
     if (it.status == ItemStatus::kSettled && InPeriod(it.booked_at_ns)) {
       (it.is_debit ? totals_.ledger_debits : totals_.ledger_credits) += it.amount.minor();
     }
@@ -85,14 +80,15 @@ bool Matcher::InPeriod(std::int64_t ns) const {
 
 std::optional<std::pair<std::uint32_t, MatchRule>> Matcher::Lookup(
     const statements::Line& l) const {
+  const int dir = l.is_debit ? 1 : 0;
   if (!l.reference.empty()) {
-    if (auto it = by_ref_.find(Key(l.is_debit, l.reference)); it != by_ref_.end()) {
+    if (auto it = by_ref_[dir].find(l.reference); it != by_ref_[dir].end()) {
       return std::make_pair(it->second, MatchRule::kGatewayTxnId);
     }
   }
   for (const std::string* ref : {&l.order_ref, &l.reference}) {
     if (ref->empty()) continue;
-    if (auto it = by_order_.find(Key(l.is_debit, *ref)); it != by_order_.end()) {
+    if (auto it = by_order_[dir].find(*ref); it != by_order_[dir].end()) {
       return std::make_pair(it->second, MatchRule::kOrderNo);
     }
   }

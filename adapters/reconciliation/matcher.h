@@ -66,7 +66,8 @@ struct MatchTotals {
 
 class Matcher {
  public:
-  // REQUIRES: `items` outlives the matcher; the matcher sets their `matched`.
+  // REQUIRES: `items` outlives the matcher and is not resized while it lives;
+  // the matcher sets their `matched`.
   Matcher(std::vector<LedgerItem>* items, MatchOptions opts);
   void Add(const statements::Line& line);
   void Finish();
@@ -88,7 +89,8 @@ class Matcher {
 
   std::vector<LedgerItem>* items_;
   MatchOptions opts_;
-  std::unordered_map<std::string, std::uint32_t> by_ref_, by_order_;
+  // Views into the items' strings (the items never move); [0] money in, [1] out.
+  std::unordered_map<std::string_view, std::uint32_t> by_ref_[2], by_order_[2];
   std::vector<MatchRecord> matches_;
   std::vector<recon::ReconDiscrepancy> discrepancies_;
   std::vector<Waiting> waiting_;

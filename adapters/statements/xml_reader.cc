@@ -138,10 +138,8 @@ bool XmlReader::ReadMarkup(XmlEvent* ev, Status* error) {
     }
     if (head == "[C") {
       std::string rest;
-      for (int i = 0; i < 6; ++i) rest.push_back(static_cast<char>(Get()));
-      if (rest != "DATA[") {
-        if (rest.substr(0, 5) != "DATA[") return *error = Fail(kStatementMalformed, "bad CDATA"), false;
-      }
+      for (int i = 0; i < 5; ++i) rest.push_back(static_cast<char>(Get()));
+      if (rest != "DATA[") return *error = Fail(kStatementMalformed, "bad CDATA"), false;
       if (open_.empty()) return *error = Fail(kStatementMalformed, "CDATA outside the root"), false;
       ev->kind = XmlEvent::kText;
       ev->text.clear();
@@ -225,6 +223,10 @@ bool XmlReader::Next(XmlEvent* ev, Status* error) {
   for (;;) {
     const int c = Peek();
     if (c == std::char_traits<char>::eof()) {
+      if (!only_space) {
+        *error = Fail(kStatementMalformed, "text outside the root");
+        return false;
+      }
       if (!open_.empty()) *error = Fail(kStatementTruncated, "document ends inside <" + open_.back() + ">");
       else if (!root_closed_) *error = Fail(kStatementTruncated, "no root element");
       return false;

@@ -278,6 +278,16 @@ TEST_CASE("camt.053: hostile and broken documents") {
     for (int i = 0; i < 100000; ++i) b += "<b>";
     CHECK(Parse(Source::kCamt053, b).status.code() == kStatementMalformed);
   }
+  SUBCASE("CDATA keeps every character") {
+    std::string b = bill;
+    b.replace(b.find("legal consultation"), 18, "<![CDATA[a<b & c]]>");
+    const Parsed p = Parse(Source::kCamt053, b);
+    REQUIRE(p.status.ok());
+    CHECK(p.lines[0].description == "a<b & c");
+  }
+  SUBCASE("text after the root") {
+    CHECK(Parse(Source::kCamt053, bill + "trailing").status.code() == kStatementMalformed);
+  }
   SUBCASE("many comments do not recurse") {
     std::string b;
     for (int i = 0; i < 200000; ++i) b += "<!---->";
