@@ -10,7 +10,8 @@
 
 namespace folio::cli {
 
-constexpr const char* kBenchReconHelp = R"(Usage: folio bench recon [--data DIR] [--lines N] [--json]
+constexpr const char* kBenchReconHelp =
+    R"(Usage: folio bench recon [--data DIR] [--lines N] [--json]
 
 Builds a log of N settled WeChat Pay payments (default 1,000,000) and a
 WeChat Pay bill of the same payments with 4 lines in every 1,000 planted wrong,

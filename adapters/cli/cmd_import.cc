@@ -13,7 +13,8 @@
 namespace folio::cli {
 namespace {
 
-constexpr const char* kImportHelp = R"(Usage: folio import --data DIR --source SOURCE FILE [--account ACCOUNT] [--json]
+constexpr const char* kImportHelp =
+    R"(Usage: folio import --data DIR --source SOURCE FILE [--account ACCOUNT] [--json]
 
 Parses FILE (SOURCE: alipay, wechatpay, camt053, mt940, csv), matches every
 line against the ledger (gateway transaction id, then order number, then
@@ -31,7 +32,8 @@ status_mismatch, fee_mismatch, duplicate, timing. See docs/reconciliation.md.
 Exit status: 0 imported, 1 failure (a malformed file, storage), 2 usage, 3 cannot open DIR.
 )";
 
-constexpr const char* kReconcileHelp = R"(Usage: folio reconcile resolve --data DIR --run RUN_ID --discrepancy ID --by NAME --resolution TEXT [--json]
+constexpr const char* kReconcileHelp =
+    R"(Usage: folio reconcile resolve --data DIR --run RUN_ID --discrepancy ID --by NAME --resolution TEXT [--json]
 
 Records that NAME resolved discrepancy ID of run RUN_ID by TEXT; the amount
 the discrepancy parked in suspense:reconciliation is released.

@@ -13,7 +13,8 @@
 namespace folio::cli {
 namespace {
 
-constexpr const char* kReportHelp = R"(Usage: folio report KIND --data DIR [--format csv|json|html] [--out FILE]
+constexpr const char* kReportHelp =
+    R"(Usage: folio report KIND --data DIR [--format csv|json|html] [--out FILE]
                     [--as-of-seq N] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [options]
 
 KIND:

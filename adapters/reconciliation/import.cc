@@ -18,9 +18,7 @@ namespace folio::reconciliation {
 namespace {
 
 using Clk = std::chrono::steady_clock;
-double Seconds(Clk::time_point a) {
-  return std::chrono::duration<double>(Clk::now() - a).count();
-}
+double Seconds(Clk::time_point a) { return std::chrono::duration<double>(Clk::now() - a).count(); }
 
 constexpr std::int64_t kDayNs = 86'400'000'000'000;
 constexpr std::int64_t kShanghaiNs = 8LL * 3'600'000'000'000;
@@ -39,11 +37,16 @@ LedgerScope ScopeOf(statements::Source s) {
 
 fb::StatementSource FbSource(statements::Source s) {
   switch (s) {
-    case statements::Source::kAlipay: return fb::StatementSource::Alipay;
-    case statements::Source::kWechatPay: return fb::StatementSource::WechatPay;
-    case statements::Source::kCamt053: return fb::StatementSource::Camt053;
-    case statements::Source::kMt940: return fb::StatementSource::Mt940;
-    case statements::Source::kCsv: return fb::StatementSource::Csv;
+    case statements::Source::kAlipay:
+      return fb::StatementSource::Alipay;
+    case statements::Source::kWechatPay:
+      return fb::StatementSource::WechatPay;
+    case statements::Source::kCamt053:
+      return fb::StatementSource::Camt053;
+    case statements::Source::kMt940:
+      return fb::StatementSource::Mt940;
+    case statements::Source::kCsv:
+      return fb::StatementSource::Csv;
   }
   return fb::StatementSource::Unknown;
 }
@@ -66,8 +69,12 @@ class RunAppender {
  public:
   RunAppender(Writer& writer, recon::RunState& state, std::string run_id, std::string actor,
               std::int64_t now_ns)
-      : writer_(writer), state_(state), run_id_(std::move(run_id)), actor_(std::move(actor)),
-        now_ns_(now_ns), skip_events_(state.version) {}
+      : writer_(writer),
+        state_(state),
+        run_id_(std::move(run_id)),
+        actor_(std::move(actor)),
+        now_ns_(now_ns),
+        skip_events_(state.version) {}
 
   // Decides and submits; skips a command whose events are already in the
   // stream (resume after a crash).
@@ -93,7 +100,8 @@ class RunAppender {
     req.idempotency_key = ctx.idempotency_key;
     req.fingerprint = recon::ReconFingerprint(cmd);
     req.envelopes = std::move(std::get<domain::Events>(d));
-    for (const std::string& e : req.envelopes) recon::ApplyRecon(state_, *fb::GetEnvelope(e.data()));
+    for (const std::string& e : req.envelopes)
+      recon::ApplyRecon(state_, *fb::GetEnvelope(e.data()));
     events_ += req.envelopes.size();
     std::unique_lock lock(mu_);
     cv_.wait(lock, [this] { return in_flight_ < kInFlightMax || !error_.ok(); });
@@ -145,9 +153,9 @@ Status AppendRun(RunAppender& app, const recon::ReconStart& start, const Matcher
   };
   for (const MatchRecord& mr : m.matches()) {
     const LedgerItem& it = items[mr.item];
-    rec.matches.push_back(recon::ReconMatch{mr.line_no, it.id,
-                                            mr.statement_ref.empty() ? it.gateway_ref : mr.statement_ref,
-                                            it.amount, std::string(RuleName(mr.rule))});
+    rec.matches.push_back(recon::ReconMatch{
+        mr.line_no, it.id, mr.statement_ref.empty() ? it.gateway_ref : mr.statement_ref, it.amount,
+        std::string(RuleName(mr.rule))});
     if (rec.matches.size() == recon::kRecordItemsMax) RETURN_IF_ERROR(flush());
   }
   RETURN_IF_ERROR(flush());
@@ -158,9 +166,12 @@ Status AppendRun(RunAppender& app, const recon::ReconStart& start, const Matcher
   RETURN_IF_ERROR(flush());
   const Asset a = m.asset() == Asset::Unknown ? Asset::CNY : m.asset();
   const MatchTotals& t = m.totals();
-  recon::ReconComplete done{start.run_id,       Money(a, t.statement_credits),
-                            Money(a, t.statement_debits), Money(a, t.ledger_credits),
-                            Money(a, t.ledger_debits),    Money(a, t.matched)};
+  recon::ReconComplete done{start.run_id,
+                            Money(a, t.statement_credits),
+                            Money(a, t.statement_debits),
+                            Money(a, t.ledger_credits),
+                            Money(a, t.ledger_debits),
+                            Money(a, t.matched)};
   return app.Run(done, 1);
 }
 
@@ -222,12 +233,13 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   // Pass 1: validate the whole file and learn its period before any write.
   std::int64_t first_ns = INT64_MAX, last_ns = INT64_MIN;
   const auto t0 = Clk::now();
-  ASSIGN_OR_RETURN(statements::Header header,
-                   statements::ParseStatementFile(opts.source, opts.path, [&](const statements::Line& l) {
-                     first_ns = std::min(first_ns, l.booked_at_ns);
-                     last_ns = std::max(last_ns, l.booked_at_ns);
-                     return OkStatus();
-                   }));
+  ASSIGN_OR_RETURN(
+      statements::Header header,
+      statements::ParseStatementFile(opts.source, opts.path, [&](const statements::Line& l) {
+        first_ns = std::min(first_ns, l.booked_at_ns);
+        last_ns = std::max(last_ns, l.booked_at_ns);
+        return OkStatus();
+      }));
   if (header.period_start_ns == 0 && header.period_end_ns == 0 && header.lines > 0) {
     header.period_start_ns = ShanghaiDayStart(first_ns);
     header.period_end_ns = ShanghaiDayStart(last_ns) + kDayNs;
@@ -244,11 +256,12 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   mo.amount_window_ns = opts.amount_window_ns;
   mo.compare_fees = ScopeOf(opts.source) != LedgerScope::kTrustBank;
   Matcher matcher(&ledger.items, mo);
-  ASSIGN_OR_RETURN(statements::Header again,
-                   statements::ParseStatementFile(opts.source, opts.path, [&](const statements::Line& l) {
-                     matcher.Add(l);
-                     return OkStatus();
-                   }));
+  ASSIGN_OR_RETURN(
+      statements::Header again,
+      statements::ParseStatementFile(opts.source, opts.path, [&](const statements::Line& l) {
+        matcher.Add(l);
+        return OkStatus();
+      }));
   (void)again;
   matcher.Finish();
   r.parse_match_s = validate_s + Seconds(t2);

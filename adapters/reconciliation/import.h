@@ -49,7 +49,7 @@ struct ImportResult {
   std::uint32_t lines = 0;
   std::uint32_t matched = 0;
   std::map<std::string, std::uint32_t> discrepancies;  // every kind, zero or not
-  bool replayed = false;     // the file was imported before
+  bool replayed = false;                               // the file was imported before
   std::uint64_t as_of_seq = 0;
   std::uint64_t events = 0;  // appended by this call
   // Timings (seconds) for `folio bench recon`.

@@ -27,7 +27,8 @@ class Collector {
         if (e->method() != method) return;
         LedgerItem it;
         it.id = std::string(Sv(e->payment_id()));
-        it.order_ref = e->order_id() && e->order_id()->size() ? std::string(Sv(e->order_id())) : it.id;
+        it.order_ref =
+            e->order_id() && e->order_id()->size() ? std::string(Sv(e->order_id())) : it.id;
         it.amount = M(e->amount());
         it.fee = Money(it.amount.asset(), 0);
         it.status = ItemStatus::kOpen;
@@ -107,7 +108,8 @@ class Collector {
     switch (env.event_type()) {
       case fb::Event::TrustDepositRecorded: {
         const auto* e = env.event_as_TrustDepositRecorded();
-        return TrustItem(env, *e, ItemKind::kTrustDeposit, Sv(e->deposit_id()), Sv(e->reference()), false);
+        return TrustItem(env, *e, ItemKind::kTrustDeposit, Sv(e->deposit_id()), Sv(e->reference()),
+                         false);
       }
       case fb::Event::TrustDisbursementRecorded: {
         const auto* e = env.event_as_TrustDisbursementRecorded();
@@ -148,7 +150,8 @@ Result<LedgerSnapshot> ReadLedgerItems(const LogStore& store, LedgerScope scope,
     if (!seq || *seq > snap.as_of_seq) return false;
     buf.assign(value);
     if (Status v = VerifyEnvelope(buf); !v.ok()) {
-      bad = Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
+      bad =
+          Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
       return false;
     }
     c.Add(*fb::GetEnvelope(buf.data()));

@@ -20,7 +20,12 @@ namespace folio::reconciliation {
 
 enum class ItemStatus : std::uint8_t { kSettled, kOpen, kClosed };
 enum class ItemKind : std::uint8_t {
-  kPayment, kRefund, kTrustDeposit, kTrustDisbursement, kTrustFeeTransfer, kTrustClientRefund
+  kPayment,
+  kRefund,
+  kTrustDeposit,
+  kTrustDisbursement,
+  kTrustFeeTransfer,
+  kTrustClientRefund
 };
 
 struct LedgerItem {
@@ -29,12 +34,12 @@ struct LedgerItem {
   std::string order_ref;    // merchant order number (payments)
   Money amount, fee;        // fee: the gateway fee the ledger recorded
   std::int64_t booked_at_ns = 0;
-  std::uint64_t seq = 0;    // the event that booked it
+  std::uint64_t seq = 0;             // the event that booked it
   std::string client_id, matter_id;  // trust items
   ItemStatus status = ItemStatus::kSettled;
   ItemKind kind = ItemKind::kPayment;
-  bool is_debit = false;    // money out of the account
-  bool matched = false;     // set by the matcher
+  bool is_debit = false;  // money out of the account
+  bool matched = false;   // set by the matcher
 };
 
 enum class LedgerScope : std::uint8_t { kAlipay, kWechatPay, kTrustBank };

@@ -19,7 +19,8 @@ Signed Minus(Signed a) {
 }
 Signed Plus(Signed a, Signed b) {
   if (a.negative == b.negative) return {a.negative, a.magnitude + b.magnitude};
-  if (a.magnitude >= b.magnitude) return {a.negative && a.magnitude != b.magnitude, a.magnitude - b.magnitude};
+  if (a.magnitude >= b.magnitude)
+    return {a.negative && a.magnitude != b.magnitude, a.magnitude - b.magnitude};
   return {b.negative, b.magnitude - a.magnitude};
 }
 // What a movement does to the account: in less fee, or out.
@@ -37,22 +38,32 @@ bool Successful(std::string_view status) {
 
 std::string_view RuleName(MatchRule r) {
   switch (r) {
-    case MatchRule::kGatewayTxnId: return "gateway_txn_id";
-    case MatchRule::kOrderNo: return "order_no";
-    case MatchRule::kAmountWindow: return "amount_window";
+    case MatchRule::kGatewayTxnId:
+      return "gateway_txn_id";
+    case MatchRule::kOrderNo:
+      return "order_no";
+    case MatchRule::kAmountWindow:
+      return "amount_window";
   }
   return "";
 }
 
 std::string_view KindName(fb::DiscrepancyKind k) {
   switch (k) {
-    case fb::DiscrepancyKind::MissingInLedger: return "missing_in_ledger";
-    case fb::DiscrepancyKind::MissingInStatement: return "missing_in_statement";
-    case fb::DiscrepancyKind::AmountMismatch: return "amount_mismatch";
-    case fb::DiscrepancyKind::StatusMismatch: return "status_mismatch";
-    case fb::DiscrepancyKind::FeeMismatch: return "fee_mismatch";
-    case fb::DiscrepancyKind::Duplicate: return "duplicate";
-    case fb::DiscrepancyKind::Timing: return "timing";
+    case fb::DiscrepancyKind::MissingInLedger:
+      return "missing_in_ledger";
+    case fb::DiscrepancyKind::MissingInStatement:
+      return "missing_in_statement";
+    case fb::DiscrepancyKind::AmountMismatch:
+      return "amount_mismatch";
+    case fb::DiscrepancyKind::StatusMismatch:
+      return "status_mismatch";
+    case fb::DiscrepancyKind::FeeMismatch:
+      return "fee_mismatch";
+    case fb::DiscrepancyKind::Duplicate:
+      return "duplicate";
+    case fb::DiscrepancyKind::Timing:
+      return "timing";
   }
   return "unknown";
 }
@@ -138,8 +149,8 @@ void Matcher::Judge(const statements::Line& l, std::uint32_t idx, MatchRule rule
   matches_.push_back(std::move(m));
 }
 
-void Matcher::Discrepancy(fb::DiscrepancyKind kind, const statements::Line* l,
-                          const LedgerItem* it, std::string note) {
+void Matcher::Discrepancy(fb::DiscrepancyKind kind, const statements::Line* l, const LedgerItem* it,
+                          std::string note) {
   using K = fb::DiscrepancyKind;
   recon::ReconDiscrepancy d;
   d.discrepancy_id = fmt::format("d{:06}", discrepancies_.size() + 1);
@@ -200,15 +211,17 @@ void Matcher::Finish() {
   }
   for (const Waiting& w : waiting_) {
     const statements::Line& l = w.line;
-    auto bucket = by_amount.find({l.is_debit, static_cast<int>(l.amount.asset()), l.amount.minor()});
+    auto bucket =
+        by_amount.find({l.is_debit, static_cast<int>(l.amount.asset()), l.amount.minor()});
     std::optional<std::uint32_t> best;
     std::int64_t best_gap = 0;
     if (bucket != by_amount.end()) {
       for (std::uint32_t i : bucket->second) {
         const LedgerItem& it = (*items_)[i];
         if (it.matched) continue;
-        const std::int64_t gap = it.booked_at_ns > l.booked_at_ns ? it.booked_at_ns - l.booked_at_ns
-                                                                  : l.booked_at_ns - it.booked_at_ns;
+        const std::int64_t gap = it.booked_at_ns > l.booked_at_ns
+                                     ? it.booked_at_ns - l.booked_at_ns
+                                     : l.booked_at_ns - it.booked_at_ns;
         if (gap <= opts_.amount_window_ns && (!best || gap < best_gap)) {
           best = i;
           best_gap = gap;

@@ -38,8 +38,7 @@ u128 AmountOf(std::uint64_t i) { return 100 + (i * 7919) % 500'000; }
 u128 FeeOf(u128 amount) { return (amount * 60 + 5000) / 10000; }
 
 // Appends created + settled events for `n` payments, pipelined.
-Status BuildLedger(Writer& w, std::uint64_t n, std::int64_t day0,
-                   const ReconBenchOptions& opts) {
+Status BuildLedger(Writer& w, std::uint64_t n, std::int64_t day0, const ReconBenchOptions& opts) {
   std::mutex mu;
   std::condition_variable cv;
   std::uint64_t in_flight = 0;

@@ -25,13 +25,13 @@ struct ReconBenchOptions {
 struct ReconBenchResult {
   std::uint64_t lines = 0, matched = 0, discrepancies = 0, events_appended = 0;
   std::uint64_t bill_bytes = 0;
-  double total_seconds = 0;         // ImportStatement, all of it
-  double lines_per_s = 0;           // lines / total_seconds
-  double parse_match_seconds = 0;   // both parses and the matching
-  double match_lines_per_s = 0;     // lines / parse_match_seconds
+  double total_seconds = 0;        // ImportStatement, all of it
+  double lines_per_s = 0;          // lines / total_seconds
+  double parse_match_seconds = 0;  // both parses and the matching
+  double match_lines_per_s = 0;    // lines / parse_match_seconds
   double ledger_read_seconds = 0;
   double append_seconds = 0;
-  std::uint64_t rss_peak_kb = 0;    // VmHWM, reset before the import
+  std::uint64_t rss_peak_kb = 0;  // VmHWM, reset before the import
   bool rss_peak_reset = false;
   std::uint64_t rss_before_kb = 0;  // VmRSS just before the import
 };

@@ -20,9 +20,11 @@ SignedMoney FromBalance(Asset a, u128 debit, u128 credit, bool credit_normal) {
 }
 
 SignedMoney Add(SignedMoney a, bool negative, const Money& b) {
-  if (a.negative == negative) return {a.negative, Money(a.value.asset(), a.value.minor() + b.minor())};
+  if (a.negative == negative)
+    return {a.negative, Money(a.value.asset(), a.value.minor() + b.minor())};
   if (a.value.minor() >= b.minor()) {
-    return {a.negative && a.value.minor() != b.minor(), Money(a.value.asset(), a.value.minor() - b.minor())};
+    return {a.negative && a.value.minor() != b.minor(),
+            Money(a.value.asset(), a.value.minor() - b.minor())};
   }
   return {negative, Money(a.value.asset(), b.minor() - a.value.minor())};
 }
@@ -44,7 +46,8 @@ Result<Balances> TrustBalances(const LogStore& store, Asset asset, std::uint64_t
     if (!seq || *seq > as_of) return false;
     buf.assign(value);
     if (Status v = VerifyEnvelope(buf); !v.ok()) {
-      bad = Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
+      bad =
+          Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
       return false;
     }
     const fb::Envelope& env = *fb::GetEnvelope(buf.data());
@@ -92,16 +95,17 @@ Result<ThreeWayResult> ThreeWayReconcile(const LogStore& store, const statements
   r.asset = header.asset == Asset::Unknown ? Asset::CNY : header.asset;
   r.statement_account = header.account;
   r.period_start_ns = opts.period_start_ns != 0 || opts.period_end_ns != 0 ? opts.period_start_ns
-                                                                            : header.period_start_ns;
+                                                                           : header.period_start_ns;
   r.period_end_ns = opts.period_start_ns != 0 || opts.period_end_ns != 0 ? opts.period_end_ns
-                                                                          : header.period_end_ns;
+                                                                         : header.period_end_ns;
   if (!header.has_balances) {
     return Status::Error(codes::kInvalidArgument,
                          "a three-way reconciliation needs a statement with a closing balance");
   }
   r.bank_closing = {header.closing_is_debit, header.closing};
   r.bank_lines = static_cast<std::uint32_t>(lines.size());
-  ASSIGN_OR_RETURN(LedgerSnapshot snap, ReadLedgerItems(store, LedgerScope::kTrustBank, opts.as_of_seq));
+  ASSIGN_OR_RETURN(LedgerSnapshot snap,
+                   ReadLedgerItems(store, LedgerScope::kTrustBank, opts.as_of_seq));
   r.as_of_seq = snap.as_of_seq;
   std::vector<LedgerItem> items;
   for (LedgerItem& it : snap.items) {

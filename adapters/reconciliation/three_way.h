@@ -33,7 +33,9 @@ struct SignedMoney {
   bool negative = false;
   Money value;
   friend bool operator==(const SignedMoney&, const SignedMoney&) = default;
-  std::string ToString() const { return (negative && !value.is_zero() ? "-" : "") + value.ToString(); }
+  std::string ToString() const {
+    return (negative && !value.is_zero() ? "-" : "") + value.ToString();
+  }
 };
 
 struct ThreeWayOptions {
@@ -51,7 +53,7 @@ struct ReconcilingItem {
   std::string kind;  // deposit_in_transit, outstanding_disbursement, missing_from_bank,
                      // missing_from_ledger, amount_mismatch, duplicate
   std::string ledger_id, reference, client_id, matter_id, description;
-  Money amount;      // ledger amount (bank amount for missing_from_ledger)
+  Money amount;  // ledger amount (bank amount for missing_from_ledger)
   Money bank_amount;
   bool is_debit = false;
   std::int64_t booked_at_ns = 0;
@@ -77,8 +79,8 @@ struct ThreeWayResult {
   bool agree = false;
   std::uint32_t bank_lines = 0, matched = 0;
   std::vector<ReconcilingItem> in_transit, outstanding, unreconciled;
-  std::vector<MatterBalance> matters;     // every matter with a balance or movement
-  std::vector<MatterBalance> negatives;   // matters below zero
+  std::vector<MatterBalance> matters;    // every matter with a balance or movement
+  std::vector<MatterBalance> negatives;  // matters below zero
 };
 
 // Reads the statement file and the log.

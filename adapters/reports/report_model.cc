@@ -13,8 +13,10 @@ std::string CsvCell(std::string_view v) {
   if (!quote) return s;
   std::string o = "\"";
   for (char c : s) {
-    if (c == '"') o += "\"\"";
-    else o.push_back(c);
+    if (c == '"')
+      o += "\"\"";
+    else
+      o.push_back(c);
   }
   return o + "\"";
 }
@@ -31,12 +33,23 @@ std::string Html(std::string_view s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o.push_back(c);
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&#39;";
+        break;
+      default:
+        o.push_back(c);
     }
   }
   return o;
@@ -111,7 +124,8 @@ std::string RenderJson(const Report& r) {
     bj::array rows;
     for (const auto& row : t.rows) {
       bj::object ro;
-      for (std::size_t i = 0; i < t.columns.size() && i < row.size(); ++i) ro[t.columns[i]] = row[i];
+      for (std::size_t i = 0; i < t.columns.size() && i < row.size(); ++i)
+        ro[t.columns[i]] = row[i];
       rows.push_back(std::move(ro));
     }
     tables[t.name] = std::move(rows);

@@ -24,11 +24,11 @@ struct Table {
   std::string title;  // shown in HTML: "Exceptions"
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;
-  std::string note;   // shown under the table (HTML) / as a "#" row (CSV)
+  std::string note;  // shown under the table (HTML) / as a "#" row (CSV)
 };
 
 struct Report {
-  std::string kind;   // "reconciliation-run", "three-way", ...
+  std::string kind;  // "reconciliation-run", "three-way", ...
   std::string title;
   std::vector<std::pair<std::string, std::string>> header;
   std::vector<Table> tables;

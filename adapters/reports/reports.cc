@@ -30,7 +30,8 @@ std::string Signed(bool negative, const Money& m) {
 
 std::string Period(std::int64_t start, std::int64_t end) {
   if (start == 0 && end == 0) return "all history";
-  return ShanghaiTimeText(start) + " to " + ShanghaiTimeText(end) + " (Asia/Shanghai, end exclusive)";
+  return ShanghaiTimeText(start) + " to " + ShanghaiTimeText(end) +
+         " (Asia/Shanghai, end exclusive)";
 }
 
 bool InPeriod(const ReportRequest& q, std::int64_t ns) {
@@ -53,7 +54,8 @@ Status ScanEvents(const LogStore& store, std::uint64_t as_of, Fn fn) {
     if (!seq || *seq > as_of) return false;
     buf.assign(value);
     if (Status v = VerifyEnvelope(buf); !v.ok()) {
-      bad = Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
+      bad =
+          Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
       return false;
     }
     fn(*fb::GetEnvelope(buf.data()));
@@ -75,11 +77,17 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
   Report r;
   r.kind = "reconciliation-run";
   r.title = "Reconciliation run " + q.run_id;
-  Table exceptions{"exceptions", "Exceptions",
+  Table exceptions{"exceptions",
+                   "Exceptions",
                    {"id", "kind", "line", "our_ref", "their_ref", "ledger_amount",
-                    "statement_amount", "difference", "note", "status"}, {}, ""};
-  Table resolutions{"resolutions", "Resolutions",
-                    {"id", "resolved_by", "resolution", "released_from_suspense", "at"}, {}, ""};
+                    "statement_amount", "difference", "note", "status"},
+                   {},
+                   ""};
+  Table resolutions{"resolutions",
+                    "Resolutions",
+                    {"id", "resolved_by", "resolution", "released_from_suspense", "at"},
+                    {},
+                    ""};
   std::map<std::string, std::pair<std::uint64_t, u128>> by_rule;
   std::map<std::string, std::size_t> row_of;
   std::map<std::string, std::pair<bool, Money>> open;  // unresolved differences
@@ -135,7 +143,8 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
       case fb::Event::DiscrepancyResolved: {
         const auto* e = env.event_as_DiscrepancyResolved();
         const std::string id(Sv(e->discrepancy_id()));
-        if (auto it = row_of.find(id); it != row_of.end()) exceptions.rows[it->second][9] = "resolved";
+        if (auto it = row_of.find(id); it != row_of.end())
+          exceptions.rows[it->second][9] = "resolved";
         open.erase(id);
         resolutions.rows.push_back({id, std::string(Sv(e->resolved_by())),
                                     std::string(Sv(e->resolution())), Amount(M(e->amount())),
@@ -168,17 +177,21 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
   r.header.emplace_back("status", status);
   for (auto& kv : totals) r.header.push_back(kv);
   r.header.emplace_back("unresolved", std::to_string(open.size()));
-  r.header.emplace_back("held_in_suspense", Signed(minus > plus, Money(asset, minus > plus ? minus - plus : plus - minus)));
+  r.header.emplace_back(
+      "held_in_suspense",
+      Signed(minus > plus, Money(asset, minus > plus ? minus - plus : plus - minus)));
   r.header.emplace_back("report_as_of_seq", std::to_string(as_of));
-  r.verdict = open.empty() ? "ALL DIFFERENCES RESOLVED" : std::to_string(open.size()) + " UNRESOLVED";
+  r.verdict =
+      open.empty() ? "ALL DIFFERENCES RESOLVED" : std::to_string(open.size()) + " UNRESOLVED";
   r.verdict_ok = open.empty();
   Table matched{"matched", "Matched items by rule", {"rule", "items", "amount"}, {}, ""};
   for (const auto& [rule, v] : by_rule) {
     matched.rows.push_back({rule, std::to_string(v.first), Money(asset, v.second).ToString()});
   }
   r.tables.push_back(std::move(matched));
-  exceptions.note = "difference: the statement's effect on the account minus the ledger's; "
-                    "positive means the statement shows more.";
+  exceptions.note =
+      "difference: the statement's effect on the account minus the ledger's; "
+      "positive means the statement shows more.";
   r.tables.push_back(std::move(exceptions));
   r.tables.push_back(std::move(resolutions));
   r.signoff = kSignoff;
@@ -189,9 +202,12 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
 
 Table ItemsTable(std::string name, std::string title,
                  const std::vector<reconciliation::ReconcilingItem>& items) {
-  Table t{std::move(name), std::move(title),
+  Table t{std::move(name),
+          std::move(title),
           {"kind", "ledger_id", "reference", "client", "matter", "booked_at", "bank_line",
-           "ledger_amount", "bank_amount", "direction", "note"}, {}, ""};
+           "ledger_amount", "bank_amount", "direction", "note"},
+          {},
+          ""};
   for (const auto& i : items) {
     t.rows.push_back({i.kind, i.ledger_id, i.reference, i.client_id, i.matter_id,
                       i.booked_at_ns ? ShanghaiTimeText(i.booked_at_ns) : "",
@@ -211,8 +227,8 @@ Result<Report> ThreeWayReport(const ReportRequest& q, const LogStore& store, std
     o.period_start_ns = q.period_start_ns;
     o.period_end_ns = q.period_end_ns;
   }
-  ASSIGN_OR_RETURN(auto t, reconciliation::ThreeWayReconcile(store, q.statement_source,
-                                                             q.statement_path, o));
+  ASSIGN_OR_RETURN(
+      auto t, reconciliation::ThreeWayReconcile(store, q.statement_source, q.statement_path, o));
   Report r;
   r.kind = "three-way";
   r.title = "Three-way trust reconciliation";
@@ -235,13 +251,17 @@ Result<Report> ThreeWayReport(const ReportRequest& q, const LogStore& store, std
                       : "DOES NOT AGREE: see the unreconciled items";
   r.verdict_ok = t.agree;
   r.tables.push_back(ItemsTable("deposits_in_transit", "Deposits in transit", t.in_transit));
-  r.tables.push_back(ItemsTable("outstanding_disbursements", "Outstanding disbursements", t.outstanding));
+  r.tables.push_back(
+      ItemsTable("outstanding_disbursements", "Outstanding disbursements", t.outstanding));
   r.tables.push_back(ItemsTable("unreconciled", "Unreconciled items", t.unreconciled));
-  Table matters{"client_matters", "Client matter balances", {"client", "matter", "balance"}, {}, ""};
-  for (const auto& m : t.matters) matters.rows.push_back({m.client_id, m.matter_id, m.balance.ToString()});
+  Table matters{
+      "client_matters", "Client matter balances", {"client", "matter", "balance"}, {}, ""};
+  for (const auto& m : t.matters)
+    matters.rows.push_back({m.client_id, m.matter_id, m.balance.ToString()});
   r.tables.push_back(std::move(matters));
   Table neg{"negative_matters", "Negative matters", {"client", "matter", "balance"}, {}, ""};
-  for (const auto& m : t.negatives) neg.rows.push_back({m.client_id, m.matter_id, m.balance.ToString()});
+  for (const auto& m : t.negatives)
+    neg.rows.push_back({m.client_id, m.matter_id, m.balance.ToString()});
   r.tables.push_back(std::move(neg));
   r.signoff = kSignoff;
   return r;
@@ -256,9 +276,11 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
     Asset asset = Asset::CNY;
   };
   std::map<std::pair<std::string, Asset>, MatterSum> sums;
-  Table moves{"movements", "Movements",
+  Table moves{"movements",
+              "Movements",
               {"date", "matter", "type", "id", "reference", "description", "in", "out", "balance"},
-              {}, ""};
+              {},
+              ""};
   std::map<std::pair<std::string, Asset>, std::pair<bool, u128>> running;
   auto add = [&](const fb::Envelope& env, std::string_view client, std::string_view matter,
                  std::string type, std::string_view id, std::string ref, std::string desc,
@@ -269,8 +291,15 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
     auto& bal = running[{std::string(matter), amount.asset()}];
     // Signed running balance: (negative, magnitude).
     auto apply = [&bal](bool minus, u128 v) {
-      if (bal.first == minus) { bal.second += v; return; }
-      if (bal.second >= v) { bal.second -= v; if (bal.second == 0) bal.first = false; return; }
+      if (bal.first == minus) {
+        bal.second += v;
+        return;
+      }
+      if (bal.second >= v) {
+        bal.second -= v;
+        if (bal.second == 0) bal.first = false;
+        return;
+      }
       bal = {minus, v - bal.second};
     };
     apply(out, amount.minor());
@@ -282,8 +311,8 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
       return;
     }
     (out ? s.out : s.in) += amount.minor();
-    moves.rows.push_back({ShanghaiTimeText(env.occurred_at_ns()), std::string(matter), std::move(type),
-                          std::string(id), std::move(ref), std::move(desc),
+    moves.rows.push_back({ShanghaiTimeText(env.occurred_at_ns()), std::string(matter),
+                          std::move(type), std::string(id), std::move(ref), std::move(desc),
                           out ? "" : amount.ToString(), out ? amount.ToString() : "",
                           Signed(bal.first, Money(amount.asset(), bal.second))});
   };
@@ -304,9 +333,9 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
       }
       case fb::Event::TrustFeeTransferred: {
         const auto* e = env.event_as_TrustFeeTransferred();
-        return add(env, Sv(e->client_id()), Sv(e->matter_id()), "fee_transfer",
-                   Sv(e->transfer_id()), "", "earned fees, invoice " + std::string(Sv(e->invoice_id())),
-                   M(e->amount()), true);
+        return add(
+            env, Sv(e->client_id()), Sv(e->matter_id()), "fee_transfer", Sv(e->transfer_id()), "",
+            "earned fees, invoice " + std::string(Sv(e->invoice_id())), M(e->amount()), true);
       }
       case fb::Event::TrustRefundedToClient: {
         const auto* e = env.event_as_TrustRefundedToClient();
@@ -325,10 +354,13 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
               {"matter", q.matter_id.empty() ? "all matters" : q.matter_id},
               {"period", Period(q.period_start_ns, q.period_end_ns)},
               {"report_as_of_seq", std::to_string(as_of)}};
-  Table summary{"matters", "Matters", {"matter", "currency", "opening", "in", "out", "closing"}, {}, ""};
+  Table summary{
+      "matters", "Matters", {"matter", "currency", "opening", "in", "out", "closing"}, {}, ""};
   bool negative = false;
   for (const auto& [key, s] : sums) {
-    auto net = [](u128 in, u128 out) { return std::make_pair(out > in, out > in ? out - in : in - out); };
+    auto net = [](u128 in, u128 out) {
+      return std::make_pair(out > in, out > in ? out - in : in - out);
+    };
     const auto open = net(s.opening_in, s.opening_out);
     const auto close = net(s.opening_in + s.in, s.opening_out + s.out);
     negative = negative || (close.first && close.second != 0);
@@ -354,9 +386,12 @@ Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uin
   };
   constexpr std::size_t kRowsMax = 10'000;
   std::map<std::pair<std::string, Asset>, Sum> sums;
-  Table diffs{"differences", "Payments charged differently from the schedule",
+  Table diffs{"differences",
+              "Payments charged differently from the schedule",
               {"payment_id", "method", "gateway_txn_id", "settled_at", "amount", "charged",
-               "schedule", "difference"}, {}, ""};
+               "schedule", "difference"},
+              {},
+              ""};
   std::uint64_t diff_count = 0;
   RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
     if (env.event_type() != fb::Event::PaymentSettled || !InPeriod(q, env.occurred_at_ns())) return;
@@ -372,12 +407,12 @@ Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uin
       ++diff_count;
       if (diffs.rows.size() < kRowsMax) {
         const bool more = charged.minor() > schedule.minor();
-        diffs.rows.push_back({std::string(Sv(e->payment_id())), method,
-                              std::string(Sv(e->gateway_txn_id())),
-                              ShanghaiTimeText(env.occurred_at_ns()), amount.ToString(),
-                              Amount(charged), Amount(schedule),
-                              Signed(!more, Money(amount.asset(), more ? charged.minor() - schedule.minor()
-                                                                       : schedule.minor() - charged.minor()))});
+        diffs.rows.push_back(
+            {std::string(Sv(e->payment_id())), method, std::string(Sv(e->gateway_txn_id())),
+             ShanghaiTimeText(env.occurred_at_ns()), amount.ToString(), Amount(charged),
+             Amount(schedule),
+             Signed(!more, Money(amount.asset(), more ? charged.minor() - schedule.minor()
+                                                      : schedule.minor() - charged.minor()))});
       }
     }
   }));
@@ -387,19 +422,25 @@ Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uin
   r.header = {{"period", Period(q.period_start_ns, q.period_end_ns)},
               {"payments_differing", std::to_string(diff_count)},
               {"report_as_of_seq", std::to_string(as_of)}};
-  Table t{"by_method", "Fees per method",
-          {"method", "currency", "payments", "gross", "charged", "schedule", "difference"}, {}, ""};
+  Table t{"by_method",
+          "Fees per method",
+          {"method", "currency", "payments", "gross", "charged", "schedule", "difference"},
+          {},
+          ""};
   for (const auto& [key, s] : sums) {
     const bool more = s.charged > s.schedule;
-    t.rows.push_back({key.first, std::string(AssetCode(key.second)), std::to_string(s.n),
-                      Money(key.second, s.gross).ToString(), Money(key.second, s.charged).ToString(),
-                      Money(key.second, s.schedule).ToString(),
-                      Signed(!more, Money(key.second, more ? s.charged - s.schedule : s.schedule - s.charged))});
+    t.rows.push_back(
+        {key.first, std::string(AssetCode(key.second)), std::to_string(s.n),
+         Money(key.second, s.gross).ToString(), Money(key.second, s.charged).ToString(),
+         Money(key.second, s.schedule).ToString(),
+         Signed(!more, Money(key.second, more ? s.charged - s.schedule : s.schedule - s.charged))});
   }
-  r.verdict = diff_count == 0 ? "EVERY FEE AS SCHEDULED" : std::to_string(diff_count) + " PAYMENTS DIFFER";
+  r.verdict =
+      diff_count == 0 ? "EVERY FEE AS SCHEDULED" : std::to_string(diff_count) + " PAYMENTS DIFFER";
   r.verdict_ok = diff_count == 0;
   r.tables.push_back(std::move(t));
-  if (diff_count > kRowsMax) diffs.note = "first " + std::to_string(kRowsMax) + " of " + std::to_string(diff_count);
+  if (diff_count > kRowsMax)
+    diffs.note = "first " + std::to_string(kRowsMax) + " of " + std::to_string(diff_count);
   r.tables.push_back(std::move(diffs));
   r.signoff = kSignoff;
   return r;
@@ -434,16 +475,18 @@ Result<Report> StatsReport(const ReportRequest& q, const LogStore& store, std::u
   r.title = "Payment statistics";
   r.header = {{"period", Period(q.period_start_ns, q.period_end_ns)},
               {"report_as_of_seq", std::to_string(as_of)}};
-  Table t{"by_day", "Per Shanghai day, method and currency",
+  Table t{"by_day",
+          "Per Shanghai day, method and currency",
           {"day", "method", "currency", "payments", "paid", "refunds", "refunded", "fees", "net"},
-          {}, ""};
+          {},
+          ""};
   std::map<Asset, Sum> total;
   for (const auto& [key, s] : sums) {
     const auto& [day, method, asset] = key;
     const bool neg = s.refunded + s.fees > s.paid;
     const u128 net = neg ? s.refunded + s.fees - s.paid : s.paid - s.refunded - s.fees;
-    t.rows.push_back({fmt::format("{:04}-{:02}-{:02}", day / 10000, day / 100 % 100, day % 100), method,
-                      std::string(AssetCode(asset)), std::to_string(s.payments),
+    t.rows.push_back({fmt::format("{:04}-{:02}-{:02}", day / 10000, day / 100 % 100, day % 100),
+                      method, std::string(AssetCode(asset)), std::to_string(s.payments),
                       Money(asset, s.paid).ToString(), std::to_string(s.refunds),
                       Money(asset, s.refunded).ToString(), Money(asset, s.fees).ToString(),
                       Signed(neg, Money(asset, net))});
@@ -454,8 +497,11 @@ Result<Report> StatsReport(const ReportRequest& q, const LogStore& store, std::u
     all.refunded += s.refunded;
     all.fees += s.fees;
   }
-  Table tt{"totals", "Totals per currency",
-           {"currency", "payments", "paid", "refunds", "refunded", "fees"}, {}, ""};
+  Table tt{"totals",
+           "Totals per currency",
+           {"currency", "payments", "paid", "refunds", "refunded", "fees"},
+           {},
+           ""};
   for (const auto& [asset, s] : total) {
     tt.rows.push_back({std::string(AssetCode(asset)), std::to_string(s.payments),
                        Money(asset, s.paid).ToString(), std::to_string(s.refunds),
@@ -486,9 +532,12 @@ std::optional<ReportFormat> ReportFormatFromName(std::string_view n) {
 
 std::string_view ContentType(ReportFormat f) {
   switch (f) {
-    case ReportFormat::kCsv: return "text/csv; charset=utf-8";
-    case ReportFormat::kJson: return "application/json";
-    case ReportFormat::kHtml: return "text/html; charset=utf-8";
+    case ReportFormat::kCsv:
+      return "text/csv; charset=utf-8";
+    case ReportFormat::kJson:
+      return "application/json";
+    case ReportFormat::kHtml:
+      return "text/html; charset=utf-8";
   }
   return "application/octet-stream";
 }
@@ -496,11 +545,16 @@ std::string_view ContentType(ReportFormat f) {
 Result<Report> BuildReport(const ReportRequest& q, const LogStore& store) {
   ASSIGN_OR_RETURN(std::uint64_t as_of, ResolveAsOf(store, q.as_of_seq));
   switch (q.kind) {
-    case ReportKind::kReconciliationRun: return RunReport(q, store, as_of);
-    case ReportKind::kThreeWay: return ThreeWayReport(q, store, as_of);
-    case ReportKind::kTrustStatement: return TrustStatement(q, store, as_of);
-    case ReportKind::kFees: return FeeReport(q, store, as_of);
-    case ReportKind::kStats: return StatsReport(q, store, as_of);
+    case ReportKind::kReconciliationRun:
+      return RunReport(q, store, as_of);
+    case ReportKind::kThreeWay:
+      return ThreeWayReport(q, store, as_of);
+    case ReportKind::kTrustStatement:
+      return TrustStatement(q, store, as_of);
+    case ReportKind::kFees:
+      return FeeReport(q, store, as_of);
+    case ReportKind::kStats:
+      return StatsReport(q, store, as_of);
   }
   return Status::Error(codes::kInvalidArgument, "unknown report");
 }
@@ -508,9 +562,12 @@ Result<Report> BuildReport(const ReportRequest& q, const LogStore& store) {
 Result<std::string> RenderReport(const ReportRequest& q, const LogStore& store) {
   ASSIGN_OR_RETURN(Report r, BuildReport(q, store));
   switch (q.format) {
-    case ReportFormat::kCsv: return RenderCsv(r);
-    case ReportFormat::kJson: return RenderJson(r);
-    case ReportFormat::kHtml: return RenderHtml(r);
+    case ReportFormat::kCsv:
+      return RenderCsv(r);
+    case ReportFormat::kJson:
+      return RenderJson(r);
+    case ReportFormat::kHtml:
+      return RenderHtml(r);
   }
   return Status::Error(codes::kInvalidArgument, "unknown format");
 }

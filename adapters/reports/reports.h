@@ -41,14 +41,14 @@ std::string_view ContentType(ReportFormat f);  // "text/csv; charset=utf-8", ...
 struct ReportRequest {
   ReportKind kind = ReportKind::kStats;
   ReportFormat format = ReportFormat::kJson;
-  std::uint64_t as_of_seq = 0;            // 0: the head
-  std::int64_t period_start_ns = 0;       // [start, end); 0/0: all of history
+  std::uint64_t as_of_seq = 0;       // 0: the head
+  std::int64_t period_start_ns = 0;  // [start, end); 0/0: all of history
   std::int64_t period_end_ns = 0;
-  std::string run_id;                     // reconciliation-run
-  std::string client_id, matter_id;       // trust-statement (matter empty: every matter)
+  std::string run_id;                // reconciliation-run
+  std::string client_id, matter_id;  // trust-statement (matter empty: every matter)
   statements::Source statement_source = statements::Source::kCamt053;  // three-way
-  std::string statement_path;                                        // three-way
-  reconciliation::ThreeWayOptions three_way;                         // three-way
+  std::string statement_path;                                          // three-way
+  reconciliation::ThreeWayOptions three_way;                           // three-way
 };
 
 // Builds and renders. Errors: invalid_argument (missing run id, client, ...),

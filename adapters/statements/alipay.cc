@@ -31,8 +31,8 @@ constexpr std::string_view kRefundNo = "退款批次号/请求号";
 constexpr std::string_view kRemark = "商品名称";
 
 struct Columns {
-  int txn = -1, order = -1, biz = -1, done = -1, amount = -1, received = -1, fee = -1,
-      refund = -1, remark = -1;
+  int txn = -1, order = -1, biz = -1, done = -1, amount = -1, received = -1, fee = -1, refund = -1,
+      remark = -1;
 };
 
 // "[2026年11月01日 00:00:00]" after `key` -> UTC ns.
@@ -93,7 +93,7 @@ Result<Columns> FindColumns(const std::vector<std::string>& f, std::uint32_t no)
   c.refund = ColumnIndex(f, kRefundNo);
   c.remark = ColumnIndex(f, kRemark);
   const std::pair<int, std::string_view> required[] = {
-      {c.txn, kTxnId},      {c.order, kOrderNo},     {c.biz, kBizType}, {c.done, kDoneAt},
+      {c.txn, kTxnId},          {c.order, kOrderNo},     {c.biz, kBizType}, {c.done, kDoneAt},
       {c.amount, kOrderAmount}, {c.received, kReceived}, {c.fee, kFee}};
   for (const auto& [idx, name] : required) {
     if (idx < 0) return LineError(kStatementMissingColumn, no, "no column " + std::string(name));
@@ -102,7 +102,9 @@ Result<Columns> FindColumns(const std::vector<std::string>& f, std::uint32_t no)
 }
 
 Result<Line> ReadRow(const std::vector<std::string>& f, const Columns& c, std::uint32_t no) {
-  auto field = [&f](int i) { return i < 0 ? std::string_view() : Trim(f[static_cast<std::size_t>(i)]); };
+  auto field = [&f](int i) {
+    return i < 0 ? std::string_view() : Trim(f[static_cast<std::size_t>(i)]);
+  };
   Line l;
   l.line_no = no;
   const std::string_view biz = field(c.biz);

@@ -30,19 +30,24 @@ std::string Neg(const Money& m) { return m.is_zero() ? m.ToString() : "-" + m.To
 std::string XmlEscape(std::string_view s) {
   std::string o;
   for (char c : s) {
-    if (c == '&') o += "&amp;";
-    else if (c == '<') o += "&lt;";
-    else if (c == '>') o += "&gt;";
-    else o.push_back(c);
+    if (c == '&')
+      o += "&amp;";
+    else if (c == '<')
+      o += "&lt;";
+    else if (c == '>')
+      o += "&gt;";
+    else
+      o.push_back(c);
   }
   return o;
 }
 
 constexpr const char* kWechatColumns[] = {
-    "交易时间", "公众账号ID", "商户号", "特约商户号", "设备号", "微信订单号", "商户订单号",
-    "用户标识", "交易类型", "交易状态", "付款银行", "货币种类", "应结订单金额", "代金券金额",
-    "微信退款单号", "商户退款单号", "退款金额", "充值券退款金额", "退款类型", "退款状态",
-    "商品名称", "商户数据包", "手续费", "费率", "订单金额", "申请退款金额", "费率备注"};
+    "交易时间",     "公众账号ID",   "商户号",       "特约商户号",   "设备号",   "微信订单号",
+    "商户订单号",   "用户标识",     "交易类型",     "交易状态",     "付款银行", "货币种类",
+    "应结订单金额", "代金券金额",   "微信退款单号", "商户退款单号", "退款金额", "充值券退款金额",
+    "退款类型",     "退款状态",     "商品名称",     "商户数据包",   "手续费",   "费率",
+    "订单金额",     "申请退款金额", "费率备注"};
 constexpr std::size_t kWechatCount = sizeof(kWechatColumns) / sizeof(kWechatColumns[0]);
 
 // Column order: the documented one, or reversed (WeChat Pay has moved columns).
@@ -94,7 +99,8 @@ void BillWriter::Begin() {
       };
       Put("#支付宝交易记录明细查询\n#账号:[" + meta_.account + "]\n#起始日期:[" +
           cn(meta_.period_start_ns) + "]    终止日期:[" + cn(meta_.period_end_ns) + "]\n");
-      Put("#-----------------------------------------交易明细列表------------------------------------\n");
+      Put("#-----------------------------------------交易明细列表----------------------------------"
+          "--\n");
       Put("支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,"
           "终端号,对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,"
           "支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,"
@@ -112,10 +118,10 @@ void BillWriter::Begin() {
     case Source::kCamt053:
       Put("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n"
-          "<BkToCstmrStmt>\n<GrpHdr><MsgId>FOLIO-" + Yymmdd(meta_.period_start_ns) +
-          "</MsgId></GrpHdr>\n<Stmt>\n<Id>STMT-" + Yymmdd(meta_.period_start_ns) +
-          "</Id>\n<Acct><Id><Othr><Id>" + XmlEscape(meta_.account) + "</Id></Othr></Id><Ccy>" +
-          std::string(AssetCode(meta_.asset)) + "</Ccy></Acct>\n");
+          "<BkToCstmrStmt>\n<GrpHdr><MsgId>FOLIO-" +
+          Yymmdd(meta_.period_start_ns) + "</MsgId></GrpHdr>\n<Stmt>\n<Id>STMT-" +
+          Yymmdd(meta_.period_start_ns) + "</Id>\n<Acct><Id><Othr><Id>" + XmlEscape(meta_.account) +
+          "</Id></Othr></Id><Ccy>" + std::string(AssetCode(meta_.asset)) + "</Ccy></Acct>\n");
       for (int i = 0; i < 2; ++i) {
         const Money& m = i == 0 ? meta_.opening : meta_.closing;
         const std::int64_t at = i == 0 ? meta_.period_start_ns : meta_.period_end_ns - kNsPerDay;
@@ -132,10 +138,10 @@ void BillWriter::Begin() {
           Comma(meta_.opening) + "\n");
       break;
     case Source::kCsv:
-      Put("\xEF\xBB\xBF# account: " + meta_.account + "\n# currency: " +
-          std::string(AssetCode(meta_.asset)) + "\n# period: " + DateOnly(meta_.period_start_ns) +
-          " " + DateOnly(meta_.period_end_ns) + "\n# opening: " + meta_.opening.ToString() +
-          "\n# closing: " + meta_.closing.ToString() +
+      Put("\xEF\xBB\xBF# account: " + meta_.account +
+          "\n# currency: " + std::string(AssetCode(meta_.asset)) +
+          "\n# period: " + DateOnly(meta_.period_start_ns) + " " + DateOnly(meta_.period_end_ns) +
+          "\n# opening: " + meta_.opening.ToString() + "\n# closing: " + meta_.closing.ToString() +
           (meta_.rows > 0 ? "\n# lines: " + std::to_string(meta_.rows) : std::string()) +
           "\ndate,reference,order_ref,amount,fee,direction,status,description\n");
       break;
@@ -150,15 +156,17 @@ void BillWriter::Row(const Line& r) {
   switch (source_) {
     case Source::kAlipay:
       if (!r.is_refund) {
-        Put(fmt::format("{}\t,{}\t,交易,{}\t,{}\t,{}\t,,,,,buyer@example.com\t,{},{},0.00,0.00,0.00,"
-                        "0.00,0.00,,0.00,0.00,\t,{},0.00,\t\n",
-                        r.reference, r.order_ref, r.description, at, at, r.amount.ToString(),
-                        r.amount.ToString(), Neg(r.fee)));
+        Put(fmt::format(
+            "{}\t,{}\t,交易,{}\t,{}\t,{}\t,,,,,buyer@example.com\t,{},{},0.00,0.00,0.00,"
+            "0.00,0.00,,0.00,0.00,\t,{},0.00,\t\n",
+            r.reference, r.order_ref, r.description, at, at, r.amount.ToString(),
+            r.amount.ToString(), Neg(r.fee)));
       } else {
-        Put(fmt::format("{}\t,{}\t,退款,{}\t,{}\t,{}\t,,,,,buyer@example.com\t,{},{},0.00,0.00,0.00,"
-                        "0.00,0.00,,0.00,0.00,{}\t,{},0.00,\t\n",
-                        r.original_ref, r.order_ref, r.description, at, at, r.amount.ToString(),
-                        Neg(r.amount), r.reference, r.fee.ToString()));
+        Put(fmt::format(
+            "{}\t,{}\t,退款,{}\t,{}\t,{}\t,,,,,buyer@example.com\t,{},{},0.00,0.00,0.00,"
+            "0.00,0.00,,0.00,0.00,{}\t,{},0.00,\t\n",
+            r.original_ref, r.order_ref, r.description, at, at, r.amount.ToString(), Neg(r.amount),
+            r.reference, r.fee.ToString()));
       }
       break;
     case Source::kWechatPay: {
@@ -208,8 +216,8 @@ void BillWriter::Row(const Line& r) {
     case Source::kMt940:
       Put(":61:" + Yymmdd(r.booked_at_ns) + Yymmdd(r.booked_at_ns).substr(2) +
           (r.is_debit ? "D" : "C") + Comma(r.amount) + "NTRF" +
-          (r.order_ref.empty() ? "NONREF" : r.order_ref) + "//" + r.reference + "\n:86:" +
-          r.description + "\n");
+          (r.order_ref.empty() ? "NONREF" : r.order_ref) + "//" + r.reference +
+          "\n:86:" + r.description + "\n");
       break;
     case Source::kCsv:
       Put(DateOnly(r.booked_at_ns) + "," + r.reference + "," + r.order_ref + "," +
@@ -223,16 +231,20 @@ void BillWriter::End() {
   const Asset a = meta_.asset;
   switch (source_) {
     case Source::kAlipay:
-      Put("#-----------------------------------------交易明细列表结束------------------------------------\n");
-      Put(fmt::format("#交易合计：{}笔，商家实收：￥{}元，商家优惠：￥0.00元\n#导出时间：[{}]\n", rows_,
-                      Money(a, payments_minor_ - std::min(payments_minor_, refunds_minor_)).ToString(),
-                      ShanghaiTimeText(meta_.period_end_ns)));
+      Put("#-----------------------------------------交易明细列表结束------------------------------"
+          "------\n");
+      Put(fmt::format(
+          "#交易合计：{}笔，商家实收：￥{}元，商家优惠：￥0.00元\n#导出时间：[{}]\n", rows_,
+          Money(a, payments_minor_ - std::min(payments_minor_, refunds_minor_)).ToString(),
+          ShanghaiTimeText(meta_.period_end_ns)));
       break;
     case Source::kWechatPay:
-      Put("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n");
-      Put(fmt::format("`{},`{},`{},`0.00,`{},`{},`{}\r\n", rows_, Money(a, payments_minor_).ToString(),
-                      Money(a, refunds_minor_).ToString(), Money(a, fees_minor_).ToString(),
-                      Money(a, payments_minor_).ToString(), Money(a, refunds_minor_).ToString()));
+      Put("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,"
+          "申请退款总金额\r\n");
+      Put(fmt::format("`{},`{},`{},`0.00,`{},`{},`{}\r\n", rows_,
+                      Money(a, payments_minor_).ToString(), Money(a, refunds_minor_).ToString(),
+                      Money(a, fees_minor_).ToString(), Money(a, payments_minor_).ToString(),
+                      Money(a, refunds_minor_).ToString()));
       break;
     case Source::kCamt053:
       Put("</Stmt>\n</BkToCstmrStmt>\n</Document>\n");

@@ -18,7 +18,7 @@ struct BillMeta {
   Asset asset = Asset::CNY;
   std::int64_t period_start_ns = 0;
   std::int64_t period_end_ns = 0;
-  Money opening, closing;  // bank statements
+  Money opening, closing;                // bank statements
   bool wechat_shuffled_columns = false;  // another column order (same names)
   std::uint64_t rows = 0;  // CSV: when known, "# lines: N" goes first (truncation shows)
 };

@@ -111,7 +111,8 @@ Result<Header> ParseCamt053(std::istream& in, const LineSink& sink, const ParseO
     if (ev.kind == XmlEvent::kText) {
       std::string key;
       if (block_at != 0) {
-        for (std::size_t i = block_at; i < path.size(); ++i) key += (key.empty() ? "" : "/") + path[i];
+        for (std::size_t i = block_at; i < path.size(); ++i)
+          key += (key.empty() ? "" : "/") + path[i];
         std::string& v = block.fields[key];
         v += ev.text;
         if (v.size() > opts.line_bytes_max || block.fields.size() > 256) {
@@ -143,7 +144,8 @@ Result<Header> ParseCamt053(std::istream& in, const LineSink& sink, const ParseO
         if (date.empty()) return LineError(kStatementMalformed, block.line_no, "Bal without Dt");
         ASSIGN_OR_RETURN(std::int64_t at, DateOf(date, block.line_no));
         if (code == "OPBD" || code == "PRCD") {
-          if (m.negative) return LineError(kStatementAmountInvalid, block.line_no, "overdrawn opening balance");
+          if (m.negative)
+            return LineError(kStatementAmountInvalid, block.line_no, "overdrawn opening balance");
           h.opening = m.value;
           open_date = at;
           saw_open = true;

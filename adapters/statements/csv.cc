@@ -39,7 +39,8 @@ Status ReadComment(std::string_view c, std::uint32_t no, Header* h, long long* l
     *closing = std::string(value);
   } else if (key == "period") {
     const std::size_t sp = value.find(' ');
-    if (sp == std::string_view::npos) return LineError(kStatementMalformed, no, "period: start end");
+    if (sp == std::string_view::npos)
+      return LineError(kStatementMalformed, no, "period: start end");
     ASSIGN_OR_RETURN(h->period_start_ns, ParseShanghaiTime(value.substr(0, sp), no));
     ASSIGN_OR_RETURN(h->period_end_ns, ParseShanghaiTime(Trim(value.substr(sp + 1)), no));
   } else if (key == "lines") {
@@ -68,9 +69,12 @@ Result<Line> ReadRow(const std::vector<std::string>& f, const Columns& c, Asset 
   l.is_debit = amount.negative;
   if (c.direction >= 0) {
     const std::string_view d = field(c.direction);
-    if (amount.negative) return LineError(kStatementAmountInvalid, no, "signed amount with direction");
-    if (d == "D" || d == "debit") l.is_debit = true;
-    else if (d != "C" && d != "credit") return LineError(kStatementMalformed, no, "direction must be C or D");
+    if (amount.negative)
+      return LineError(kStatementAmountInvalid, no, "signed amount with direction");
+    if (d == "D" || d == "debit")
+      l.is_debit = true;
+    else if (d != "C" && d != "credit")
+      return LineError(kStatementMalformed, no, "direction must be C or D");
   }
   if (c.fee >= 0 && !field(c.fee).empty()) {
     ASSIGN_OR_RETURN(SignedMoney fee, ParseSignedAmount(field(c.fee), asset, no));
@@ -139,14 +143,15 @@ Result<Header> ParseCsv(std::istream& in, const LineSink& sink, const ParseOptio
   if (!err.ok()) return err;
   if (!cols) return LineError(kStatementTruncated, reader.line_no(), "no header row");
   if (expected >= 0 && expected != static_cast<long long>(h.lines)) {
-    return LineError(kStatementTruncated, reader.line_no(),
-                     "lines: says " + std::to_string(expected) + ", the file has " +
-                         std::to_string(h.lines));
+    return LineError(
+        kStatementTruncated, reader.line_no(),
+        "lines: says " + std::to_string(expected) + ", the file has " + std::to_string(h.lines));
   }
   if (!opening.empty() || !closing.empty()) {
     ASSIGN_OR_RETURN(SignedMoney o, ParseSignedAmount(opening, h.asset, reader.line_no()));
     ASSIGN_OR_RETURN(SignedMoney c, ParseSignedAmount(closing, h.asset, reader.line_no()));
-    if (o.negative) return LineError(kStatementAmountInvalid, reader.line_no(), "overdrawn opening");
+    if (o.negative)
+      return LineError(kStatementAmountInvalid, reader.line_no(), "overdrawn opening");
     h.opening = o.value;
     h.closing = c.value;
     h.closing_is_debit = c.negative;

@@ -181,8 +181,10 @@ Result<Header> ParseMt940(std::istream& in, const LineSink& sink, const ParseOpt
   }
   if (!err.ok()) return err;
   RETURN_IF_ERROR(flush());
-  if (!saw_open) return LineError(kStatementMalformed, reader.line_no(), "no :60F: opening balance");
-  if (!saw_close) return LineError(kStatementTruncated, reader.line_no(), "no :62F: closing balance");
+  if (!saw_open)
+    return LineError(kStatementMalformed, reader.line_no(), "no :60F: opening balance");
+  if (!saw_close)
+    return LineError(kStatementTruncated, reader.line_no(), "no :62F: closing balance");
   h.has_balances = true;
   return h;
 }

@@ -87,9 +87,9 @@ Result<SignedMoney> ParseSignedAmount(std::string_view text, Asset asset, std::u
   }
   auto m = Money::Parse(text, asset);
   if (!m.ok()) {
-    return LineError(kStatementAmountInvalid, line_no,
-                     "amount '" + std::string(text.substr(0, 40)) + "': " +
-                         std::string(m.status().code()));
+    return LineError(
+        kStatementAmountInvalid, line_no,
+        "amount '" + std::string(text.substr(0, 40)) + "': " + std::string(m.status().code()));
   }
   out.value = *m;
   if (out.value.is_zero()) out.negative = false;
@@ -114,8 +114,8 @@ int Digits(std::string_view s, std::size_t pos, std::size_t n) {
 Result<std::int64_t> ShanghaiMidnight(int year, int month, int day, std::uint32_t line_no) {
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 ||
-      day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) {
+  if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1] ||
+      (month == 2 && day == 29 && !leap)) {
     return LineError(kStatementMalformed, line_no, "impossible date");
   }
   const std::int64_t days = domain::DaysFromCivil(
@@ -152,18 +152,23 @@ int ColumnIndex(const std::vector<std::string>& header, std::string_view name) {
 
 std::string_view SourceName(Source s) {
   switch (s) {
-    case Source::kAlipay: return "alipay";
-    case Source::kWechatPay: return "wechatpay";
-    case Source::kCamt053: return "camt053";
-    case Source::kMt940: return "mt940";
-    case Source::kCsv: return "csv";
+    case Source::kAlipay:
+      return "alipay";
+    case Source::kWechatPay:
+      return "wechatpay";
+    case Source::kCamt053:
+      return "camt053";
+    case Source::kMt940:
+      return "mt940";
+    case Source::kCsv:
+      return "csv";
   }
   return "unknown";
 }
 
 std::optional<Source> SourceFromName(std::string_view name) {
-  for (Source s : {Source::kAlipay, Source::kWechatPay, Source::kCamt053, Source::kMt940,
-                   Source::kCsv}) {
+  for (Source s :
+       {Source::kAlipay, Source::kWechatPay, Source::kCamt053, Source::kMt940, Source::kCsv}) {
     if (SourceName(s) == name) return s;
   }
   return std::nullopt;
@@ -172,11 +177,16 @@ std::optional<Source> SourceFromName(std::string_view name) {
 Result<Header> ParseStatement(Source source, std::istream& in, const LineSink& sink,
                               const ParseOptions& opts) {
   switch (source) {
-    case Source::kAlipay: return ParseAlipay(in, sink, opts);
-    case Source::kWechatPay: return ParseWechatPay(in, sink, opts);
-    case Source::kCamt053: return ParseCamt053(in, sink, opts);
-    case Source::kMt940: return ParseMt940(in, sink, opts);
-    case Source::kCsv: return ParseCsv(in, sink, opts);
+    case Source::kAlipay:
+      return ParseAlipay(in, sink, opts);
+    case Source::kWechatPay:
+      return ParseWechatPay(in, sink, opts);
+    case Source::kCamt053:
+      return ParseCamt053(in, sink, opts);
+    case Source::kMt940:
+      return ParseMt940(in, sink, opts);
+    case Source::kCsv:
+      return ParseCsv(in, sink, opts);
   }
   return Status::Error(codes::kInvalidArgument, "unknown statement source");
 }

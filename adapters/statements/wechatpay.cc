@@ -36,8 +36,8 @@ Result<Columns> FindColumns(const std::vector<std::string>& f, std::uint32_t no)
   c.fee = ColumnIndex(f, "手续费");
   c.goods = ColumnIndex(f, "商品名称");
   const std::pair<int, std::string_view> required[] = {
-      {c.time, "交易时间"},       {c.txn, "微信订单号"},       {c.order, "商户订单号"},
-      {c.status, "交易状态"},     {c.amount, "应结订单金额"},  {c.refund_txn, "微信退款单号"},
+      {c.time, "交易时间"},          {c.txn, "微信订单号"},         {c.order, "商户订单号"},
+      {c.status, "交易状态"},        {c.amount, "应结订单金额"},    {c.refund_txn, "微信退款单号"},
       {c.refund_no, "商户退款单号"}, {c.refund_amount, "退款金额"}, {c.fee, "手续费"}};
   for (const auto& [idx, name] : required) {
     if (idx < 0) return LineError(kStatementMissingColumn, no, "no column " + std::string(name));

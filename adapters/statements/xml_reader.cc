@@ -66,25 +66,36 @@ bool XmlReader::DecodeEntity(std::string* out, Status* error) {
     }
     ent.push_back(static_cast<char>(c));
   }
-  if (ent == "lt") out->push_back('<');
-  else if (ent == "gt") out->push_back('>');
-  else if (ent == "amp") out->push_back('&');
-  else if (ent == "quot") out->push_back('"');
-  else if (ent == "apos") out->push_back('\'');
+  if (ent == "lt")
+    out->push_back('<');
+  else if (ent == "gt")
+    out->push_back('>');
+  else if (ent == "amp")
+    out->push_back('&');
+  else if (ent == "quot")
+    out->push_back('"');
+  else if (ent == "apos")
+    out->push_back('\'');
   else if (ent.size() >= 2 && ent[0] == '#') {
     const bool hex = ent[1] == 'x';
     std::uint32_t cp = 0;
     const std::size_t start = hex ? 2 : 1;
-    if (start >= ent.size()) return *error = Fail(kStatementMalformed, "bad character reference"), false;
+    if (start >= ent.size())
+      return *error = Fail(kStatementMalformed, "bad character reference"), false;
     for (std::size_t i = start; i < ent.size(); ++i) {
       const char d = ent[i];
       std::uint32_t v = 0;
-      if (d >= '0' && d <= '9') v = static_cast<std::uint32_t>(d - '0');
-      else if (hex && d >= 'a' && d <= 'f') v = static_cast<std::uint32_t>(d - 'a' + 10);
-      else if (hex && d >= 'A' && d <= 'F') v = static_cast<std::uint32_t>(d - 'A' + 10);
-      else return *error = Fail(kStatementMalformed, "bad character reference"), false;
+      if (d >= '0' && d <= '9')
+        v = static_cast<std::uint32_t>(d - '0');
+      else if (hex && d >= 'a' && d <= 'f')
+        v = static_cast<std::uint32_t>(d - 'a' + 10);
+      else if (hex && d >= 'A' && d <= 'F')
+        v = static_cast<std::uint32_t>(d - 'A' + 10);
+      else
+        return *error = Fail(kStatementMalformed, "bad character reference"), false;
       cp = cp * (hex ? 16u : 10u) + v;
-      if (cp > 0x10FFFF) return *error = Fail(kStatementMalformed, "bad character reference"), false;
+      if (cp > 0x10FFFF)
+        return *error = Fail(kStatementMalformed, "bad character reference"), false;
     }
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) {
       return *error = Fail(kStatementMalformed, "bad character reference"), false;
@@ -108,7 +119,8 @@ bool XmlReader::SkipUntil(std::string_view term, std::string* keep, Status* erro
     tail.push_back(static_cast<char>(c));
     if (keep != nullptr) {
       keep->push_back(static_cast<char>(c));
-      if (keep->size() > text_max_) return *error = Fail(kStatementTooLarge, "text too long"), false;
+      if (keep->size() > text_max_)
+        return *error = Fail(kStatementTooLarge, "text too long"), false;
     }
     if (tail.size() > term.size()) tail.erase(0, 1);
     if (tail == term) {
@@ -130,7 +142,8 @@ bool XmlReader::ReadMarkup(XmlEvent* ev, Status* error) {
   if (c == '!') {
     Get();
     std::string head;
-    for (int i = 0; i < 2 && Peek() != std::char_traits<char>::eof(); ++i) head.push_back(static_cast<char>(Get()));
+    for (int i = 0; i < 2 && Peek() != std::char_traits<char>::eof(); ++i)
+      head.push_back(static_cast<char>(Get()));
     if (head == "--") {
       if (!SkipUntil("-->", nullptr, error)) return false;
       ev->kind = XmlEvent::kSkip;
@@ -155,7 +168,8 @@ bool XmlReader::ReadMarkup(XmlEvent* ev, Status* error) {
     while (IsSpace(Peek())) Get();
     if (Get() != '>') return *error = Fail(kStatementMalformed, "bad end tag"), false;
     if (open_.empty() || open_.back() != name) {
-      return *error = Fail(kStatementMalformed, "</" + name + "> does not close the open element"), false;
+      return *error = Fail(kStatementMalformed, "</" + name + "> does not close the open element"),
+             false;
     }
     open_.pop_back();
     if (open_.empty()) root_closed_ = true;
@@ -178,29 +192,35 @@ bool XmlReader::ReadMarkup(XmlEvent* ev, Status* error) {
       pending_name_ = LocalName(name);
       break;
     }
-    if (d == std::char_traits<char>::eof()) return *error = Fail(kStatementTruncated, "document ends inside a tag"), false;
+    if (d == std::char_traits<char>::eof())
+      return *error = Fail(kStatementTruncated, "document ends inside a tag"), false;
     in_.rdbuf()->sungetc();
     std::string an, av;
-    if (!ReadName(&an) || ev->attrs.size() > 32) return *error = Fail(kStatementMalformed, "bad attribute"), false;
+    if (!ReadName(&an) || ev->attrs.size() > 32)
+      return *error = Fail(kStatementMalformed, "bad attribute"), false;
     while (IsSpace(Peek())) Get();
     if (Get() != '=') return *error = Fail(kStatementMalformed, "attribute without value"), false;
     while (IsSpace(Peek())) Get();
     const int q = Get();
-    if (q != '"' && q != '\'') return *error = Fail(kStatementMalformed, "unquoted attribute"), false;
+    if (q != '"' && q != '\'')
+      return *error = Fail(kStatementMalformed, "unquoted attribute"), false;
     for (int e = Get(); e != q; e = Get()) {
-      if (e == std::char_traits<char>::eof()) return *error = Fail(kStatementTruncated, "document ends inside a tag"), false;
+      if (e == std::char_traits<char>::eof())
+        return *error = Fail(kStatementTruncated, "document ends inside a tag"), false;
       if (e == '<') return *error = Fail(kStatementMalformed, "'<' in an attribute"), false;
       if (e == '&') {
         if (!DecodeEntity(&av, error)) return false;
       } else {
         av.push_back(static_cast<char>(e));
       }
-      if (av.size() > text_max_) return *error = Fail(kStatementTooLarge, "attribute too long"), false;
+      if (av.size() > text_max_)
+        return *error = Fail(kStatementTooLarge, "attribute too long"), false;
     }
     ev->attrs.emplace_back(LocalName(an), std::move(av));
   }
   if (!pending_end_) {
-    if (open_.size() >= depth_max_) return *error = Fail(kStatementMalformed, "nested too deep"), false;
+    if (open_.size() >= depth_max_)
+      return *error = Fail(kStatementMalformed, "nested too deep"), false;
     open_.push_back(name);
   } else if (open_.empty()) {
     root_closed_ = true;
@@ -227,13 +247,16 @@ bool XmlReader::Next(XmlEvent* ev, Status* error) {
         *error = Fail(kStatementMalformed, "text outside the root");
         return false;
       }
-      if (!open_.empty()) *error = Fail(kStatementTruncated, "document ends inside <" + open_.back() + ">");
-      else if (!root_closed_) *error = Fail(kStatementTruncated, "no root element");
+      if (!open_.empty())
+        *error = Fail(kStatementTruncated, "document ends inside <" + open_.back() + ">");
+      else if (!root_closed_)
+        *error = Fail(kStatementTruncated, "no root element");
       return false;
     }
     if (c == '<') {
       if (!ev->text.empty() && !only_space) {
-        if (open_.empty()) return *error = Fail(kStatementMalformed, "text outside the root"), false;
+        if (open_.empty())
+          return *error = Fail(kStatementMalformed, "text outside the root"), false;
         ev->kind = XmlEvent::kText;
         return true;
       }
@@ -254,7 +277,8 @@ bool XmlReader::Next(XmlEvent* ev, Status* error) {
       if (c == 0) return *error = Fail(kStatementMalformed, "NUL byte"), false;
       ev->text.push_back(static_cast<char>(c));
     }
-    if (ev->text.size() > text_max_) return *error = Fail(kStatementTooLarge, "text too long"), false;
+    if (ev->text.size() > text_max_)
+      return *error = Fail(kStatementTooLarge, "text too long"), false;
   }
 }
 

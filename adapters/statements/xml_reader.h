@@ -19,7 +19,7 @@
 namespace folio::statements {
 
 struct XmlEvent {
-  enum Kind { kStart, kEnd, kText, kSkip } kind = kText;  // kSkip: internal
+  enum Kind { kStart, kEnd, kText, kSkip } kind = kText;   // kSkip: internal
   std::string name;                                        // kStart, kEnd
   std::vector<std::pair<std::string, std::string>> attrs;  // kStart
   std::string text;                                        // kText (entities decoded)

@@ -52,16 +52,15 @@ domain::Decision Start(const RunState& s, const ReconStart& c, const domain::Com
   out.Emit(fb::Event::StatementImported, [&](auto& b) {
     fb::Hash32 sha(flatbuffers::span<const std::uint8_t, 32>(c.file_sha256.data(), 32));
     const fb::Money open = Fb(c.opening), close = Fb(c.closing);
-    return fb::CreateStatementImportedDirect(b, c.statement_id.c_str(), c.source,
-                                             c.statement_account.c_str(), c.period_start_ns,
-                                             c.period_end_ns, &sha, &open, &close, nullptr,
-                                             c.line_count)
+    return fb::CreateStatementImportedDirect(
+               b, c.statement_id.c_str(), c.source, c.statement_account.c_str(), c.period_start_ns,
+               c.period_end_ns, &sha, &open, &close, nullptr, c.line_count)
         .Union();
   });
   out.Emit(fb::Event::ReconciliationRunStarted, [&](auto& b) {
     return fb::CreateReconciliationRunStartedDirect(b, c.run_id.c_str(), c.statement_id.c_str(),
-                                                    c.period_start_ns, c.period_end_ns,
-                                                    c.as_of_seq, c.source, c.account.c_str())
+                                                    c.period_start_ns, c.period_end_ns, c.as_of_seq,
+                                                    c.source, c.account.c_str())
         .Union();
   });
   return out.Done();
@@ -69,8 +68,7 @@ domain::Decision Start(const RunState& s, const ReconStart& c, const domain::Com
 
 domain::Decision Record(const RunState& s, const ReconRecord& c,
                         const domain::CommandContext& ctx) {
-  if (!domain::ValidId(c.run_id) ||
-      c.matches.size() + c.discrepancies.size() > kRecordItemsMax) {
+  if (!domain::ValidId(c.run_id) || c.matches.size() + c.discrepancies.size() > kRecordItemsMax) {
     return Reject(domain::rejections::kInvalidCommand, "at most 4096 items per record");
   }
   for (const ReconDiscrepancy& d : c.discrepancies) {
@@ -91,10 +89,9 @@ domain::Decision Record(const RunState& s, const ReconRecord& c,
   for (const ReconMatch& m : c.matches) {
     out.Emit(fb::Event::ReconciliationItemMatched, [&](auto& b) {
       const fb::Money amount = Fb(m.amount);
-      return fb::CreateReconciliationItemMatchedDirect(b, c.run_id.c_str(), m.line_no,
-                                                       m.ledger_ref.c_str(),
-                                                       m.statement_ref.c_str(), &amount,
-                                                       m.rule.c_str())
+      return fb::CreateReconciliationItemMatchedDirect(
+                 b, c.run_id.c_str(), m.line_no, m.ledger_ref.c_str(), m.statement_ref.c_str(),
+                 &amount, m.rule.c_str())
           .Union();
     });
   }
@@ -102,10 +99,10 @@ domain::Decision Record(const RunState& s, const ReconRecord& c,
     out.Emit(fb::Event::DiscrepancyDetected, [&](auto& b) {
       const fb::Money la = Fb(d.ledger_amount), sa = Fb(d.statement_amount),
                       diff = Fb(d.difference);
-      return fb::CreateDiscrepancyDetectedDirect(
-                 b, c.run_id.c_str(), d.discrepancy_id.c_str(), d.kind, d.line_no,
-                 d.ledger_ref.c_str(), d.statement_ref.c_str(), &la, &sa, d.note.c_str(),
-                 s.account.c_str(), &diff, d.difference_is_debit)
+      return fb::CreateDiscrepancyDetectedDirect(b, c.run_id.c_str(), d.discrepancy_id.c_str(),
+                                                 d.kind, d.line_no, d.ledger_ref.c_str(),
+                                                 d.statement_ref.c_str(), &la, &sa, d.note.c_str(),
+                                                 s.account.c_str(), &diff, d.difference_is_debit)
           .Union();
     });
   }
@@ -119,11 +116,10 @@ domain::Decision Complete(const RunState& s, const ReconComplete& c,
   Emitter out(c.run_id, ctx);
   out.Emit(fb::Event::ReconciliationRunCompleted, [&](auto& b) {
     const fb::Money sc = Fb(c.statement_credits), sd = Fb(c.statement_debits),
-                    lc = Fb(c.ledger_credits), ld = Fb(c.ledger_debits),
-                    ma = Fb(c.matched_amount);
-    return fb::CreateReconciliationRunCompleted(
-               b, b.CreateString(c.run_id), s.matched,
-               static_cast<std::uint32_t>(s.discrepancies.size()), &sc, &sd, &lc, &ld, &ma)
+                    lc = Fb(c.ledger_credits), ld = Fb(c.ledger_debits), ma = Fb(c.matched_amount);
+    return fb::CreateReconciliationRunCompleted(b, b.CreateString(c.run_id), s.matched,
+                                                static_cast<std::uint32_t>(s.discrepancies.size()),
+                                                &sc, &sd, &lc, &ld, &ma)
         .Union();
   });
   return out.Done();
@@ -139,15 +135,16 @@ domain::Decision Resolve(const RunState& s, const ReconResolve& c,
   if (!s.exists) return Reject(rejections::kRunNotFound, c.run_id);
   if (!s.completed) return Reject(rejections::kRunOpen, c.run_id);
   auto it = s.discrepancies.find(c.discrepancy_id);
-  if (it == s.discrepancies.end()) return Reject(rejections::kDiscrepancyNotFound, c.discrepancy_id);
+  if (it == s.discrepancies.end())
+    return Reject(rejections::kDiscrepancyNotFound, c.discrepancy_id);
   if (it->second.resolved) return Reject(rejections::kDiscrepancyResolved, c.discrepancy_id);
   const DiscrepancyState& d = it->second;
   Emitter out(c.run_id, ctx);
   out.Emit(fb::Event::DiscrepancyResolved, [&](auto& b) {
     const fb::Money amount = Fb(d.difference);
     return fb::CreateDiscrepancyResolvedDirect(b, c.run_id.c_str(), c.discrepancy_id.c_str(),
-                                               c.resolved_by.c_str(), c.resolution.c_str(),
-                                               &amount, s.account.c_str(), d.is_debit)
+                                               c.resolved_by.c_str(), c.resolution.c_str(), &amount,
+                                               s.account.c_str(), d.is_debit)
         .Union();
   });
   return out.Done();

@@ -53,7 +53,7 @@ struct ReconStart {
   std::string run_id;
   std::string statement_id;  // the file's SHA-256 in hex
   fb::StatementSource source = fb::StatementSource::Unknown;
-  std::string account;       // "clearing:alipay", "bank:trust", ...
+  std::string account;            // "clearing:alipay", "bank:trust", ...
   std::string statement_account;  // as printed in the file
   std::int64_t period_start_ns = 0, period_end_ns = 0;
   Hash32 file_sha256{};
@@ -72,11 +72,11 @@ struct ReconMatch {
 struct ReconDiscrepancy {
   std::string discrepancy_id;  // unique within the run
   fb::DiscrepancyKind kind = fb::DiscrepancyKind::MissingInLedger;
-  std::uint32_t line_no = 0;   // 0: no statement line (missing_in_statement)
+  std::uint32_t line_no = 0;  // 0: no statement line (missing_in_statement)
   std::string ledger_ref, statement_ref;
   Money ledger_amount, statement_amount;
   std::string note;
-  Money difference;            // may be zero (timing): nothing posts
+  Money difference;                  // may be zero (timing): nothing posts
   bool difference_is_debit = false;  // statement holds more: Dr account, Cr suspense
 };
 

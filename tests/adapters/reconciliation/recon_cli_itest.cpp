@@ -39,10 +39,11 @@ TEST_CASE("cli: folio import --json prints the run, a second import replays, rep
   meta.period_start_ns = Nov1();
   meta.period_end_ns = Nov1() + 86'400 * kSecond;
   const std::string bill = dir.str() + "/20881234_20261101_业务明细.csv";
-  std::ofstream(bill, std::ios::binary) << statements::WriteBill(statements::Source::kAlipay, meta, rows);
+  std::ofstream(bill, std::ios::binary)
+      << statements::WriteBill(statements::Source::kAlipay, meta, rows);
 
-  const std::string import = std::string(FOLIO_BIN) + " import --data " + data +
-                             " --source alipay '" + bill + "' --json";
+  const std::string import =
+      std::string(FOLIO_BIN) + " import --data " + data + " --source alipay '" + bill + "' --json";
   std::string out;
   REQUIRE(RunCommand(import, &out) == 0);
   auto j = boost::json::parse(out).as_object();
@@ -62,12 +63,13 @@ TEST_CASE("cli: folio import --json prints the run, a second import replays, rep
   CHECK(j2.at("discrepancies") == j.at("discrepancies"));
 
   std::string ignored;
-  CHECK(RunCommand(std::string(FOLIO_BIN) + " reconcile resolve --data " + data + " --run " + run +
-                       " --discrepancy d000001 --by 'Wang Fang' --resolution 'bank fee' 2>/dev/null",
-                   &ignored) == 0);
+  CHECK(
+      RunCommand(std::string(FOLIO_BIN) + " reconcile resolve --data " + data + " --run " + run +
+                     " --discrepancy d000001 --by 'Wang Fang' --resolution 'bank fee' 2>/dev/null",
+                 &ignored) == 0);
   const std::string html = dir.str() + "/run.html";
-  CHECK(RunCommand(std::string(FOLIO_BIN) + " report reconciliation-run --data " + data + " --run " +
-                       run + " --format html --out " + html,
+  CHECK(RunCommand(std::string(FOLIO_BIN) + " report reconciliation-run --data " + data +
+                       " --run " + run + " --format html --out " + html,
                    &ignored) == 0);
   std::ifstream in(html);
   const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

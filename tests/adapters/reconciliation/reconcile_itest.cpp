@@ -12,8 +12,8 @@
 #include "adapters/reconciliation/import.h"
 #include "adapters/reconciliation/matcher.h"
 #include "adapters/reports/reports.h"
-#include "engine/domain/rejections.h"
 #include "adapters/statements/bill_writer.h"
+#include "engine/domain/rejections.h"
 #include "tests/adapters/reconciliation/recon_history.h"
 #include "tests/test_support.h"
 
@@ -47,16 +47,16 @@ struct Fixture {
     const std::int64_t t = Nov1() + 10 * 3600 * kSecond;  // 10:00 on the 1st
     const auto W = fb::Method::WechatPay;
     History h(*writer);
-    h.Payment("p1", W, 10000, 60, t, "4200001");          // matched by transaction id
-    h.Payment("p2", W, 20000, 120, t, "4200002");         // matched by order number
-    h.Payment("p3", W, 30000, 180, t, "4200003");         // matched by amount and time
-    h.Payment("p4", W, 40000, 240, t, "4200004");         // missing in the statement
-    h.Payment("p5", W, 50000, 300, t, "4200005");         // amount mismatch
-    h.Payment("p6", W, 60000, 360, t, "4200006");         // fee mismatch
+    h.Payment("p1", W, 10000, 60, t, "4200001");                       // matched by transaction id
+    h.Payment("p2", W, 20000, 120, t, "4200002");                      // matched by order number
+    h.Payment("p3", W, 30000, 180, t, "4200003");                      // matched by amount and time
+    h.Payment("p4", W, 40000, 240, t, "4200004");                      // missing in the statement
+    h.Payment("p5", W, 50000, 300, t, "4200005");                      // amount mismatch
+    h.Payment("p6", W, 60000, 360, t, "4200006");                      // fee mismatch
     h.Payment("p7", W, 70000, 420, Nov1() - 10 * kSecond, "4200007");  // timing: the 31st
-    h.Payment("p9", W, 90000, 0, t, "", false);           // status: never settled here
-    h.Payment("pa", fb::Method::Alipay, 11100, 66, t, "2026A");  // another method: ignored
-    h.Refund("r1", "p1", 4000, t + 3600 * kSecond, "5030001");    // matched refund
+    h.Payment("p9", W, 90000, 0, t, "", false);                        // status: never settled here
+    h.Payment("pa", fb::Method::Alipay, 11100, 66, t, "2026A");        // another method: ignored
+    h.Refund("r1", "p1", 4000, t + 3600 * kSecond, "5030001");         // matched refund
 
     std::vector<Line> rows;
     rows.push_back(Row("4200001", "ORD-p1", 10000, 60, t + 5 * kSecond));
@@ -66,7 +66,7 @@ struct Fixture {
     rows.push_back(Row("4200006", "ORD-p6", 60000, 420, t + 5 * kSecond));
     rows.push_back(Row("4200007", "ORD-p7", 70000, 420, Nov1() + 5 * kSecond));
     rows.push_back(Row("4200009", "ORD-p9", 90000, 540, t + 5 * kSecond));
-    rows.push_back(Row("4200777", "X-7", 7777, 47, t + 5 * kSecond));  // missing in ledger
+    rows.push_back(Row("4200777", "X-7", 7777, 47, t + 5 * kSecond));      // missing in ledger
     rows.push_back(Row("4200001", "ORD-p1", 10000, 60, t + 9 * kSecond));  // duplicate
     Line refund = Row("5030001", "r1", 4000, 24, t + 3600 * kSecond);
     refund.is_refund = refund.is_debit = true;
@@ -88,17 +88,21 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("reconcile: one discrepancy of each kind, found and nothing else; resolutions empty suspense") {
+TEST_CASE(
+    "reconcile: one discrepancy of each kind, found and nothing else; resolutions empty suspense") {
   Fixture f;
   auto r = f.Import();
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(!r->replayed);
   CHECK(r->lines == 10);
   CHECK(r->matched == 4);  // p1, p2 (order), p3 (amount window), r1
-  const std::map<std::string, std::uint32_t> want = {
-      {"missing_in_ledger", 1}, {"missing_in_statement", 1}, {"amount_mismatch", 1},
-      {"status_mismatch", 1},   {"fee_mismatch", 1},         {"duplicate", 1},
-      {"timing", 1}};
+  const std::map<std::string, std::uint32_t> want = {{"missing_in_ledger", 1},
+                                                     {"missing_in_statement", 1},
+                                                     {"amount_mismatch", 1},
+                                                     {"status_mismatch", 1},
+                                                     {"fee_mismatch", 1},
+                                                     {"duplicate", 1},
+                                                     {"timing", 1}};
   CHECK(r->discrepancies == want);
 
   auto run = LoadRun(*f.store, r->run_id);
@@ -112,7 +116,8 @@ TEST_CASE("reconcile: one discrepancy of each kind, found and nothing else; reso
   for (const EventRecord& e : *events) {
     if (e.type() == fb::Event::DiscrepancyDetected) {
       const auto* d = e.env().event_as_DiscrepancyDetected();
-      const std::string ref = d->ledger_ref()->size() ? d->ledger_ref()->str() : d->statement_ref()->str();
+      const std::string ref =
+          d->ledger_ref()->size() ? d->ledger_ref()->str() : d->statement_ref()->str();
       kind_of[ref] = std::string(KindName(d->kind()));
     }
     if (e.type() == fb::Event::ReconciliationItemMatched) {

@@ -43,8 +43,8 @@ struct Month {
       h.Do(d, at);
       if (on_statement) bank.push_back(BankLine("BK-" + id, id, amount, false, at + kDay));
     };
-    auto disburse = [&](const std::string& id, const std::string& client,
-                        const std::string& matter, u128 amount, int day, bool on_statement) {
+    auto disburse = [&](const std::string& id, const std::string& client, const std::string& matter,
+                        u128 amount, int day, bool on_statement) {
       domain::TrustDisburse d;
       d.disbursement_id = id;
       d.client_id = client;
@@ -69,7 +69,7 @@ struct Month {
     fees.invoice_id = "INV-11";
     h.Do(fees, Nov1() + 19 * kDay);
     bank.push_back(BankLine("fee1", "fee1", 500'000, true, Nov1() + 20 * kDay));
-    disburse("dis2", "wang", "m-2026-02", 300'000, 27, false);   // cheque not yet cashed
+    disburse("dis2", "wang", "m-2026-02", 300'000, 27, false);  // cheque not yet cashed
     deposit("dep4", "li", "m-2026-04", 1'500'000, 29, false);   // in transit at month end
     std::sort(bank.begin(), bank.end(),
               [](const Line& a, const Line& b) { return a.booked_at_ns < b.booked_at_ns; });
@@ -93,7 +93,8 @@ struct Month {
     meta.period_start_ns = Nov1();
     meta.period_end_ns = Nov1() + 30 * kDay;
     u128 balance = 0;
-    for (const Line& l : lines) balance = l.is_debit ? balance - l.amount.minor() : balance + l.amount.minor();
+    for (const Line& l : lines)
+      balance = l.is_debit ? balance - l.amount.minor() : balance + l.amount.minor();
     meta.opening = Cny(0);
     meta.closing = Cny(balance);
     const std::string path = dir.str() + "/camt053_202611.xml";

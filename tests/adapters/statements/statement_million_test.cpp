@@ -53,7 +53,8 @@ class GeneratedBill : public std::streambuf {
       l.order_ref = "ORD-" + std::to_string(next_);
       l.amount = Money(Asset::CNY, 1000 + next_ % 100'000);
       l.fee = Money(Asset::CNY, 6);
-      l.booked_at_ns = Meta().period_start_ns + static_cast<std::int64_t>(next_ % 86'400) * 1'000'000'000;
+      l.booked_at_ns =
+          Meta().period_start_ns + static_cast<std::int64_t>(next_ % 86'400) * 1'000'000'000;
       writer_.Row(l);
     }
     if (next_ == rows_) {

@@ -62,12 +62,17 @@ struct Parsed {
 Parsed Parse(Source s, const std::string& bytes, ParseOptions opts = {}) {
   std::istringstream in(bytes);
   Parsed p;
-  auto r = ParseStatement(s, in, [&p](const Line& l) {
-    p.lines.push_back(l);
-    return OkStatus();
-  }, opts);
-  if (r.ok()) p.header = *r;
-  else p.status = r.status();
+  auto r = ParseStatement(
+      s, in,
+      [&p](const Line& l) {
+        p.lines.push_back(l);
+        return OkStatus();
+      },
+      opts);
+  if (r.ok())
+    p.header = *r;
+  else
+    p.status = r.status();
   return p;
 }
 
@@ -343,8 +348,8 @@ TEST_CASE("csv: columns by name, quotes, balance comments, line count") {
 TEST_CASE("every parser: a line longer than the bound is statement_too_large") {
   ParseOptions o;
   o.line_bytes_max = 1024;
-  for (Source s : {Source::kAlipay, Source::kWechatPay, Source::kMt940, Source::kCsv,
-                   Source::kCamt053}) {
+  for (Source s :
+       {Source::kAlipay, Source::kWechatPay, Source::kMt940, Source::kCsv, Source::kCamt053}) {
     const Parsed p = Parse(s, std::string(5000, 'x'), o);
     CHECK(p.status.code() == kStatementTooLarge);
   }
