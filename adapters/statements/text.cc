@@ -92,6 +92,10 @@ Result<SignedMoney> ParseSignedAmount(std::string_view text, Asset asset, std::u
         "amount '" + std::string(text.substr(0, 40)) + "': " + std::string(m.status().code()));
   }
   out.value = *m;
+  // Far beyond any real movement; keeps every total of a file within u128.
+  if (out.value.minor() > kAmountMinorMax) {
+    return LineError(kStatementAmountInvalid, line_no, "amount implausibly large");
+  }
   if (out.value.is_zero()) out.negative = false;
   return out;
 }

@@ -40,6 +40,10 @@ std::string_view Trim(std::string_view s, bool backtick = false);
 // false when a quote is left open.
 bool SplitCsv(std::string_view line, std::vector<std::string>* fields);
 
+// Largest amount a statement line may carry, in minor units (10^24): a
+// billion lines of it still sum within u128.
+inline constexpr u128 kAmountMinorMax = static_cast<u128>(1'000'000'000'000) * 1'000'000'000'000;
+
 // A signed decimal amount ("-100.50", "+3", "1,000.00" is rejected).
 struct SignedMoney {
   Money value;

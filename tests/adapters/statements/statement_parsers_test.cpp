@@ -345,6 +345,18 @@ TEST_CASE("csv: columns by name, quotes, balance comments, line count") {
   SUBCASE("byte flips") { CheckFlips(Source::kCsv, bill); }
 }
 
+TEST_CASE("amounts: exact, signed, and bounded so that totals cannot overflow") {
+  CHECK(ParseSignedAmount("-100.50", Asset::CNY, 3)->negative);
+  CHECK(ParseSignedAmount("100.5", Asset::CNY, 3)->value == Cny(10050));
+  CHECK(ParseSignedAmount("1.001", Asset::CNY, 3).status().code() == kStatementAmountInvalid);
+  CHECK(ParseSignedAmount("1,000.00", Asset::CNY, 3).status().code() == kStatementAmountInvalid);
+  CHECK(ParseSignedAmount("1e5", Asset::CNY, 3).status().code() == kStatementAmountInvalid);
+  CHECK(ParseSignedAmount("10000000000000000000000.00", Asset::CNY, 3).ok());
+  const auto big = ParseSignedAmount("10000000000000000000000.01", Asset::CNY, 3);
+  CHECK(big.status().code() == kStatementAmountInvalid);
+  CHECK(big.status().message().rfind("line 3:", 0) == 0);
+}
+
 TEST_CASE("every parser: a line longer than the bound is statement_too_large") {
   ParseOptions o;
   o.line_bytes_max = 1024;
