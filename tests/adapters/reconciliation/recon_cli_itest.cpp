@@ -7,6 +7,7 @@
 
 #include "adapters/statements/bill_writer.h"
 #include "tests/adapters/reconciliation/recon_history.h"
+#include "tests/adapters/statements/zip_writer.h"
 #include "tests/test_support.h"
 
 namespace folio::reconciliation {
@@ -75,6 +76,21 @@ TEST_CASE("cli: folio import --json prints the run, a second import replays, rep
   const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK(page.find("Wang Fang") != std::string::npos);
   CHECK(page.find("<table id=\"exceptions\">") != std::string::npos);
+
+  // The archive as downloaded: the detail CSV is taken, the 汇总 summary left.
+  std::ifstream csv_in(bill, std::ios::binary);
+  const std::string csv((std::istreambuf_iterator<char>(csv_in)), std::istreambuf_iterator<char>());
+  const std::string zip = dir.str() + "/20881234_20261101.csv.zip";
+  std::ofstream(zip, std::ios::binary) << testing::ZipOf(
+      {{"20881234_20261101_\xD2\xB5\xCE\xF1\xC3\xF7\xCF\xB8(\xBB\xE3\xD7\xDC).csv", "x"},
+       {"20881234_20261101_\xD2\xB5\xCE\xF1\xC3\xF7\xCF\xB8.csv", csv}});
+  std::string zipped;
+  REQUIRE(RunCommand(std::string(FOLIO_BIN) + " import --data " + data + " --source alipay " + zip +
+                         " --json",
+                     &zipped) == 0);
+  auto jz = boost::json::parse(zipped).as_object();
+  CHECK(jz.at("lines").as_int64() == 2);
+  CHECK(jz.at("run_id") != j.at("run_id"));  // the archive is its own file
 
   // A malformed file: exit 1 and the stable code.
   std::ofstream(bill, std::ios::binary | std::ios::app) << "garbage";
