@@ -60,6 +60,11 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       lz4), before and after (the mean is the baseline). Prints
       folio_events_per_s, raw_msgs_per_s and ratio. --integration-topics
       also produces payments.settled JSON (one more message per event).
+
+  recon [--data DIR] [--lines N] [--json]
+      Imports and reconciles an N-line WeChat Pay bill (default 1,000,000)
+      against a ledger of N payments; lines_per_s and rss_peak_kb
+      (folio bench recon --help).
 )";
 
 int BenchHttp(const Argv& argv) {
@@ -311,6 +316,7 @@ int RunBench(const Argv& argv) {
   if (argv[0] == "replay") return BenchReplay(rest);
   if (argv[0] == "http") return BenchHttp(rest);
   if (argv[0] == "mirror") return BenchMirror(rest);
+  if (argv[0] == "recon") return BenchRecon(rest);
   std::fprintf(stderr, "folio: unknown benchmark '%s'\n\n%s", argv[0].c_str(), kBenchHelp);
   return 2;
 }

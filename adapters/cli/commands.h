@@ -35,6 +35,10 @@ int RunKeys(const Argv& args);
 
 // The demo history (command JSON Lines) of `folio demo` and `folio serve --demo`.
 std::string_view DemoHistory();
+int RunImport(const Argv& args);     // cmd_import.cc
+int RunReconcile(const Argv& args);  // cmd_import.cc
+int RunReport(const Argv& args);     // cmd_report.cc
+int BenchRecon(const Argv& args);    // cmd_bench_recon.cc: folio bench recon
 
 using folio::Writer;
 

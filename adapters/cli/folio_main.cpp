@@ -25,6 +25,10 @@ Commands:
   trust     a client's trust ledger line by line (trust ledger), negative matters
   stats     payments and refunds per Shanghai day, method and asset
   replay    rebuild the projections from the log and compare with the live ones
+  import    parse a gateway bill or bank statement and reconcile it with the ledger
+  reconcile resolve a reconciliation discrepancy (by a named person)
+  report    reconciliation run, three-way trust, client trust statement, fees, stats
+            (CSV, JSON or HTML)
   bench     measure Folio against baselines on this machine (append, domain, replay)
   kafka-dev run a mock Kafka cluster on loopback ports (tests, demos)
   relay     mirror a log into Kafka, every event exactly once
@@ -48,6 +52,8 @@ constexpr Command kCommands[] = {
     {"stats", folio::cli::RunStats},     {"serve", folio::cli::RunServe},
     {"keys", folio::cli::RunKeys},       {"kafka-dev", folio::cli::RunKafkaDev},
     {"relay", folio::cli::RunRelay},     {"consume", folio::cli::RunConsume},
+    {"import", folio::cli::RunImport},   {"reconcile", folio::cli::RunReconcile},
+    {"report", folio::cli::RunReport},
 };
 
 }  // namespace
