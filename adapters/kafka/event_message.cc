@@ -1,0 +1,104 @@
+#include "adapters/kafka/event_message.h"
+
+#include <charconv>
+
+#include <boost/json.hpp>
+
+#include "adapters/json/rfc3339.h"
+#include "engine/domain/methods.h"
+#include "events/money.h"
+
+namespace folio::kafka {
+namespace {
+
+std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+std::string MoneyAmount(const fb::Money* m) {
+  if (m == nullptr) return "";
+  Money money = Money::FromFb(*m);
+  if (AssetCode(money.asset()).empty()) return U128ToString(money.minor());
+  return money.ToString();
+}
+
+std::string Currency(const fb::Money* m) {
+  return m ? std::string(AssetCode(Money::FromFb(*m).asset())) : std::string();
+}
+
+std::string When(const fb::Envelope& env) {
+  return json::FormatRfc3339(env.occurred_at_ns() != 0 ? env.occurred_at_ns()
+                                                       : env.recorded_at_ns());
+}
+
+}  // namespace
+
+void EventHeaders(const fb::Envelope& env, std::string_view ce_source, Header (&out)[8]) {
+  const fb::Uuid* id = env.event_id();
+  out[0] = {"ce_specversion", "1.0"};
+  out[1] = {"ce_id", id ? UuidToString({id->hi(), id->lo()}) : std::string()};
+  out[2] = {"ce_source", std::string(ce_source)};
+  out[3] = {"ce_type", "folio." + std::string(fb::EnumNameEvent(env.event_type()))};
+  out[4] = {"ce_time", When(env)};
+  out[5] = {"content-type", std::string(kEnvelopeContentType)};
+  out[6] = {kHeaderSeq, std::to_string(env.seq())};
+  out[7] = {kHeaderHash, env.hash() ? ToHex({env.hash()->bytes()->data(), 32}) : std::string()};
+}
+
+IntegrationKind IntegrationKindOf(const fb::Envelope& env) {
+  switch (env.event_type()) {
+    case fb::Event::PaymentSettled:
+      return IntegrationKind::kSettled;
+    case fb::Event::PaymentFailed:
+      return IntegrationKind::kFailed;
+    default:
+      return IntegrationKind::kNone;
+  }
+}
+
+std::string_view IntegrationKey(const fb::Envelope& env) {
+  const flatbuffers::String* id = nullptr;
+  if (auto* s = env.event_as_PaymentSettled()) id = s->payment_id();
+  if (auto* f = env.event_as_PaymentFailed()) id = f->payment_id();
+  return id ? id->string_view() : env.stream_id()->string_view();
+}
+
+std::optional<PaymentContext> ContextOfCreated(const fb::Envelope& env) {
+  const fb::PaymentCreated* c = env.event_as_PaymentCreated();
+  if (c == nullptr) return std::nullopt;
+  return PaymentContext{Str(c->order_id()), Str(c->customer_id()), MoneyAmount(c->amount()),
+                        Currency(c->amount()), std::string(domain::MethodName(c->method()))};
+}
+
+std::string IntegrationJson(const fb::Envelope& env, const PaymentContext* created) {
+  boost::json::object o;
+  o["paymentId"] = std::string(IntegrationKey(env));
+  if (const fb::PaymentSettled* s = env.event_as_PaymentSettled()) {
+    o["orderId"] = Str(s->order_id());
+    o["userId"] = Str(s->customer_id());
+    o["amount"] = MoneyAmount(s->amount());
+    o["currency"] = Currency(s->amount());
+    o["method"] = std::string(domain::MethodName(s->method()));
+    o["settledAt"] = When(env);
+    o["reason"] = nullptr;
+  } else if (const fb::PaymentFailed* f = env.event_as_PaymentFailed()) {
+    PaymentContext none;
+    const PaymentContext& c = created ? *created : none;
+    o["orderId"] = c.order_id;
+    o["userId"] = c.user_id;
+    o["amount"] = c.amount;
+    o["currency"] = c.currency;
+    o["method"] = c.method;
+    o["failedAt"] = When(env);
+    o["reason"] = Str(f->reason());
+  }
+  o["requestId"] = Str(env.correlation_id());
+  return boost::json::serialize(o);
+}
+
+std::optional<std::uint64_t> ParseSeq(std::string_view text) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+}  // namespace folio::kafka
