@@ -24,7 +24,7 @@ suspense:reconciliation) and the completion. Importing the same file again
 changes nothing and prints the same summary ("replayed": true).
 
   --account   the ledger account the statement speaks for (default:
-              clearing:alipay / clearing:wechatpay / bank:trust)
+              clearing:alipay / clearing:wechat_pay / bank:trust)
   --json      {"run_id","statement_id","lines","matched","discrepancies":{kind:n},...}
 
 Discrepancy kinds: missing_in_ledger, missing_in_statement, amount_mismatch,

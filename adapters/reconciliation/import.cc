@@ -15,6 +15,7 @@
 #include "adapters/reconciliation/matcher.h"
 #include "adapters/statements/zip_archive.h"
 #include "engine/domain/civil_time.h"
+#include "engine/domain/methods.h"
 #include "events/codes.h"
 
 namespace folio::reconciliation {
@@ -55,8 +56,13 @@ fb::StatementSource FbSource(statements::Source s) {
 }
 
 std::string DefaultAccount(statements::Source s) {
-  if (s == statements::Source::kAlipay) return "clearing:alipay";
-  if (s == statements::Source::kWechatPay) return "clearing:wechatpay";
+  // The account the domain's postings use for the method (postings.cc).
+  if (s == statements::Source::kAlipay) {
+    return "clearing:" + std::string(domain::MethodName(fb::Method::Alipay));
+  }
+  if (s == statements::Source::kWechatPay) {
+    return "clearing:" + std::string(domain::MethodName(fb::Method::WechatPay));
+  }
   return "bank:trust";
 }
 

@@ -34,7 +34,7 @@ struct ImportOptions {
   std::string path;
   std::string actor = "folio-import";
   // Ledger account the statement speaks for. Default: clearing:alipay,
-  // clearing:wechatpay, or bank:trust for bank statements.
+  // clearing:wechat_pay, or bank:trust for bank statements.
   std::string account;
   // Amount-only matches within this distance in time. Default: 2 days.
   std::int64_t amount_window_ns = 2 * 86'400'000'000'000;

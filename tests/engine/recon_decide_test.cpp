@@ -24,7 +24,7 @@ ReconStart Start() {
   s.run_id = "wechatpay-0123456789abcdef";
   s.statement_id = std::string(64, 'a');
   s.source = fb::StatementSource::WechatPay;
-  s.account = "clearing:wechatpay";
+  s.account = "clearing:wechat_pay";
   s.period_start_ns = 1;
   s.period_end_ns = 2;
   s.opening = s.closing = Cny(0);
@@ -123,7 +123,7 @@ TEST_CASE("recon decide: detections park differences in suspense, resolutions re
   }
   const auto& after = ledger.at({"suspense:reconciliation", Asset::CNY});
   CHECK(after.credit == after.debit);
-  const auto& clearing = ledger.at({"clearing:wechatpay", Asset::CNY});
+  const auto& clearing = ledger.at({"clearing:wechat_pay", Asset::CNY});
   CHECK(clearing.credit == clearing.debit);
 }
 

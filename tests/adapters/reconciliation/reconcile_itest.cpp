@@ -91,9 +91,12 @@ struct Fixture {
 TEST_CASE(
     "reconcile: one discrepancy of each kind, found and nothing else; resolutions empty suspense") {
   Fixture f;
+  const auto clearing_before = BalanceOf(PostAll(*f.store), "clearing:wechat_pay");
   auto r = f.Import();
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(!r->replayed);
+  CHECK(r->account == "clearing:wechat_pay");
+  CHECK(BalanceOf(PostAll(*f.store), "clearing:wechat_pay") != clearing_before);
   CHECK(r->lines == 10);
   CHECK(r->matched == 4);  // p1, p2 (order), p3 (amount window), r1
   const std::map<std::string, std::uint32_t> want = {{"missing_in_ledger", 1},
@@ -170,6 +173,7 @@ TEST_CASE(
         recon::rejections::kDiscrepancyNotFound);
   const auto after = BalanceOf(PostAll(*f.store), "suspense:reconciliation");
   CHECK(after.second == 0);
+  CHECK(BalanceOf(PostAll(*f.store), "clearing:wechat_pay") == clearing_before);
 }
 
 TEST_CASE("reconcile: importing the same file again appends nothing and says so") {
