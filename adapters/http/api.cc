@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <map>
 #include <set>
 
@@ -13,6 +17,9 @@
 #include "adapters/json/json_codes.h"
 #include "adapters/json/query_json.h"
 #include "adapters/json/rfc3339.h"
+#include "adapters/reconciliation/import.h"
+#include "adapters/reports/reports.h"
+#include "adapters/statements/statement.h"
 #include "engine/domain/aggregates.h"
 #include "engine/domain/methods.h"
 #include "engine/verify.h"
@@ -49,6 +56,10 @@ unsigned HttpStatusFor(std::string_view code) {
       {"refund_not_found", 404},
       {"credit_not_found", 404},
       {"trust_deposit_not_found", 404},
+      {"recon_run_not_found", 404},
+      {"recon_discrepancy_not_found", 404},
+      {"recon_run_exists", 409},
+      {"recon_discrepancy_resolved", 409},
       {hcodes::kMethodNotAllowed, 405},
       {codes::kIdempotencyKeyConflict, 409},
       {codes::kStreamVersionConflict, 409},
@@ -82,7 +93,8 @@ unsigned HttpStatusFor(std::string_view code) {
       hcodes::kBadRequest, hcodes::kQueryInvalid, "invalid_command",
   };
   if (auto it = kFixed.find(code); it != kFixed.end()) return it->second;
-  if (kBadInput.contains(code)) return 400;
+  if (code == "statement_too_large") return 413;
+  if (kBadInput.contains(code) || code.starts_with("statement_")) return 400;
   return 422;  // a business rule said no (docs/rejections.md)
 }
 
@@ -394,6 +406,7 @@ const std::vector<QueryRoute>& QueryRoutes() {
       {{"v1", "events"}, "events"},
       {{"v1", "projections"}, "projections"},
       {{"v1", "verify"}, "verify"},
+      {{"v1", "reports", "{id}"}, "report"},
   };
   return kRoutes;
 }
@@ -541,6 +554,27 @@ void Api::Dispatch(Call& call) {
       call.route = PatternName(r.pattern);
     }
   }
+  // Reconciliation: statement import and resolutions (operator).
+  const bool import_route = segs.size() == 2 && segs[1] == "imports";
+  const bool resolve_route = segs.size() == 7 && segs[1] == "reconciliation" &&
+                             segs[2] == "runs" && segs[4] == "discrepancies" &&
+                             segs[6] == "resolve";
+  if (import_route || resolve_route) {
+    call.route = import_route ? "/v1/imports"
+                              : "/v1/reconciliation/runs/{run}/discrepancies/{id}/resolve";
+    if (!call.who) {
+      return Fail(call, Err(hcodes::kUnauthorized, "an API key is required (Authorization: Bearer KEY)"));
+    }
+    if (m != "POST") return Fail(call, Err(hcodes::kMethodNotAllowed, "use POST"));
+    if (call.who->role != Role::kOperator) {
+      return Fail(call, Err(hcodes::kForbidden, "only an operator key may import or resolve"));
+    }
+    if (call.req.Header("idempotency-key").empty()) {
+      return Fail(call, Err(hcodes::kIdempotencyKeyMissing,
+                            "an Idempotency-Key header is required on every mutating call"));
+    }
+    return import_route ? HandleImport(call) : HandleResolve(call);
+  }
   const bool keys_route = segs.size() == 2 && segs[1] == "keys";
   if (keys_route) {
     path_known = true;
@@ -577,6 +611,7 @@ void Api::Dispatch(Call& call) {
   if (what == "payments") return HandleBatchGetPayments(call);
   if (what == "events") return HandleEvents(call);
   if (what == "verify") return HandleVerify(call);
+  if (what == "report") return HandleReport(call, id);
   return HandleQuery(call, what);
 }
 
@@ -923,6 +958,107 @@ void Api::HandleVerify(Call& call) {
     o["reason"] = report->reason;
   }
   Finish(call, JsonResponse(report->ok ? 200 : 500, boost::json::serialize(o)));
+}
+
+// ---------------------------------------------------------------- reconciliation
+
+void Api::HandleImport(Call& call) {
+  auto source_name = call.Param("source");
+  auto source = source_name ? statements::SourceFromName(*source_name) : std::nullopt;
+  if (!source) {
+    return Fail(call, Err(hcodes::kQueryInvalid,
+                          "source= is required: alipay, wechatpay, camt053, mt940 or csv"));
+  }
+  if (call.req.body.empty()) return Fail(call, Err(hcodes::kBadRequest, "the body is the statement file"));
+  // The importer reads a file (it streams and hashes it): the body goes to a
+  // private temporary file first.
+  std::string path = (std::filesystem::temp_directory_path() / "folio-import-XXXXXX").string();
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) return Fail(call, Err(codes::kIoError, "cannot create a temporary file"));
+  ::close(fd);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(call.req.body.data(), static_cast<std::streamsize>(call.req.body.size()));
+    if (!out) {
+      std::filesystem::remove(path);
+      return Fail(call, Err(codes::kIoError, "cannot write a temporary file"));
+    }
+  }
+  reconciliation::ImportOptions o;
+  o.source = *source;
+  o.path = path;
+  o.actor = call.who->name;
+  if (auto account = call.Param("account")) o.account = *account;
+  auto r = reconciliation::ImportStatement(*deps_.store, *deps_.writer, o);
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  if (!r.ok()) return Fail(call, r.status());
+  NotifyAppended();
+  metrics_.CountCommand("statement.import", r->replayed ? "replayed" : "ok");
+  Response resp = JsonResponse(r->replayed ? 200 : 201, reconciliation::ImportResultJson(*r));
+  if (r->replayed) resp.headers.emplace_back("Idempotent-Replayed", "true");
+  Finish(call, std::move(resp));
+}
+
+void Api::HandleResolve(Call& call) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(call.req.body, ec);
+  const boost::json::object* o = (!ec && v.is_object()) ? &v.as_object() : nullptr;
+  auto* resolution = o ? o->if_contains("resolution") : nullptr;
+  if (o == nullptr || resolution == nullptr || !resolution->is_string() ||
+      resolution->as_string().empty() || o->size() != 1) {
+    return Fail(call, Err(json::codes::kInvalidJson, R"(expected {"resolution": "what was done"})"));
+  }
+  recon::ReconResolve res;
+  res.run_id = call.segs[3];
+  res.discrepancy_id = call.segs[5];
+  res.resolved_by = call.who->name;
+  res.resolution = std::string(resolution->as_string());
+  auto r = reconciliation::ResolveDiscrepancy(*deps_.store, *deps_.writer, res, call.who->name);
+  if (!r.ok()) return Fail(call, r.status());
+  NotifyAppended();
+  boost::json::object j;
+  j["ok"] = true;
+  j["first_seq"] = r->first_seq;
+  j["last_seq"] = r->last_seq;
+  j["replayed"] = r->replayed;
+  Finish(call, JsonResponse(200, boost::json::serialize(j)));
+}
+
+void Api::HandleReport(Call& call, const std::string& kind_name) {
+  auto kind = reports::ReportKindFromName(kind_name);
+  if (!kind) {
+    return Fail(call, Err(hcodes::kRouteNotFound,
+                          "no report '" + kind_name +
+                              "': reconciliation-run, trust-statement, fees or stats"));
+  }
+  if (*kind == reports::ReportKind::kThreeWay) {
+    return Fail(call, Err(hcodes::kQueryInvalid,
+                          "three-way needs the bank statement file: use folio report three-way"));
+  }
+  reports::ReportRequest rq;
+  rq.kind = *kind;
+  auto format = reports::ReportFormatFromName(call.Param("format").value_or("json"));
+  if (!format) return Fail(call, Err(hcodes::kQueryInvalid, "format must be csv, json or html"));
+  rq.format = *format;
+  if (auto v = call.Param("as_of_seq")) {
+    auto n = ParseU64(*v);
+    if (!n) return Fail(call, Err(hcodes::kQueryInvalid, "as_of_seq must be an unsigned integer"));
+    rq.as_of_seq = *n;
+  }
+  for (auto [name, slot] : {std::pair{"from", &rq.period_start_ns}, std::pair{"to", &rq.period_end_ns}}) {
+    if (auto v = call.Param(name)) {
+      auto ns = json::ParseRfc3339(*v);
+      if (!ns.ok()) return Fail(call, Err(hcodes::kQueryInvalid, std::string(name) + ": " + ns.status().message()));
+      *slot = *ns;
+    }
+  }
+  rq.run_id = call.Param("run_id").value_or("");
+  rq.client_id = call.Param("client").value_or("");
+  rq.matter_id = call.Param("matter").value_or("");
+  auto body = reports::RenderReport(rq, *deps_.store);
+  if (!body.ok()) return Fail(call, body.status());
+  Finish(call, Response{200, std::string(reports::ContentType(rq.format)), std::move(*body), {}});
 }
 
 // ---------------------------------------------------------------- events

@@ -107,6 +107,9 @@ class Api {
   void HandleQuery(Call& call, std::string_view what);
   void HandleCreateKey(Call& call);
   void HandleVerify(Call& call);
+  void HandleImport(Call& call);
+  void HandleResolve(Call& call);
+  void HandleReport(Call& call, const std::string& kind);
   std::string MetricsText();
   Status ReadYourWrites(const Call& call);
   void NotifyAppended();

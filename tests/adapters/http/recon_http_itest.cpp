@@ -1,0 +1,94 @@
+// Reconciliation through HTTP: an operator imports a gateway bill, resolves a
+// discrepancy; an auditor reads the reports (CSV with BOM, HTML, JSON).
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "adapters/statements/bill_writer.h"
+#include "tests/adapters/http/http_harness.h"
+
+namespace folio {
+namespace {
+
+using namespace folio::testing;
+
+TEST_CASE("import a bill, re-import it, resolve, and read the reports over HTTP") {
+  TestServer ts;
+  auto c = ts.Client();
+  auto r = c.Send("POST", "/v1/payments",
+                  R"({"payment_id":"a1","customer_id":"c1","order_id":"ORD-a1","method":"alipay","amount":"100.00","currency":"CNY"})",
+                  Auth(kOperatorKey, "r1"));
+  REQUIRE(r.ok());
+  REQUIRE(r->status == 201);
+  r = c.Send("POST", "/v1/payments/a1/settle", R"({"gateway_txn_id":"2026110122001"})",
+             Auth(kOperatorKey, "r2"));
+  REQUIRE(r->status == 200);
+
+  const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  std::vector<statements::Line> rows(2);
+  rows[0].reference = "2026110122001";
+  rows[0].order_ref = "ORD-a1";
+  rows[0].amount = Money::Parse("100.00", "CNY").value();
+  rows[0].fee = Money::Parse("0.60", "CNY").value();
+  rows[0].booked_at_ns = now_ns;
+  rows[1] = rows[0];
+  rows[1].reference = "2026110122999";
+  rows[1].order_ref = "UNKNOWN";
+  rows[1].amount = Money::Parse("50.00", "CNY").value();
+  statements::BillMeta meta;
+  meta.period_start_ns = now_ns - 86'400'000'000'000;
+  meta.period_end_ns = now_ns + 86'400'000'000'000;
+  const std::string bill = statements::WriteBill(statements::Source::kAlipay, meta, rows);
+
+  auto denied = c.Send("POST", "/v1/imports?source=alipay", bill, Auth(kAuditorKey, "imp-0"));
+  CHECK(denied->status == 403);
+  auto bad = c.Send("POST", "/v1/imports?source=paypal", bill, Auth(kOperatorKey, "imp-0"));
+  CHECK(bad->status == 400);
+  const auto head_before = ts.Head();
+  auto garbage = c.Send("POST", "/v1/imports?source=wechatpay", "not,a,bill\n\x01\x02",
+                        Auth(kOperatorKey, "imp-g"));
+  CHECK(garbage->status == 400);
+  CHECK(ts.Head() == head_before);
+
+  auto imp = c.Send("POST", "/v1/imports?source=alipay", bill, Auth(kOperatorKey, "imp-1"));
+  REQUIRE(imp.ok());
+  REQUIRE_MESSAGE(imp->status == 201, imp->body);
+  auto j = JsonOf(imp->body);
+  CHECK(j.at("lines").to_number<int>() == 2);
+  CHECK(j.at("matched").to_number<int>() == 1);
+  CHECK(j.at("discrepancies").at("missing_in_ledger").to_number<int>() == 1);
+  const std::string run(j.at("run_id").as_string());
+
+  auto again = c.Send("POST", "/v1/imports?source=alipay", bill, Auth(kOperatorKey, "imp-2"));
+  CHECK(again->status == 200);
+  CHECK(JsonOf(again->body).at("replayed").as_bool());
+
+  auto res = c.Send("POST", "/v1/reconciliation/runs/" + run + "/discrepancies/d000001/resolve",
+                    R"({"resolution":"not our merchant: reported to Alipay"})",
+                    Auth(kOperatorKey, "res-1"));
+  REQUIRE(res.ok());
+  CHECK_MESSAGE(res->status == 200, res->body);
+
+  auto html = c.Send("GET", "/v1/reports/reconciliation-run?run_id=" + run + "&format=html", "",
+                     Auth(kAuditorKey));
+  REQUIRE(html.ok());
+  CHECK(html->status == 200);
+  CHECK(html->Header("content-type").starts_with("text/html"));
+  CHECK(html->body.find("<table") != std::string::npos);
+  CHECK(html->body.find("2026110122999") != std::string::npos);
+  auto csv = c.Send("GET", "/v1/reports/stats?format=csv", "", Auth(kAuditorKey));
+  CHECK(csv->status == 200);
+  CHECK(csv->body.starts_with("\xEF\xBB\xBF"));
+  auto same = c.Send("GET", "/v1/reports/reconciliation-run?run_id=" + run + "&format=html", "",
+                     Auth(kAuditorKey));
+  CHECK(same->body == html->body);  // reproducible bytes
+  auto missing = c.Send("GET", "/v1/reports/reconciliation-run?run_id=nope", "", Auth(kAuditorKey));
+  CHECK(missing->status == 404);
+  auto unknown = c.Send("GET", "/v1/reports/nothing", "", Auth(kAuditorKey));
+  CHECK(unknown->status == 404);
+}
+
+}  // namespace
+}  // namespace folio
