@@ -53,7 +53,7 @@ Result<std::pair<std::string, std::uint16_t>> ParseHostPort(std::string_view url
   unsigned port = 0;
   auto tail = url.substr(colon + 1);
   auto [p, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), port);
-  if (ec != std::errc() || p != tail.data() + tail.size() || port == 0 || port > 65535) {
+  if (ec != std::errc() || p != tail.data() + tail.size() || port > 65535) {  // 0: any free port
     return Status::Error(codes::kInvalidArgument, "bad port in '" + std::string(url) + "'");
   }
   return std::pair{std::string(url.substr(0, colon)), static_cast<std::uint16_t>(port)};

@@ -55,7 +55,8 @@ class HttpClient {
   bool closed_ = false;
 };
 
-// Splits "http://host:port" or "host:port" into host and port.
+// Splits "http://host:port" or "host:port" into host and port (0 allowed:
+// "any free port" for a listener).
 Result<std::pair<std::string, std::uint16_t>> ParseHostPort(std::string_view url);
 
 }  // namespace folio::http
