@@ -11,6 +11,7 @@
 #include "adapters/kafka/mirror_bench.h"
 #include "bench/append_bench.h"
 #include "bench/domain_bench.h"
+#include "bench/http_bench.h"
 #include "bench/replay_bench.h"
 #include "events/codes.h"
 
@@ -42,6 +43,14 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       asof_query_p99_us over Q random as-of balance queries (default 10,000)
       and rss_peak_kb (VmHWM, reset before the rebuild).
 
+  http [--data DIR] [--posts N] [--healthz N] [--connections C] [--threads T] [--json]
+      Starts the whole server (log, writer, projections, API) on a loopback
+      port with T HTTP threads (default 2), then drives it over C keep-alive
+      connections (default 64): first N GET /healthz (default 200,000: the
+      HTTP ceiling of this server on this machine), then N POST /v1/payments
+      (default 100,000; each answered after its group commit). Prints
+      post_payments_per_s, healthz_per_s, ratio, post_p50_ms, post_p99_ms.
+
   mirror [--data DIR] [--events N] [--integration-topics] [--json]
       Builds a log of N settled-payment events (default 1,000,000), starts an
       in-process mock Kafka cluster (3 brokers, 3 partitions), then mirrors
@@ -51,7 +60,62 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       lz4), before and after (the mean is the baseline). Prints
       folio_events_per_s, raw_msgs_per_s and ratio. --integration-topics
       also produces payments.settled JSON (one more message per event).
+
+  recon [--data DIR] [--lines N] [--json]
+      Imports and reconciles an N-line WeChat Pay bill (default 1,000,000)
+      against a ledger of N payments; lines_per_s and rss_peak_kb
+      (folio bench recon --help).
 )";
+
+int BenchHttp(const Argv& argv) {
+  auto args =
+      Args::Parse(argv, {{"data", "posts", "healthz", "connections", "threads"}, {"json"}});
+  if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
+  if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
+  bench::HttpBenchOptions o;
+  o.data_dir = args->GetOr("data", "");
+  auto posts = args->GetU64("posts", o.posts);
+  auto healthz = args->GetU64("healthz", o.healthz);
+  auto conns = args->GetU64("connections", o.connections);
+  auto threads = args->GetU64("threads", o.server_threads);
+  for (const Status& s : {posts.status(), healthz.status(), conns.status(), threads.status()}) {
+    if (!s.ok()) return ReportError(s);
+  }
+  if (*conns == 0 || *conns > 1000 || *threads == 0 || *threads > 64) {
+    return ReportError(Status::Error(codes::kInvalidArgument,
+                                     "--connections must be 1..1000 and --threads 1..64")), 2;
+  }
+  o.posts = *posts;
+  o.healthz = *healthz;
+  o.connections = static_cast<unsigned>(*conns);
+  o.server_threads = static_cast<unsigned>(*threads);
+  auto r = bench::RunHttpBench(o);
+  if (!r.ok()) return ReportError(r.status());
+  boost::json::object j;
+  j["bench"] = "http";
+  j["connections"] = o.connections;
+  j["server_threads"] = o.server_threads;
+  j["posts"] = r->posts;
+  j["healthz"] = r->healthz;
+  j["post_payments_per_s"] = r->post_payments_per_s;
+  j["healthz_per_s"] = r->healthz_per_s;
+  j["ratio"] = r->ratio();
+  j["post_p50_ms"] = r->post_p50_ms;
+  j["post_p99_ms"] = r->post_p99_ms;
+  j["healthz_p50_ms"] = r->healthz_p50_ms;
+  j["healthz_p99_ms"] = r->healthz_p99_ms;
+  j["post_errors"] = r->post_errors;
+  j["head_seq"] = r->head_seq;
+  if (args->Has("json")) {
+    std::cout << boost::json::serialize(j) << "\n";
+  } else {
+    std::printf("POST /v1/payments %10.0f/s (p50 %.2f ms, p99 %.2f ms); GET /healthz %10.0f/s; "
+                "ratio %.3f\n",
+                r->post_payments_per_s, r->post_p50_ms, r->post_p99_ms, r->healthz_per_s,
+                r->ratio());
+  }
+  return r->post_errors == 0 && r->head_seq == r->posts ? 0 : 1;
+}
 
 int BenchMirror(const Argv& argv) {
   auto args = Args::Parse(argv, {{"data", "events"}, {"json", "integration-topics"}});
@@ -250,7 +314,9 @@ int RunBench(const Argv& argv) {
   if (argv[0] == "append") return BenchAppend(rest);
   if (argv[0] == "domain") return BenchDomain(rest);
   if (argv[0] == "replay") return BenchReplay(rest);
+  if (argv[0] == "http") return BenchHttp(rest);
   if (argv[0] == "mirror") return BenchMirror(rest);
+  if (argv[0] == "recon") return BenchRecon(rest);
   std::fprintf(stderr, "folio: unknown benchmark '%s'\n\n%s", argv[0].c_str(), kBenchHelp);
   return 2;
 }

@@ -34,7 +34,7 @@ SIGKILL at random moments and check that every printed event survived.
 // The demo history: every method, refunds (partial, to credit, one
 // refused), credits, and client money in trust. Times are relative to now so
 // that nothing has expired yet when the demo runs.
-constexpr const char* kDemoHistory = R"(
+constexpr const char* kDemoHistoryText = R"(
 {"type":"customer.set_preference","idempotency_key":"demo-01","customer_id":"c-zhang","method":"wechat_pay"}
 {"type":"payment.create","idempotency_key":"demo-02","payment_id":"p-1001","customer_id":"c-zhang","order_id":"INV-2026-1001","method":"alipay","amount":"1280.00","currency":"CNY","description":"consultation"}
 {"type":"payment.mark_pending","idempotency_key":"demo-03","payment_id":"p-1001","gateway_trade_no":"2026112122001100","qr_payload":"https://qr.alipay.com/bax0001"}
@@ -76,6 +76,8 @@ constexpr const char* kDemoHistory = R"(
 
 }  // namespace
 
+std::string_view DemoHistory() { return kDemoHistoryText; }
+
 int RunDemo(const Argv& argv) {
   auto args = Args::Parse(argv, {{"data"}, {}});
   if (!args.ok()) return ReportError(args.status()), std::fputs(kDemoHelp, stderr), 2;
@@ -86,7 +88,7 @@ int RunDemo(const Argv& argv) {
   if (!store.ok()) return ReportError(store.status()), 3;
   auto writer = Writer::Start(store->get());
   if (!writer.ok()) return ReportError(writer.status());
-  std::istringstream history(kDemoHistory);
+  std::istringstream history(kDemoHistoryText);
   ExecSummary sum = ExecuteLines(**writer, history, /*as_json=*/false, "demo", nullptr);
   if (sum.store_failed) return ReportError(Status::Error(codes::kStoreFailed, "demo not stored"));
   (*writer)->Stop();

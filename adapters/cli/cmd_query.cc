@@ -14,6 +14,7 @@
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
 #include "adapters/cli/query_support.h"
+#include "adapters/json/query_json.h"
 #include "adapters/json/rfc3339.h"
 #include "events/codes.h"
 #include "projections/balances.h"
@@ -65,16 +66,6 @@ int Usage(const Status& s, const char* help) {
   return 2;
 }
 
-boost::json::object BalanceJson(const BalanceAnswer& b) {
-  boost::json::object o;
-  o["account"] = b.account;
-  o["asset"] = std::string(AssetCode(b.asset));
-  o["debits"] = Money(b.asset, b.debits).ToString();
-  o["credits"] = Money(b.asset, b.credits).ToString();
-  o["balance"] = b.BalanceString();
-  o["as_of_seq"] = b.as_of_seq;
-  return o;
-}
 
 }  // namespace
 
@@ -104,7 +95,7 @@ int RunBalance(const Argv& argv) {
   auto b = (*reader)->Balance(*account, *asset, *as_of);
   if (!b.ok()) return ReportError(b.status());
   if (args->Has("json")) {
-    std::cout << boost::json::serialize(BalanceJson(*b)) << "\n";
+    std::cout << boost::json::serialize(json::BalanceJson(*b)) << "\n";
   } else {
     std::printf("%s %s: balance %s (debits %s, credits %s) as of seq %llu\n", b->account.c_str(),
                 std::string(AssetCode(b->asset)).c_str(), b->BalanceString().c_str(),
@@ -132,7 +123,6 @@ int RunTrialBalance(const Argv& argv) {
   const std::uint64_t seq = as_of->value_or((*reader)->applied_seq());
   const std::uint64_t shown = std::min(seq, (*reader)->applied_seq());
   bool balanced = true;
-  boost::json::array assets;
   if (!args->Has("json"))
     std::printf("trial balance as of seq %llu\n", static_cast<unsigned long long>(shown));
   for (const auto& a : *tb) {
@@ -140,17 +130,7 @@ int RunTrialBalance(const Argv& argv) {
     const std::string code(AssetCode(a.asset));
     const std::string debits = Money(a.asset, a.debits).ToString();
     const std::string credits = Money(a.asset, a.credits).ToString();
-    if (args->Has("json")) {
-      boost::json::object o;
-      o["asset"] = code;
-      o["debits"] = debits;
-      o["credits"] = credits;
-      o["balanced"] = a.balanced();
-      boost::json::array accounts;
-      for (const auto& b : a.accounts) accounts.push_back(BalanceJson(b));
-      o["accounts"] = std::move(accounts);
-      assets.push_back(std::move(o));
-    } else {
+    if (!args->Has("json")) {
       std::printf("%s: debits %s, credits %s%s\n", code.c_str(), debits.c_str(), credits.c_str(),
                   a.balanced() ? "" : "  NOT BALANCED");
       for (const auto& b : a.accounts) {
@@ -159,11 +139,7 @@ int RunTrialBalance(const Argv& argv) {
     }
   }
   if (args->Has("json")) {
-    boost::json::object o;
-    o["as_of_seq"] = shown;
-    o["balanced"] = balanced;
-    o["assets"] = std::move(assets);
-    std::cout << boost::json::serialize(o) << "\n";
+    std::cout << boost::json::serialize(json::TrialBalanceJson(*tb, shown)) << "\n";
   }
   return balanced ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace folio {
@@ -29,6 +30,15 @@ int RunReplay(const Argv& args);
 int RunKafkaDev(const Argv& args);
 int RunRelay(const Argv& args);
 int RunConsume(const Argv& args);
+int RunServe(const Argv& args);
+int RunKeys(const Argv& args);
+
+// The demo history (command JSON Lines) of `folio demo` and `folio serve --demo`.
+std::string_view DemoHistory();
+int RunImport(const Argv& args);     // cmd_import.cc
+int RunReconcile(const Argv& args);  // cmd_import.cc
+int RunReport(const Argv& args);     // cmd_report.cc
+int BenchRecon(const Argv& args);    // cmd_bench_recon.cc: folio bench recon
 
 using folio::Writer;
 

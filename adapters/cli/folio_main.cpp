@@ -13,6 +13,8 @@ constexpr const char* kUsage = R"(folio - an event-sourced payment ledger
 Usage: folio <command> [options]        (folio <command> --help for details)
 
 Commands:
+  serve     the HTTP API server (with --demo: a demo data set and demo keys)
+  keys      create an API key in a key file (keys add)
   demo      run a demo history of commands into a log and verify it
   exec      run commands (JSON Lines) through the writer, one outcome per line
   verify    check every event, the hash chain and the stream index of a log
@@ -23,6 +25,10 @@ Commands:
   trust     a client's trust ledger line by line (trust ledger), negative matters
   stats     payments and refunds per Shanghai day, method and asset
   replay    rebuild the projections from the log and compare with the live ones
+  import    parse a gateway bill or bank statement and reconcile it with the ledger
+  reconcile resolve a reconciliation discrepancy (by a named person)
+  report    reconciliation run, three-way trust, client trust statement, fees, stats
+            (CSV, JSON or HTML)
   bench     measure Folio against baselines on this machine (append, domain, replay)
   kafka-dev run a mock Kafka cluster on loopback ports (tests, demos)
   relay     mirror a log into Kafka, every event exactly once
@@ -43,9 +49,11 @@ constexpr Command kCommands[] = {
     {"bench", folio::cli::RunBench},     {"torture", folio::cli::RunTorture},
     {"balance", folio::cli::RunBalance}, {"trial-balance", folio::cli::RunTrialBalance},
     {"replay", folio::cli::RunReplay},   {"trust", folio::cli::RunTrust},
-    {"stats", folio::cli::RunStats},
-    {"kafka-dev", folio::cli::RunKafkaDev}, {"relay", folio::cli::RunRelay},
-    {"consume", folio::cli::RunConsume},
+    {"stats", folio::cli::RunStats},     {"serve", folio::cli::RunServe},
+    {"keys", folio::cli::RunKeys},       {"kafka-dev", folio::cli::RunKafkaDev},
+    {"relay", folio::cli::RunRelay},     {"consume", folio::cli::RunConsume},
+    {"import", folio::cli::RunImport},   {"reconcile", folio::cli::RunReconcile},
+    {"report", folio::cli::RunReport},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Internal to adapters/json: the strict JSON document parser, a field reader
 // with the format's type rules, a field writer, and the canonical serializer.
-// Includes Boost.JSON, so only adapters/json/*.cc include this header.
+// Includes Boost.JSON, so only adapters/json/*.cc (and the gateway parsers,
+// for ParseStrict) include this header.
 #pragma once
 
 #include <boost/json/object.hpp>

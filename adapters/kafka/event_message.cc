@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/json/rfc3339.h"
+#include "engine/domain/methods.h"
 #include "events/money.h"
 
 namespace folio::kafka {
@@ -64,7 +65,7 @@ std::optional<PaymentContext> ContextOfCreated(const fb::Envelope& env) {
   const fb::PaymentCreated* c = env.event_as_PaymentCreated();
   if (c == nullptr) return std::nullopt;
   return PaymentContext{Str(c->order_id()), Str(c->customer_id()), MoneyAmount(c->amount()),
-                        Currency(c->amount()), fb::EnumNameMethod(c->method())};
+                        Currency(c->amount()), std::string(domain::MethodName(c->method()))};
 }
 
 std::string IntegrationJson(const fb::Envelope& env, const PaymentContext* created) {
@@ -75,7 +76,7 @@ std::string IntegrationJson(const fb::Envelope& env, const PaymentContext* creat
     o["userId"] = Str(s->customer_id());
     o["amount"] = MoneyAmount(s->amount());
     o["currency"] = Currency(s->amount());
-    o["method"] = fb::EnumNameMethod(s->method());
+    o["method"] = std::string(domain::MethodName(s->method()));
     o["settledAt"] = When(env);
     o["reason"] = nullptr;
   } else if (const fb::PaymentFailed* f = env.event_as_PaymentFailed()) {

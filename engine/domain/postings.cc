@@ -102,6 +102,28 @@ std::vector<Posting> PostingsFor(const fb::Envelope& env) {
       Pair(out, TrustLiability(*e), "bank:trust", FromFb(e->amount()));
       break;
     }
+    case E::DiscrepancyDetected: {
+      // An unexplained difference sits in suspense until someone resolves it.
+      const auto* e = env.event_as_DiscrepancyDetected();
+      const std::string account(Sv(e->account()));
+      if (e->difference_is_debit()) {
+        Pair(out, account, "suspense:reconciliation", FromFb(e->difference()));
+      } else {
+        Pair(out, "suspense:reconciliation", account, FromFb(e->difference()));
+      }
+      break;
+    }
+    case E::DiscrepancyResolved: {
+      // Releases exactly what the detection parked.
+      const auto* e = env.event_as_DiscrepancyResolved();
+      const std::string account(Sv(e->account()));
+      if (e->is_debit()) {
+        Pair(out, "suspense:reconciliation", account, FromFb(e->amount()));
+      } else {
+        Pair(out, account, "suspense:reconciliation", FromFb(e->amount()));
+      }
+      break;
+    }
     default:
       break;  // moves no money
   }

@@ -251,7 +251,8 @@ const std::map<fb::Event, Sample>& Samples() {
       {E::ReconciliationRunStarted,
        {[](PayloadCtx& c) {
           return fb::CreateReconciliationRunStarted(c.b, c.S("run-1"), c.S("stmt-2"),
-                                                    -1'000'000'000, 1'000'000'000, 42)
+                                                    -1'000'000'000, 1'000'000'000, 42,
+                                                    fb::StatementSource::Camt053, c.S("bank:trust"))
               .Union();
         },
         nullptr, nullptr, nullptr}},
@@ -267,9 +268,11 @@ const std::map<fb::Event, Sample>& Samples() {
        {[](PayloadCtx& c) {
           auto ledger = M(Asset::CNY, 10000);
           auto statement = M(Asset::CNY, 9999);
+          auto diff = M(Asset::CNY, 1);
           return fb::CreateDiscrepancyDetected(
                      c.b, c.S("run-3"), c.S("disc-1"), fb::DiscrepancyKind::AmountMismatch, 4,
-                     c.S("pay-014"), c.S("2026112122004"), &ledger, &statement, c.S("差 0.01 元"))
+                     c.S("pay-014"), c.S("2026112122004"), &ledger, &statement, c.S("差 0.01 元"),
+                     c.S("clearing:alipay"), &diff, false)
               .Union();
         },
         "/event/statement_amount", "99.99", "CNY"}},
@@ -277,13 +280,17 @@ const std::map<fb::Event, Sample>& Samples() {
        {[](PayloadCtx& c) {
           auto amount = M(Asset::CNY, 1);
           return fb::CreateDiscrepancyResolved(c.b, c.S("run-4"), c.S("disc-2"), c.S("ops@例子.cn"),
-                                               c.S("written off"), &amount)
+                                               c.S("written off"), &amount, c.S("clearing:alipay"),
+                                               true)
               .Union();
         },
         "/event/amount", "0.01", "CNY"}},
       {E::ReconciliationRunCompleted,
        {[](PayloadCtx& c) {
-          return fb::CreateReconciliationRunCompleted(c.b, c.S("run-5"), 4'000'000'000U, 17)
+          auto sc = M(Asset::CNY, 500), sd = M(Asset::CNY, 100), lc = M(Asset::CNY, 400),
+               ld = M(Asset::CNY, 100), ma = M(Asset::CNY, 300);
+          return fb::CreateReconciliationRunCompleted(c.b, c.S("run-5"), 4'000'000'000U, 17, &sc,
+                                                      &sd, &lc, &ld, &ma)
               .Union();
         },
         nullptr, nullptr, nullptr}},

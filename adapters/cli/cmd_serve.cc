@@ -1,0 +1,342 @@
+// folio serve: the engine, the projections and the HTTP API in one process.
+// folio keys: API keys in a key file.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "adapters/cli/args.h"
+#include "adapters/cli/commands.h"
+#include "adapters/http/api.h"
+#include "adapters/http/client.h"
+#include "adapters/http/gateway_routes.h"
+#include "adapters/http/sandbox_gateway.h"
+#include "adapters/http/server.h"
+#include "adapters/kafka/relay.h"
+#include "engine/writer.h"
+#include "events/codes.h"
+#include "projections/projector.h"
+#include "projections/registry.h"
+
+namespace folio::cli {
+namespace {
+
+constexpr const char* kServeHelp = R"(Usage: folio serve [--listen 127.0.0.1:8080] [--data DIR] [--keys FILE]
+                   [--kafka-brokers B] [--topic-prefix P] [--gateways FILE]
+                   [--sandbox] [--threads N] [--demo]
+
+Runs Folio: the log in DIR (default ./data/serve; ./data/serve-demo with
+--demo), the projections, and the HTTP API on --listen (docs/api.md). Every
+mutating call needs an API key (Authorization: Bearer KEY) and an
+Idempotency-Key header; its answer is sent once the outcome is on disk.
+
+  --keys FILE   API keys, stored hashed (create them with `folio keys add`)
+  --kafka-brokers B  mirror every event to Kafka at B (host:port,...); without
+                it an in-process librdkafka mock cluster (3 brokers) is started
+                and its bootstrap address printed (docs/kafka.md)
+  --topic-prefix P   prefix of the folio.events topic
+  --threads N   HTTP threads (default 2)
+  --gateways FILE  gateway keys (JSON, docs/gateways.md) for the notification
+                endpoints /v1/gateways/{alipay,wechatpay,unionpay,chain,generic}/notify
+  --sandbox     run the sandbox gateway in-process: fresh keys for every
+                gateway, QR codes for new Alipay / WeChat Pay / UnionPay /
+                crypto payments, then signed notifications (with duplicates,
+                lost deliveries and some failed payments) sent to this server
+  --demo        implies --sandbox;        also accept the demo-only keys demo-operator, demo-auditor and
+                demo-admin, load the demo history through the API, and print
+                commands to try. Refuses to listen on anything but loopback.
+
+Stops on SIGTERM or Ctrl-C: stops accepting, finishes the requests in flight,
+then closes the log. Exit status: 0 after a clean stop, 2 usage, 3 cannot open
+DIR or listen.
+)";
+
+constexpr const char* kKeysHelp = R"(Usage: folio keys add --keys FILE --name NAME --role operator|auditor|admin
+
+Creates an API key, appends NAME, ROLE and the key's SHA-256 to FILE, and
+prints the key once (it is not stored). NAME is recorded as the actor of every
+event the key's requests produce.
+)";
+
+constexpr const char* kDemoKeys[][2] = {
+    {"demo-operator", "operator"}, {"demo-auditor", "auditor"}, {"demo-admin", "admin"}};
+
+int Usage(const Status& s, const char* help) {
+  ReportError(s);
+  std::fputs(help, stderr);
+  return 2;
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+// Runs the demo history through the API over a real socket.
+Status LoadDemo(std::uint16_t port, std::size_t* accepted, std::size_t* rejected) {
+  ASSIGN_OR_RETURN(auto client, http::HttpClient::Connect("127.0.0.1", port));
+  std::istringstream in{std::string(DemoHistory())};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ASSIGN_OR_RETURN(http::HttpCall call, http::CommandLineToHttp(line));
+    const char* key = call.admin ? "demo-admin" : "demo-operator";
+    ASSIGN_OR_RETURN(auto resp,
+                     client.Send(call.method, call.target, call.body,
+                                 {{"Authorization", std::string("Bearer ") + key},
+                                  {"Content-Type", "application/json"},
+                                  {"Idempotency-Key", call.idempotency_key}}));
+    if (resp.status >= 500) {
+      return Status::Error(codes::kIoError, call.target + " answered " +
+                                                std::to_string(resp.status) + ": " + resp.body);
+    }
+    (resp.status < 300 ? *accepted : *rejected)++;
+  }
+  return Status();
+}
+
+// Payments the sandbox gateway then pays (or fails) with signed notifications.
+constexpr const char* kSandboxPayments = R"(
+{"type":"payment.create","idempotency_key":"demo-gw-1","payment_id":"p-gw-1","customer_id":"c-zhang","order_id":"GW-2026-0001","method":"alipay","amount":"66.00","currency":"CNY"}
+{"type":"payment.create","idempotency_key":"demo-gw-2","payment_id":"p-gw-2","customer_id":"c-li","order_id":"GW-2026-0002","method":"wechat_pay","amount":"128.00","currency":"CNY"}
+{"type":"payment.create","idempotency_key":"demo-gw-3","payment_id":"p-gw-3","customer_id":"c-wang","order_id":"GW-2026-0003","method":"unionpay","amount":"256.00","currency":"CNY"}
+{"type":"payment.create","idempotency_key":"demo-gw-4","payment_id":"p-gw-4","customer_id":"c-chen","order_id":"GW-2026-0004","method":"usdt_trc20","network":"TRC20","amount":"50.000000","currency":"USDT"}
+)";
+
+Status LoadSandboxPayments(std::uint16_t port) {
+  ASSIGN_OR_RETURN(auto client, http::HttpClient::Connect("127.0.0.1", port));
+  std::istringstream in{std::string(kSandboxPayments)};
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    ASSIGN_OR_RETURN(http::HttpCall call, http::CommandLineToHttp(line));
+    ASSIGN_OR_RETURN(auto resp, client.Send(call.method, call.target, call.body,
+                                            {{"Authorization", "Bearer demo-operator"},
+                                             {"Idempotency-Key", call.idempotency_key}}));
+    if (resp.status >= 500) return Status::Error(codes::kIoError, resp.body);
+  }
+  return Status();
+}
+
+void PrintDemoBanner(const std::string& url, const std::string& brokers, std::size_t accepted,
+                     std::size_t rejected) {
+  std::printf(R"(
+Folio is serving on %s with the demo data set
+(%zu demo commands accepted, %zu refused by the rules on purpose).
+
+Demo keys (demo only; `--demo` refuses to listen beyond loopback):
+  demo-operator  commands and queries
+  demo-auditor   read-only
+  demo-admin     payment-method configuration and keys
+
+The sandbox gateway is paying p-gw-1 (Alipay), p-gw-2 (WeChat Pay), p-gw-3
+(UnionPay) and p-gw-4 (USDT on TRC20) with signed notifications.
+
+Every event is mirrored to Kafka at %s:
+  kcat -C -b %s -t folio.events -J -e
+
+Try:
+  curl -s %s/v1/payments/p-gw-1 -H 'Authorization: Bearer demo-auditor'
+  curl -s '%s/v1/balances?account=clearing:alipay&asset=CNY' -H 'Authorization: Bearer demo-auditor'
+  curl -s -X POST %s/v1/payments -H 'Authorization: Bearer demo-operator' \
+       -H 'Idempotency-Key: try-1' -H 'Content-Type: application/json' \
+       -d '{"payment_id":"p-try-1","customer_id":"c-you","order_id":"o-1","method":"alipay","amount":"88.00","currency":"CNY"}'
+
+Stop with Ctrl-C.
+)",
+              url.c_str(), accepted, rejected, brokers.c_str(), brokers.c_str(), url.c_str(),
+              url.c_str(), url.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int RunServe(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"listen", "data", "keys", "threads", "gateways", "kafka-brokers",
+                                  "topic-prefix"},
+                                 {"demo", "sandbox"}});
+  if (!args.ok()) return Usage(args.status(), kServeHelp);
+  if (args->help()) return std::fputs(kServeHelp, stdout), 0;
+  const bool demo = args->Has("demo");
+  auto hp = http::ParseHostPort(args->GetOr("listen", "127.0.0.1:8080"));
+  if (!hp.ok()) return Usage(hp.status(), kServeHelp);
+  if (demo && !IsLoopback(hp->first)) {
+    return Usage(Status::Error(codes::kInvalidArgument,
+                               "--demo accepts well-known keys and listens on loopback only"),
+                 kServeHelp);
+  }
+  auto threads = args->GetU64("threads", 2);
+  if (!threads.ok() || *threads == 0 || *threads > 64) {
+    return Usage(Status::Error(codes::kInvalidArgument, "--threads must be 1..64"), kServeHelp);
+  }
+  const std::string dir = args->GetOr("data", demo ? "data/serve-demo" : "data/serve");
+
+  std::unique_ptr<http::KeyStore> keys;
+  if (auto f = args->Get("keys")) {
+    auto loaded = http::KeyStore::Load(*f);
+    if (!loaded.ok()) return ReportError(loaded.status()), 2;
+    keys = std::move(*loaded);
+  } else {
+    keys = std::make_unique<http::KeyStore>();
+  }
+  if (demo) {
+    for (auto& [k, role] : kDemoKeys) keys->Add(k, {k, *http::RoleFromName(role)});
+  } else if (keys->size() == 0) {
+    std::fprintf(stderr, "folio serve: warning: no API keys (--keys FILE): every /v1 call will be "
+                         "refused; create one with `folio keys add`\n");
+  }
+
+  // Signals are taken by sigwait below; every thread started from here on
+  // inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::filesystem::create_directories(dir);
+  auto store = LogStore::Open(dir);
+  if (!store.ok()) return ReportError(store.status()), 3;
+  auto writer = Writer::Start(store->get());
+  if (!writer.ok()) return ReportError(writer.status()), 3;
+  auto projector = projections::Projector::Start(store->get(), projections::AllProjections());
+  if (!projector.ok()) return ReportError(projector.status()), 3;
+
+  // The Kafka relay: a real cluster, or an in-process mock one.
+  std::unique_ptr<kafka::MockCluster> mock;
+  kafka::RelayOptions ro;
+  ro.brokers = args->GetOr("kafka-brokers", "");
+  ro.topic_prefix = args->GetOr("topic-prefix", "");
+  if (ro.brokers.empty()) {
+    auto c = kafka::MockCluster::Start(3, 0);
+    if (!c.ok()) return ReportError(c.status()), 3;
+    mock = std::move(*c);
+    ro.brokers = mock->bootstrap();
+  }
+  auto relay = kafka::Relay::Start(store->get(), ro);
+  if (!relay.ok()) return ReportError(relay.status()), 3;
+  kafka::Relay* rel = relay->get();
+
+  http::ApiDeps deps;
+  deps.store = store->get();
+  deps.writer = writer->get();
+  deps.projector = projector->get();
+  deps.keys = keys.get();
+  projections::Projector* proj = projector->get();
+  deps.on_appended = [proj, rel] {
+    proj->Notify();
+    rel->Notify();
+  };
+  deps.extra_metrics = [rel] {
+    auto st = rel->status();
+    return std::vector<http::Sample>{
+        {"folio_relay_lag_events", "Events not yet mirrored to Kafka.", "gauge", {},
+         static_cast<double>(st.lag_events)},
+        {"folio_relay_lag_seconds", "Age of the oldest event not yet in Kafka.", "gauge", {},
+         st.lag_seconds},
+        {"folio_relay_cursor_seq", "Last event known to be in Kafka.", "gauge", {},
+         static_cast<double>(st.cursor_seq)},
+        {"folio_relay_produced_total", "Events produced to Kafka by this process.", "counter", {},
+         static_cast<double>(st.produced)},
+        {"folio_relay_retries_total", "Transient Kafka errors retried.", "counter", {},
+         static_cast<double>(st.retries)},
+        {"folio_relay_failed", "1 when the relay stopped on a fatal producer error.", "gauge", {},
+         st.failed ? 1.0 : 0.0}};
+  };
+  deps.ready = [rel]() -> Status {
+    auto st = rel->status();
+    if (st.failed) return Status::Error(InternCode("not_ready"), "Kafka relay failed: " + st.error);
+    return Status();
+  };
+  std::atomic<http::SandboxGateway*> sandbox_hook{nullptr};
+  deps.on_committed = [&sandbox_hook](const domain::Command& c, const AppendOutcome& o) {
+    if (auto* sb = sandbox_hook.load()) sb->OnCommitted(c, o);
+  };
+  http::ApiOptions api_opts;
+  api_opts.allow_client_time = false;
+  http::Api api(std::move(deps), api_opts);
+
+  std::unique_ptr<http::SandboxGateway> sandbox;
+  if (demo || args->Has("sandbox")) {
+    auto sandbox_keys = gateways::SandboxKeys::Generate();
+    http::AddGatewayRoutes(api, http::GatewayConfigs::FromSandbox(sandbox_keys));
+    sandbox = std::make_unique<http::SandboxGateway>(std::move(sandbox_keys), http::SandboxOptions{},
+                                                     &api);
+  } else if (auto f = args->Get("gateways")) {
+    auto configs = http::GatewayConfigs::Load(*f);
+    if (!configs.ok()) return ReportError(configs.status()), 2;
+    http::AddGatewayRoutes(api, *configs);
+  }
+
+  http::ServerOptions so;
+  so.address = hp->first == "localhost" ? "127.0.0.1" : hp->first;
+  so.port = hp->second;
+  so.threads = static_cast<unsigned>(*threads);
+  auto server = http::HttpServer::Start(
+      so, [&api](http::Request req, http::Responder respond) {
+        api.Handle(std::move(req), std::move(respond));
+      });
+  if (!server.ok()) return ReportError(server.status()), 3;
+  const std::string url = "http://" + so.address + ":" + std::to_string((*server)->port());
+  std::fprintf(stderr, "folio serve: listening on %s, log in %s, Kafka at %s%s\n", url.c_str(),
+               dir.c_str(), ro.brokers.c_str(), mock ? " (in-process mock cluster)" : "");
+
+  std::size_t accepted = 0, rejected = 0;
+  Status loaded = demo ? LoadDemo((*server)->port(), &accepted, &rejected) : Status();
+  if (sandbox) {
+    sandbox->Start((*server)->port());
+    sandbox_hook.store(sandbox.get());
+  }
+  if (demo && loaded.ok()) loaded = LoadSandboxPayments((*server)->port());
+  if (!loaded.ok()) ReportError(loaded);
+  if (demo && loaded.ok()) PrintDemoBanner(url, ro.brokers, accepted, rejected);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "folio serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Stop();
+  sandbox_hook.store(nullptr);
+  if (sandbox) sandbox->Stop();
+  (*writer)->Stop();
+  Status flushed = rel->Flush(std::chrono::seconds(10));
+  if (!flushed.ok()) ReportError(flushed);
+  rel->Stop();
+  (*projector)->Stop();
+  std::fprintf(stderr, "folio serve: stopped at seq %llu, Kafka cursor %llu\n",
+               static_cast<unsigned long long>((*writer)->durable_head().seq),
+               static_cast<unsigned long long>(rel->status().cursor_seq));
+  return 0;
+}
+
+int RunKeys(const Argv& argv) {
+  if (argv.empty() || argv[0] != "add") {
+    if (!argv.empty() && (argv[0] == "--help" || argv[0] == "-h")) {
+      return std::fputs(kKeysHelp, stdout), 0;
+    }
+    return Usage(Status::Error(codes::kInvalidArgument, "expected 'add'"), kKeysHelp);
+  }
+  Argv rest(argv.begin() + 1, argv.end());
+  auto args = Args::Parse(rest, {{"keys", "name", "role"}, {}});
+  if (!args.ok()) return Usage(args.status(), kKeysHelp);
+  if (args->help()) return std::fputs(kKeysHelp, stdout), 0;
+  auto file = args->Get("keys");
+  auto name = args->Get("name");
+  auto role = args->Get("role");
+  if (!file || !name || !role) {
+    return Usage(Status::Error(codes::kInvalidArgument, "--keys, --name and --role are required"),
+                 kKeysHelp);
+  }
+  auto r = http::RoleFromName(*role);
+  if (!r) return Usage(Status::Error(codes::kInvalidArgument, "--role: operator, auditor or admin"), kKeysHelp);
+  auto ks = http::KeyStore::Load(*file);
+  if (!ks.ok()) return ReportError(ks.status());
+  auto key = (*ks)->Create(*name, *r);
+  if (!key.ok()) return ReportError(key.status());
+  std::printf("%s\n", key->c_str());
+  return 0;
+}
+
+}  // namespace folio::cli

@@ -1,0 +1,57 @@
+// The ledger's side of a reconciliation: the money movements the ledger
+// expects a statement to show, read from the log up to a sequence.
+//
+//   gateway bills (alipay, wechatpay): payments of that method (settled ones
+//     at their settlement time; unsettled ones so a paid-but-open payment is
+//     a status mismatch) and refunds to the original method that succeeded;
+//   bank statements (camt053, mt940, csv): movements of `bank:trust`: trust
+//     deposits (credits), disbursements, fee transfers and refunds to clients
+//     (debits).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/log_store.h"
+#include "events/money.h"
+
+namespace folio::reconciliation {
+
+enum class ItemStatus : std::uint8_t { kSettled, kOpen, kClosed };
+enum class ItemKind : std::uint8_t {
+  kPayment,
+  kRefund,
+  kTrustDeposit,
+  kTrustDisbursement,
+  kTrustFeeTransfer,
+  kTrustClientRefund
+};
+
+struct LedgerItem {
+  std::string id;           // payment / refund / deposit / disbursement id
+  std::string gateway_ref;  // gateway transaction or refund id; bank reference
+  std::string order_ref;    // merchant order number (payments)
+  Money amount, fee;        // fee: the gateway fee the ledger recorded
+  std::int64_t booked_at_ns = 0;
+  std::uint64_t seq = 0;             // the event that booked it
+  std::string client_id, matter_id;  // trust items
+  ItemStatus status = ItemStatus::kSettled;
+  ItemKind kind = ItemKind::kPayment;
+  bool is_debit = false;  // money out of the account
+  bool matched = false;   // set by the matcher
+};
+
+enum class LedgerScope : std::uint8_t { kAlipay, kWechatPay, kTrustBank };
+
+struct LedgerSnapshot {
+  std::vector<LedgerItem> items;  // in log order
+  std::uint64_t as_of_seq = 0;    // the last sequence read
+};
+
+// Reads every event with seq <= as_of_seq (0: the head). Envelopes are
+// verified; a bad one is corruption.
+Result<LedgerSnapshot> ReadLedgerItems(const LogStore& store, LedgerScope scope,
+                                       std::uint64_t as_of_seq = 0);
+
+}  // namespace folio::reconciliation

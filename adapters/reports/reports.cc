@@ -1,0 +1,575 @@
+#include "adapters/reports/reports.h"
+
+#include <map>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "adapters/reconciliation/import.h"
+#include "adapters/reconciliation/matcher.h"
+#include "adapters/statements/bill_writer.h"
+#include "engine/domain/civil_time.h"
+#include "engine/domain/methods.h"
+#include "engine/keys.h"
+#include "engine/recon/recon.h"
+#include "events/codes.h"
+
+namespace folio::reports {
+namespace {
+
+using statements::ShanghaiTimeText;
+
+std::string_view Sv(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : s->string_view();
+}
+Money M(const fb::Money* m) { return m == nullptr ? Money() : Money::FromFb(*m); }
+std::string Amount(const Money& m) { return m.asset() == Asset::Unknown ? "0" : m.ToString(); }
+std::string Signed(bool negative, const Money& m) {
+  return (negative && !m.is_zero() ? "-" : "") + Amount(m);
+}
+
+std::string Period(std::int64_t start, std::int64_t end) {
+  if (start == 0 && end == 0) return "all history";
+  return ShanghaiTimeText(start) + " to " + ShanghaiTimeText(end) +
+         " (Asia/Shanghai, end exclusive)";
+}
+
+bool InPeriod(const ReportRequest& q, std::int64_t ns) {
+  if (q.period_start_ns == 0 && q.period_end_ns == 0) return true;
+  return ns >= q.period_start_ns && ns < q.period_end_ns;
+}
+
+Result<std::uint64_t> ResolveAsOf(const LogStore& store, std::uint64_t as_of) {
+  ASSIGN_OR_RETURN(keys::Head head, store.ReadHead());
+  return as_of == 0 || as_of > head.seq ? head.seq : as_of;
+}
+
+// Every verified event with seq <= as_of, in order.
+template <typename Fn>
+Status ScanEvents(const LogStore& store, std::uint64_t as_of, Fn fn) {
+  std::string buf;
+  Status bad;
+  Status s = store.ScanRaw(1, [&](std::string_view key, std::string_view value) {
+    auto seq = keys::ParseEventKey(key);
+    if (!seq || *seq > as_of) return false;
+    buf.assign(value);
+    if (Status v = VerifyEnvelope(buf); !v.ok()) {
+      bad =
+          Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
+      return false;
+    }
+    fn(*fb::GetEnvelope(buf.data()));
+    return true;
+  });
+  RETURN_IF_ERROR(s);
+  return bad;
+}
+
+const std::vector<std::string> kSignoff = {"Prepared by", "Reviewed by", "Approved by"};
+
+// --- reconciliation run -----------------------------------------------------
+
+Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
+  if (q.run_id.empty()) return Status::Error(codes::kInvalidArgument, "a run id is needed");
+  ASSIGN_OR_RETURN(std::vector<EventRecord> events,
+                   store.ReadStream(recon::RunStream(q.run_id), 1, 1u << 30));
+  if (events.empty()) return Status::Error(recon::rejections::kRunNotFound, q.run_id);
+  Report r;
+  r.kind = "reconciliation-run";
+  r.title = "Reconciliation run " + q.run_id;
+  Table exceptions{"exceptions",
+                   "Exceptions",
+                   {"id", "kind", "line", "our_ref", "their_ref", "ledger_amount",
+                    "statement_amount", "difference", "note", "status"},
+                   {},
+                   ""};
+  Table resolutions{"resolutions",
+                    "Resolutions",
+                    {"id", "resolved_by", "resolution", "released_from_suspense", "at"},
+                    {},
+                    ""};
+  std::map<std::string, std::pair<std::uint64_t, u128>> by_rule;
+  std::map<std::string, std::size_t> row_of;
+  std::map<std::string, std::pair<bool, Money>> open;  // unresolved differences
+  Asset asset = Asset::Unknown;
+  std::vector<std::pair<std::string, std::string>> head, totals;
+  std::string status = "open (not completed)";
+  for (const EventRecord& rec : events) {
+    if (rec.seq() > as_of) break;
+    const fb::Envelope& env = rec.env();
+    switch (env.event_type()) {
+      case fb::Event::StatementImported: {
+        const auto* e = env.event_as_StatementImported();
+        head.emplace_back("channel", fb::EnumNameStatementSource(e->source()));
+        head.emplace_back("statement_account", std::string(Sv(e->account())));
+        head.emplace_back("period", Period(e->period_start_ns(), e->period_end_ns()));
+        head.emplace_back("file_sha256",
+                          e->file_sha256() ? ToHex({e->file_sha256()->bytes()->data(), 32}) : "");
+        head.emplace_back("statement_lines", std::to_string(e->line_count()));
+        head.emplace_back("statement_opening_balance", Amount(M(e->opening_balance())));
+        head.emplace_back("statement_closing_balance", Amount(M(e->closing_balance())));
+        head.emplace_back("imported_at", ShanghaiTimeText(env.occurred_at_ns()));
+        head.emplace_back("imported_by", std::string(Sv(env.actor())));
+        break;
+      }
+      case fb::Event::ReconciliationRunStarted: {
+        const auto* e = env.event_as_ReconciliationRunStarted();
+        head.emplace_back("ledger_account", std::string(Sv(e->account())));
+        head.emplace_back("ledger_read_up_to_seq", std::to_string(e->as_of_seq()));
+        break;
+      }
+      case fb::Event::ReconciliationItemMatched: {
+        const auto* e = env.event_as_ReconciliationItemMatched();
+        auto& [n, sum] = by_rule[std::string(Sv(e->rule()))];
+        ++n;
+        sum += M(e->amount()).minor();
+        asset = M(e->amount()).asset();
+        break;
+      }
+      case fb::Event::DiscrepancyDetected: {
+        const auto* e = env.event_as_DiscrepancyDetected();
+        const std::string id(Sv(e->discrepancy_id()));
+        const Money diff = M(e->difference());
+        row_of[id] = exceptions.rows.size();
+        open[id] = {!e->difference_is_debit(), diff};
+        exceptions.rows.push_back(
+            {id, std::string(reconciliation::KindName(e->kind())),
+             e->line_no() ? std::to_string(e->line_no()) : "", std::string(Sv(e->ledger_ref())),
+             std::string(Sv(e->statement_ref())), Amount(M(e->ledger_amount())),
+             Amount(M(e->statement_amount())), Signed(!e->difference_is_debit(), diff),
+             std::string(Sv(e->note())), "open"});
+        break;
+      }
+      case fb::Event::DiscrepancyResolved: {
+        const auto* e = env.event_as_DiscrepancyResolved();
+        const std::string id(Sv(e->discrepancy_id()));
+        if (auto it = row_of.find(id); it != row_of.end())
+          exceptions.rows[it->second][9] = "resolved";
+        open.erase(id);
+        resolutions.rows.push_back({id, std::string(Sv(e->resolved_by())),
+                                    std::string(Sv(e->resolution())), Amount(M(e->amount())),
+                                    ShanghaiTimeText(env.occurred_at_ns())});
+        break;
+      }
+      case fb::Event::ReconciliationRunCompleted: {
+        const auto* e = env.event_as_ReconciliationRunCompleted();
+        status = "completed " + ShanghaiTimeText(env.occurred_at_ns());
+        totals.emplace_back("statement_credits", Amount(M(e->statement_credits())));
+        totals.emplace_back("statement_debits", Amount(M(e->statement_debits())));
+        totals.emplace_back("ledger_credits", Amount(M(e->ledger_credits())));
+        totals.emplace_back("ledger_debits", Amount(M(e->ledger_debits())));
+        totals.emplace_back("matched_items", std::to_string(e->matched()));
+        totals.emplace_back("matched_amount", Amount(M(e->matched_amount())));
+        totals.emplace_back("discrepancies", std::to_string(e->discrepancies()));
+        if (asset == Asset::Unknown) asset = M(e->statement_credits()).asset();
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // Net of what is still parked in suspense (statement surplus positive).
+  u128 plus = 0, minus = 0;
+  for (const auto& [id, d] : open) (d.first ? minus : plus) += d.second.minor();
+  if (asset == Asset::Unknown) asset = Asset::CNY;
+  r.header.emplace_back("run_id", q.run_id);
+  for (auto& kv : head) r.header.push_back(kv);
+  r.header.emplace_back("status", status);
+  for (auto& kv : totals) r.header.push_back(kv);
+  r.header.emplace_back("unresolved", std::to_string(open.size()));
+  r.header.emplace_back(
+      "held_in_suspense",
+      Signed(minus > plus, Money(asset, minus > plus ? minus - plus : plus - minus)));
+  r.header.emplace_back("report_as_of_seq", std::to_string(as_of));
+  r.verdict =
+      open.empty() ? "ALL DIFFERENCES RESOLVED" : std::to_string(open.size()) + " UNRESOLVED";
+  r.verdict_ok = open.empty();
+  Table matched{"matched", "Matched items by rule", {"rule", "items", "amount"}, {}, ""};
+  for (const auto& [rule, v] : by_rule) {
+    matched.rows.push_back({rule, std::to_string(v.first), Money(asset, v.second).ToString()});
+  }
+  r.tables.push_back(std::move(matched));
+  exceptions.note =
+      "difference: the statement's effect on the account minus the ledger's; "
+      "positive means the statement shows more.";
+  r.tables.push_back(std::move(exceptions));
+  r.tables.push_back(std::move(resolutions));
+  r.signoff = kSignoff;
+  return r;
+}
+
+// --- three-way ----------------------------------------------------------------
+
+Table ItemsTable(std::string name, std::string title,
+                 const std::vector<reconciliation::ReconcilingItem>& items) {
+  Table t{std::move(name),
+          std::move(title),
+          {"kind", "ledger_id", "reference", "client", "matter", "booked_at", "bank_line",
+           "ledger_amount", "bank_amount", "direction", "note"},
+          {},
+          ""};
+  for (const auto& i : items) {
+    t.rows.push_back({i.kind, i.ledger_id, i.reference, i.client_id, i.matter_id,
+                      i.booked_at_ns ? ShanghaiTimeText(i.booked_at_ns) : "",
+                      i.line_no ? std::to_string(i.line_no) : "", Amount(i.amount),
+                      Amount(i.bank_amount), i.is_debit ? "out" : "in", i.description});
+  }
+  return t;
+}
+
+Result<Report> ThreeWayReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
+  if (q.statement_path.empty()) {
+    return Status::Error(codes::kInvalidArgument, "a bank statement file is needed");
+  }
+  reconciliation::ThreeWayOptions o = q.three_way;
+  o.as_of_seq = as_of;
+  if (q.period_start_ns != 0 || q.period_end_ns != 0) {
+    o.period_start_ns = q.period_start_ns;
+    o.period_end_ns = q.period_end_ns;
+  }
+  ASSIGN_OR_RETURN(
+      auto t, reconciliation::ThreeWayReconcile(store, q.statement_source, q.statement_path, o));
+  Report r;
+  r.kind = "three-way";
+  r.title = "Three-way trust reconciliation";
+  r.header = {{"period", Period(t.period_start_ns, t.period_end_ns)},
+              {"bank_account", t.statement_account},
+              {"statement_source", std::string(statements::SourceName(q.statement_source))},
+              {"statement_sha256", t.statement_sha256},
+              {"bank_closing_balance", t.bank_closing.ToString()},
+              {"plus_deposits_in_transit", t.deposits_in_transit.ToString()},
+              {"less_outstanding_disbursements", t.outstanding_disbursements.ToString()},
+              {"adjusted_bank_balance", t.adjusted_bank.ToString()},
+              {"trust_general_ledger", t.trust_gl.ToString()},
+              {"sum_of_client_matters", t.client_ledgers.ToString()},
+              {"agree", t.agree ? "yes" : "no"},
+              {"bank_lines", std::to_string(t.bank_lines)},
+              {"matched", std::to_string(t.matched)},
+              {"negative_matters", std::to_string(t.negatives.size())},
+              {"report_as_of_seq", std::to_string(t.as_of_seq)}};
+  r.verdict = t.agree ? "AGREES: adjusted bank = trust ledger = client matters"
+                      : "DOES NOT AGREE: see the unreconciled items";
+  r.verdict_ok = t.agree;
+  r.tables.push_back(ItemsTable("deposits_in_transit", "Deposits in transit", t.in_transit));
+  r.tables.push_back(
+      ItemsTable("outstanding_disbursements", "Outstanding disbursements", t.outstanding));
+  r.tables.push_back(ItemsTable("unreconciled", "Unreconciled items", t.unreconciled));
+  Table matters{
+      "client_matters", "Client matter balances", {"client", "matter", "balance"}, {}, ""};
+  for (const auto& m : t.matters)
+    matters.rows.push_back({m.client_id, m.matter_id, m.balance.ToString()});
+  r.tables.push_back(std::move(matters));
+  Table neg{"negative_matters", "Negative matters", {"client", "matter", "balance"}, {}, ""};
+  for (const auto& m : t.negatives)
+    neg.rows.push_back({m.client_id, m.matter_id, m.balance.ToString()});
+  r.tables.push_back(std::move(neg));
+  r.signoff = kSignoff;
+  return r;
+}
+
+// --- client trust statement -------------------------------------------------------
+
+Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
+  if (q.client_id.empty()) return Status::Error(codes::kInvalidArgument, "a client id is needed");
+  struct MatterSum {
+    u128 opening_in = 0, opening_out = 0, in = 0, out = 0;
+    Asset asset = Asset::CNY;
+  };
+  std::map<std::pair<std::string, Asset>, MatterSum> sums;
+  Table moves{"movements",
+              "Movements",
+              {"date", "matter", "type", "id", "reference", "description", "in", "out", "balance"},
+              {},
+              ""};
+  std::map<std::pair<std::string, Asset>, std::pair<bool, u128>> running;
+  auto add = [&](const fb::Envelope& env, std::string_view client, std::string_view matter,
+                 std::string type, std::string_view id, std::string ref, std::string desc,
+                 const Money& amount, bool out) {
+    if (client != q.client_id || (!q.matter_id.empty() && matter != q.matter_id)) return;
+    MatterSum& s = sums[{std::string(matter), amount.asset()}];
+    s.asset = amount.asset();
+    auto& bal = running[{std::string(matter), amount.asset()}];
+    // Signed running balance: (negative, magnitude).
+    auto apply = [&bal](bool minus, u128 v) {
+      if (bal.first == minus) {
+        bal.second += v;
+        return;
+      }
+      if (bal.second >= v) {
+        bal.second -= v;
+        if (bal.second == 0) bal.first = false;
+        return;
+      }
+      bal = {minus, v - bal.second};
+    };
+    apply(out, amount.minor());
+    const bool before = q.period_start_ns != 0 && env.occurred_at_ns() < q.period_start_ns;
+    const bool after = q.period_end_ns != 0 && env.occurred_at_ns() >= q.period_end_ns;
+    if (after) return;
+    if (before) {
+      (out ? s.opening_out : s.opening_in) += amount.minor();
+      return;
+    }
+    (out ? s.out : s.in) += amount.minor();
+    moves.rows.push_back({ShanghaiTimeText(env.occurred_at_ns()), std::string(matter),
+                          std::move(type), std::string(id), std::move(ref), std::move(desc),
+                          out ? "" : amount.ToString(), out ? amount.ToString() : "",
+                          Signed(bal.first, Money(amount.asset(), bal.second))});
+  };
+  RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
+    switch (env.event_type()) {
+      case fb::Event::TrustDepositRecorded: {
+        const auto* e = env.event_as_TrustDepositRecorded();
+        return add(env, Sv(e->client_id()), Sv(e->matter_id()), "deposit", Sv(e->deposit_id()),
+                   std::string(Sv(e->reference())), "from " + std::string(Sv(e->payer())),
+                   M(e->amount()), false);
+      }
+      case fb::Event::TrustDisbursementRecorded: {
+        const auto* e = env.event_as_TrustDisbursementRecorded();
+        return add(env, Sv(e->client_id()), Sv(e->matter_id()), "disbursement",
+                   Sv(e->disbursement_id()), std::string(Sv(e->reference())),
+                   std::string(Sv(e->payee())) + ": " + std::string(Sv(e->purpose())),
+                   M(e->amount()), true);
+      }
+      case fb::Event::TrustFeeTransferred: {
+        const auto* e = env.event_as_TrustFeeTransferred();
+        return add(
+            env, Sv(e->client_id()), Sv(e->matter_id()), "fee_transfer", Sv(e->transfer_id()), "",
+            "earned fees, invoice " + std::string(Sv(e->invoice_id())), M(e->amount()), true);
+      }
+      case fb::Event::TrustRefundedToClient: {
+        const auto* e = env.event_as_TrustRefundedToClient();
+        return add(env, Sv(e->client_id()), Sv(e->matter_id()), "refund_to_client",
+                   Sv(e->refund_id()), std::string(Sv(e->reference())), "returned to the client",
+                   M(e->amount()), true);
+      }
+      default:
+        return;
+    }
+  }));
+  Report r;
+  r.kind = "trust-statement";
+  r.title = "Client trust ledger statement: " + q.client_id;
+  r.header = {{"client", q.client_id},
+              {"matter", q.matter_id.empty() ? "all matters" : q.matter_id},
+              {"period", Period(q.period_start_ns, q.period_end_ns)},
+              {"report_as_of_seq", std::to_string(as_of)}};
+  Table summary{
+      "matters", "Matters", {"matter", "currency", "opening", "in", "out", "closing"}, {}, ""};
+  bool negative = false;
+  for (const auto& [key, s] : sums) {
+    auto net = [](u128 in, u128 out) {
+      return std::make_pair(out > in, out > in ? out - in : in - out);
+    };
+    const auto open = net(s.opening_in, s.opening_out);
+    const auto close = net(s.opening_in + s.in, s.opening_out + s.out);
+    negative = negative || (close.first && close.second != 0);
+    summary.rows.push_back({key.first, std::string(AssetCode(s.asset)),
+                            Signed(open.first, Money(s.asset, open.second)),
+                            Money(s.asset, s.in).ToString(), Money(s.asset, s.out).ToString(),
+                            Signed(close.first, Money(s.asset, close.second))});
+  }
+  r.verdict = negative ? "A MATTER IS NEGATIVE" : "NO MATTER IS NEGATIVE";
+  r.verdict_ok = !negative;
+  r.tables.push_back(std::move(summary));
+  r.tables.push_back(std::move(moves));
+  r.signoff = {"Prepared by", "Responsible lawyer"};
+  return r;
+}
+
+// --- fees -----------------------------------------------------------------------
+
+Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
+  struct Sum {
+    std::uint64_t n = 0;
+    u128 gross = 0, charged = 0, schedule = 0;
+  };
+  constexpr std::size_t kRowsMax = 10'000;
+  std::map<std::pair<std::string, Asset>, Sum> sums;
+  Table diffs{"differences",
+              "Payments charged differently from the schedule",
+              {"payment_id", "method", "gateway_txn_id", "settled_at", "amount", "charged",
+               "schedule", "difference"},
+              {},
+              ""};
+  std::uint64_t diff_count = 0;
+  RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
+    if (env.event_type() != fb::Event::PaymentSettled || !InPeriod(q, env.occurred_at_ns())) return;
+    const auto* e = env.event_as_PaymentSettled();
+    const Money amount = M(e->amount()), charged = M(e->gateway_fee()), schedule = M(e->fee());
+    const std::string method(domain::MethodName(e->method()));
+    Sum& s = sums[{method, amount.asset()}];
+    ++s.n;
+    s.gross += amount.minor();
+    s.charged += charged.minor();
+    s.schedule += schedule.minor();
+    if (charged.minor() != schedule.minor()) {
+      ++diff_count;
+      if (diffs.rows.size() < kRowsMax) {
+        const bool more = charged.minor() > schedule.minor();
+        diffs.rows.push_back(
+            {std::string(Sv(e->payment_id())), method, std::string(Sv(e->gateway_txn_id())),
+             ShanghaiTimeText(env.occurred_at_ns()), amount.ToString(), Amount(charged),
+             Amount(schedule),
+             Signed(!more, Money(amount.asset(), more ? charged.minor() - schedule.minor()
+                                                      : schedule.minor() - charged.minor()))});
+      }
+    }
+  }));
+  Report r;
+  r.kind = "fees";
+  r.title = "Fee report: charged against the configured schedule";
+  r.header = {{"period", Period(q.period_start_ns, q.period_end_ns)},
+              {"payments_differing", std::to_string(diff_count)},
+              {"report_as_of_seq", std::to_string(as_of)}};
+  Table t{"by_method",
+          "Fees per method",
+          {"method", "currency", "payments", "gross", "charged", "schedule", "difference"},
+          {},
+          ""};
+  for (const auto& [key, s] : sums) {
+    const bool more = s.charged > s.schedule;
+    t.rows.push_back(
+        {key.first, std::string(AssetCode(key.second)), std::to_string(s.n),
+         Money(key.second, s.gross).ToString(), Money(key.second, s.charged).ToString(),
+         Money(key.second, s.schedule).ToString(),
+         Signed(!more, Money(key.second, more ? s.charged - s.schedule : s.schedule - s.charged))});
+  }
+  r.verdict =
+      diff_count == 0 ? "EVERY FEE AS SCHEDULED" : std::to_string(diff_count) + " PAYMENTS DIFFER";
+  r.verdict_ok = diff_count == 0;
+  r.tables.push_back(std::move(t));
+  if (diff_count > kRowsMax)
+    diffs.note = "first " + std::to_string(kRowsMax) + " of " + std::to_string(diff_count);
+  r.tables.push_back(std::move(diffs));
+  r.signoff = kSignoff;
+  return r;
+}
+
+// --- stats ----------------------------------------------------------------------
+
+Result<Report> StatsReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
+  struct Sum {
+    std::uint64_t payments = 0, refunds = 0;
+    u128 paid = 0, refunded = 0, fees = 0;
+  };
+  std::map<std::tuple<std::uint32_t, std::string, Asset>, Sum> sums;
+  RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
+    if (!InPeriod(q, env.occurred_at_ns())) return;
+    const std::uint32_t day = domain::ShanghaiDayKey(env.occurred_at_ns());
+    if (env.event_type() == fb::Event::PaymentSettled) {
+      const auto* e = env.event_as_PaymentSettled();
+      Sum& s = sums[{day, std::string(domain::MethodName(e->method())), M(e->amount()).asset()}];
+      ++s.payments;
+      s.paid += M(e->amount()).minor();
+      s.fees += M(e->gateway_fee()).minor();
+    } else if (env.event_type() == fb::Event::RefundSucceeded) {
+      const auto* e = env.event_as_RefundSucceeded();
+      Sum& s = sums[{day, std::string(domain::MethodName(e->method())), M(e->amount()).asset()}];
+      ++s.refunds;
+      s.refunded += M(e->amount()).minor();
+    }
+  }));
+  Report r;
+  r.kind = "stats";
+  r.title = "Payment statistics";
+  r.header = {{"period", Period(q.period_start_ns, q.period_end_ns)},
+              {"report_as_of_seq", std::to_string(as_of)}};
+  Table t{"by_day",
+          "Per Shanghai day, method and currency",
+          {"day", "method", "currency", "payments", "paid", "refunds", "refunded", "fees", "net"},
+          {},
+          ""};
+  std::map<Asset, Sum> total;
+  for (const auto& [key, s] : sums) {
+    const auto& [day, method, asset] = key;
+    const bool neg = s.refunded + s.fees > s.paid;
+    const u128 net = neg ? s.refunded + s.fees - s.paid : s.paid - s.refunded - s.fees;
+    t.rows.push_back({fmt::format("{:04}-{:02}-{:02}", day / 10000, day / 100 % 100, day % 100),
+                      method, std::string(AssetCode(asset)), std::to_string(s.payments),
+                      Money(asset, s.paid).ToString(), std::to_string(s.refunds),
+                      Money(asset, s.refunded).ToString(), Money(asset, s.fees).ToString(),
+                      Signed(neg, Money(asset, net))});
+    Sum& all = total[asset];
+    all.payments += s.payments;
+    all.refunds += s.refunds;
+    all.paid += s.paid;
+    all.refunded += s.refunded;
+    all.fees += s.fees;
+  }
+  Table tt{"totals",
+           "Totals per currency",
+           {"currency", "payments", "paid", "refunds", "refunded", "fees"},
+           {},
+           ""};
+  for (const auto& [asset, s] : total) {
+    tt.rows.push_back({std::string(AssetCode(asset)), std::to_string(s.payments),
+                       Money(asset, s.paid).ToString(), std::to_string(s.refunds),
+                       Money(asset, s.refunded).ToString(), Money(asset, s.fees).ToString()});
+  }
+  r.tables.push_back(std::move(tt));
+  r.tables.push_back(std::move(t));
+  return r;
+}
+
+}  // namespace
+
+std::optional<ReportKind> ReportKindFromName(std::string_view n) {
+  if (n == "reconciliation-run" || n == "recon-run") return ReportKind::kReconciliationRun;
+  if (n == "three-way") return ReportKind::kThreeWay;
+  if (n == "trust-statement") return ReportKind::kTrustStatement;
+  if (n == "fees") return ReportKind::kFees;
+  if (n == "stats") return ReportKind::kStats;
+  return std::nullopt;
+}
+
+std::optional<ReportFormat> ReportFormatFromName(std::string_view n) {
+  if (n == "csv") return ReportFormat::kCsv;
+  if (n == "json") return ReportFormat::kJson;
+  if (n == "html") return ReportFormat::kHtml;
+  return std::nullopt;
+}
+
+std::string_view ContentType(ReportFormat f) {
+  switch (f) {
+    case ReportFormat::kCsv:
+      return "text/csv; charset=utf-8";
+    case ReportFormat::kJson:
+      return "application/json";
+    case ReportFormat::kHtml:
+      return "text/html; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
+Result<Report> BuildReport(const ReportRequest& q, const LogStore& store) {
+  ASSIGN_OR_RETURN(std::uint64_t as_of, ResolveAsOf(store, q.as_of_seq));
+  switch (q.kind) {
+    case ReportKind::kReconciliationRun:
+      return RunReport(q, store, as_of);
+    case ReportKind::kThreeWay:
+      return ThreeWayReport(q, store, as_of);
+    case ReportKind::kTrustStatement:
+      return TrustStatement(q, store, as_of);
+    case ReportKind::kFees:
+      return FeeReport(q, store, as_of);
+    case ReportKind::kStats:
+      return StatsReport(q, store, as_of);
+  }
+  return Status::Error(codes::kInvalidArgument, "unknown report");
+}
+
+Result<std::string> RenderReport(const ReportRequest& q, const LogStore& store) {
+  ASSIGN_OR_RETURN(Report r, BuildReport(q, store));
+  switch (q.format) {
+    case ReportFormat::kCsv:
+      return RenderCsv(r);
+    case ReportFormat::kJson:
+      return RenderJson(r);
+    case ReportFormat::kHtml:
+      return RenderHtml(r);
+  }
+  return Status::Error(codes::kInvalidArgument, "unknown format");
+}
+
+}  // namespace folio::reports

@@ -1,0 +1,55 @@
+// Writes statements in the real layouts of each source, for tests,
+// benchmarks and demos: the inverse of the parsers (ParseStatement of a
+// written bill gives back its rows). Rows are written one at a time so a
+// million-line bill needs no memory for the bill itself.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "adapters/statements/statement.h"
+
+namespace folio::statements {
+
+struct BillMeta {
+  std::string account = "2088000000000001";
+  Asset asset = Asset::CNY;
+  std::int64_t period_start_ns = 0;
+  std::int64_t period_end_ns = 0;
+  Money opening, closing;                // bank statements
+  bool wechat_shuffled_columns = false;  // another column order (same names)
+  std::uint64_t rows = 0;  // CSV: when known, "# lines: N" goes first (truncation shows)
+};
+
+// One bill being written. Begin, Row*, End; the stream must outlive it.
+class BillWriter {
+ public:
+  BillWriter(Source source, std::ostream& out, BillMeta meta);
+  ~BillWriter();
+  BillWriter(const BillWriter&) = delete;
+  BillWriter& operator=(const BillWriter&) = delete;
+  void Begin();
+  // Uses reference, order_ref, original_ref, amount, fee, is_debit,
+  // is_refund, status (WeChat Pay: SUCCESS when empty), booked_at_ns, description.
+  void Row(const Line& row);
+  void End();
+
+ private:
+  void Put(const std::string& utf8);  // GBK for Alipay
+  Source source_;
+  std::ostream& out_;
+  BillMeta meta_;
+  std::uint64_t rows_ = 0;
+  u128 payments_minor_ = 0, refunds_minor_ = 0, fees_minor_ = 0;
+  void* iconv_ = nullptr;
+};
+
+// A whole bill in memory (small tests).
+std::string WriteBill(Source source, const BillMeta& meta, const std::vector<Line>& rows);
+
+// "2026-11-03 10:00:00" in UTC+8.
+std::string ShanghaiTimeText(std::int64_t utc_ns);
+
+}  // namespace folio::statements

@@ -1,0 +1,100 @@
+// Statement parsers: gateway bills and bank statements, read as a stream of
+// lines with bounded memory (one line, or one XML entry, at a time).
+//
+// Every parser rejects malformed input with a stable code (below,
+// docs/reconciliation.md) and a message that starts with "line N: ", N the
+// 1-based physical line of the file; none crashes or reads past its input on
+// hostile bytes. Amounts are exact (Money), never floats; a sign in the file
+// becomes `is_debit`. Times in gateway bills are Asia/Shanghai wall time
+// (fixed UTC+8, engine/domain/civil_time.h) converted to UTC ns.
+//
+// Thread-compatible: a parse uses only its own stream and sink.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "events/money.h"
+#include "events/status.h"
+
+namespace folio::statements {
+
+// Stable error codes of the parsers (documented in docs/reconciliation.md).
+inline constexpr std::string_view kStatementMalformed = "statement_malformed";
+inline constexpr std::string_view kStatementEncoding = "statement_encoding";
+inline constexpr std::string_view kStatementMissingColumn = "statement_missing_column";
+inline constexpr std::string_view kStatementAmountInvalid = "statement_amount_invalid";
+inline constexpr std::string_view kStatementTruncated = "statement_truncated";
+inline constexpr std::string_view kStatementSummaryFile = "statement_summary_file";
+inline constexpr std::string_view kStatementTooLarge = "statement_too_large";
+
+enum class Source { kAlipay, kWechatPay, kCamt053, kMt940, kCsv };
+
+// "alipay", "wechatpay", "camt053", "mt940", "csv".
+std::string_view SourceName(Source s);
+std::optional<Source> SourceFromName(std::string_view name);
+
+// One movement on the statement.
+struct Line {
+  std::uint32_t line_no = 0;  // 1-based physical line (camt.053: the <Ntry> start)
+  std::string reference;      // gateway transaction / refund id; bank reference
+  std::string order_ref;      // merchant order (or refund request) number; end-to-end id
+  std::string original_ref;   // refunds: the gateway id of the refunded payment
+  Money amount;               // gross amount, unsigned
+  Money fee;                  // gateway fee, unsigned; on a refund the fee given back
+  bool is_debit = false;      // money out of the account (refund, disbursement)
+  bool is_refund = false;     // a gateway refund row
+  std::string status;         // as printed ("SUCCESS", "REFUND", "BOOK", ...); may be empty
+  std::string description;
+  std::int64_t booked_at_ns = 0;  // UTC
+};
+
+// What the statement says about itself. Fields the format lacks stay empty.
+struct Header {
+  std::string account;
+  Asset asset = Asset::Unknown;
+  std::int64_t period_start_ns = 0;  // [start, end); 0/0 when the file has none
+  std::int64_t period_end_ns = 0;
+  bool has_balances = false;  // camt.053, MT940, CSV with balance comments
+  Money opening;
+  Money closing;
+  bool closing_is_debit = false;  // an overdrawn closing balance
+  std::uint32_t lines = 0;        // movements delivered to the sink
+};
+
+struct ParseOptions {
+  // Asset when the file does not name one (Alipay is always CNY). Default: CNY.
+  Asset default_asset = Asset::CNY;
+  // A physical line (or XML text run) longer than this is statement_too_large.
+  // Default: 64 KiB.
+  std::size_t line_bytes_max = 64 * 1024;
+  // File name, to refuse Alipay summary files (汇总). Default: empty.
+  std::string file_name;
+};
+
+// Called once per movement, in file order. A non-OK status stops the parse
+// and is returned as is.
+using LineSink = std::function<Status(const Line&)>;
+
+// Parses `in` as `source`. On success the header (with the line count); on
+// failure the first error. Lines already delivered stay delivered: callers
+// that need all-or-nothing collect first.
+Result<Header> ParseStatement(Source source, std::istream& in, const LineSink& sink,
+                              const ParseOptions& opts = {});
+
+// Opens `path` (binary) and parses it; io_error when it cannot be read.
+Result<Header> ParseStatementFile(Source source, const std::string& path, const LineSink& sink,
+                                  ParseOptions opts = {});
+
+// The parsers, one per format (alipay.cc, wechatpay.cc, camt053.cc, mt940.cc, csv.cc).
+Result<Header> ParseAlipay(std::istream& in, const LineSink& sink, const ParseOptions& opts);
+Result<Header> ParseWechatPay(std::istream& in, const LineSink& sink, const ParseOptions& opts);
+Result<Header> ParseCamt053(std::istream& in, const LineSink& sink, const ParseOptions& opts);
+Result<Header> ParseMt940(std::istream& in, const LineSink& sink, const ParseOptions& opts);
+Result<Header> ParseCsv(std::istream& in, const LineSink& sink, const ParseOptions& opts);
+
+}  // namespace folio::statements

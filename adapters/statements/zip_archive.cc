@@ -1,0 +1,170 @@
+#include "adapters/statements/zip_archive.h"
+
+#include <zlib.h>
+
+#include <fstream>
+
+#include "adapters/statements/gbk.h"
+#include "adapters/statements/statement.h"
+#include "events/codes.h"
+
+namespace folio::statements {
+namespace {
+
+constexpr std::uint32_t kEndOfCentralDir = 0x06054b50;
+constexpr std::uint32_t kCentralHeader = 0x02014b50;
+constexpr std::uint32_t kLocalHeader = 0x04034b50;
+
+std::uint32_t Le(const unsigned char* p, int n) {
+  std::uint32_t v = 0;
+  for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+Status Bad(std::string what) { return Status::Error(kStatementMalformed, "zip: " + what); }
+
+bool ReadAt(std::ifstream& in, std::uint64_t offset, unsigned char* buf, std::size_t n) {
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(reinterpret_cast<char*>(buf), static_cast<std::streamsize>(n));
+  return static_cast<std::size_t>(in.gcount()) == n;
+}
+
+}  // namespace
+
+Result<std::vector<ZipEntry>> ListZip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error(codes::kIoError, "cannot open " + path);
+  in.seekg(0, std::ios::end);
+  const std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
+  // The end record is in the last 22 + 65535 bytes (its comment is at most 64 KiB).
+  const std::uint64_t tail = std::min<std::uint64_t>(size, 22 + 65535);
+  std::vector<unsigned char> buf(tail);
+  if (tail < 22 || !ReadAt(in, size - tail, buf.data(), tail)) return Bad("too short");
+  std::size_t eocd = std::string::npos;
+  for (std::size_t i = tail - 22 + 1; i-- > 0;) {
+    if (Le(&buf[i], 4) == kEndOfCentralDir) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd == std::string::npos) return Bad("no end of central directory (truncated?)");
+  const std::uint32_t count = Le(&buf[eocd + 10], 2);
+  const std::uint64_t cd_size = Le(&buf[eocd + 12], 4), cd_offset = Le(&buf[eocd + 16], 4);
+  if (cd_offset + cd_size > size || cd_size > (64u << 20)) return Bad("bad central directory");
+  std::vector<unsigned char> cd(cd_size);
+  if (!ReadAt(in, cd_offset, cd.data(), cd.size())) return Bad("cannot read central directory");
+  std::vector<ZipEntry> out;
+  GbkDecoder gbk;
+  std::size_t p = 0;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (p + 46 > cd.size() || Le(&cd[p], 4) != kCentralHeader) return Bad("bad central header");
+    ZipEntry e;
+    const std::uint32_t flags = Le(&cd[p + 8], 2);
+    e.method = static_cast<std::uint16_t>(Le(&cd[p + 10], 2));
+    e.crc32 = Le(&cd[p + 16], 4);
+    e.compressed_size = Le(&cd[p + 20], 4);
+    e.size = Le(&cd[p + 24], 4);
+    const std::size_t name_len = Le(&cd[p + 28], 2), extra = Le(&cd[p + 30], 2),
+                      comment = Le(&cd[p + 32], 2);
+    e.local_header_offset = Le(&cd[p + 42], 4);
+    if (p + 46 + name_len + extra + comment > cd.size()) return Bad("bad central header");
+    const std::string raw(reinterpret_cast<const char*>(&cd[p + 46]), name_len);
+    if ((flags & 0x800) != 0 || !gbk.Decode(raw, &e.name)) e.name = raw;
+    if ((flags & 0x1) != 0) return Bad("encrypted entry " + e.name);
+    if (e.size == 0xFFFFFFFF || e.compressed_size == 0xFFFFFFFF) return Bad("ZIP64 not supported");
+    out.push_back(std::move(e));
+    p += 46 + name_len + extra + comment;
+  }
+  return out;
+}
+
+Status ExtractZipEntry(const std::string& path, const ZipEntry& e, const std::string& out_path,
+                       std::uint64_t bytes_max) {
+  if (e.size > bytes_max) return Bad("entry larger than " + std::to_string(bytes_max) + " bytes");
+  if (e.method != 0 && e.method != 8) return Bad("compression method " + std::to_string(e.method));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error(codes::kIoError, "cannot open " + path);
+  unsigned char lh[30];
+  if (!ReadAt(in, e.local_header_offset, lh, 30) || Le(lh, 4) != kLocalHeader) {
+    return Bad("bad local header");
+  }
+  const std::uint64_t data = e.local_header_offset + 30 + Le(lh + 26, 2) + Le(lh + 28, 2);
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(data));
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::Error(codes::kIoError, "cannot write " + out_path);
+  z_stream z{};
+  if (e.method == 8 && inflateInit2(&z, -MAX_WBITS) != Z_OK) return Bad("zlib init");
+  std::vector<unsigned char> src(1 << 16), dst(1 << 16);
+  std::uint64_t left = e.compressed_size, written = 0;
+  uLong crc = crc32(0, nullptr, 0);
+  Status st;
+  bool done = false;
+  while (!done && st.ok()) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, src.size()));
+    in.read(reinterpret_cast<char*>(src.data()), static_cast<std::streamsize>(n));
+    if (static_cast<std::size_t>(in.gcount()) != n) {
+      st = Bad("entry truncated");
+      break;
+    }
+    left -= n;
+    auto emit = [&](const unsigned char* b, std::size_t k) {
+      written += k;
+      if (written > e.size) return false;
+      crc = crc32(crc, b, static_cast<uInt>(k));
+      out.write(reinterpret_cast<const char*>(b), static_cast<std::streamsize>(k));
+      return true;
+    };
+    if (e.method == 0) {
+      if (!emit(src.data(), n)) st = Bad("entry longer than declared");
+      done = left == 0;
+      continue;
+    }
+    z.next_in = src.data();
+    z.avail_in = static_cast<uInt>(n);
+    do {
+      z.next_out = dst.data();
+      z.avail_out = static_cast<uInt>(dst.size());
+      const int r = inflate(&z, Z_NO_FLUSH);
+      if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR) {
+        st = Bad("corrupt deflate data");
+        break;
+      }
+      if (!emit(dst.data(), dst.size() - z.avail_out)) {
+        st = Bad("entry longer than declared");
+        break;
+      }
+      if (r == Z_STREAM_END) done = true;
+      if (r == Z_BUF_ERROR && left == 0) {
+        st = Bad("entry truncated");
+        break;
+      }
+    } while (st.ok() && !done && z.avail_out == 0);
+    if (!done && left == 0 && st.ok() && z.avail_in == 0 && z.avail_out != 0) {
+      // All input consumed, no end of stream: keep going only if more input exists.
+      st = Bad("entry truncated");
+    }
+  }
+  if (e.method == 8) inflateEnd(&z);
+  RETURN_IF_ERROR(st);
+  if (written != e.size) return Bad("entry shorter than declared");
+  if (crc != e.crc32) return Bad("CRC-32 mismatch");
+  out.flush();
+  if (!out) return Status::Error(codes::kIoError, "cannot write " + out_path);
+  return OkStatus();
+}
+
+Result<ZipEntry> AlipayDetailEntry(const std::vector<ZipEntry>& entries) {
+  const ZipEntry* found = nullptr;
+  for (const ZipEntry& e : entries) {
+    const bool csv = e.name.size() > 4 && e.name.compare(e.name.size() - 4, 4, ".csv") == 0;
+    if (!csv || e.name.find("汇总") != std::string::npos) continue;
+    if (found != nullptr) return Bad("more than one detail CSV in the archive");
+    found = &e;
+  }
+  if (found == nullptr) return Bad("no detail CSV (only a 汇总 summary?) in the archive");
+  return *found;
+}
+
+}  // namespace folio::statements
