@@ -45,6 +45,11 @@ Result<std::unique_ptr<MirrorConsumer>> MirrorConsumer::Start(LogStore* store,
                     {"auto.offset.reset", "earliest"},
                     {"isolation.level", "read_committed"},
                     {"fetch.wait.max.ms", "50"},
+                    // A restarted consumer rejoins only once the group has
+                    // given up on its previous member (the mock does not
+                    // act on LeaveGroup at once): keep that short.
+                    {"session.timeout.ms", "6000"},
+                    {"heartbeat.interval.ms", "1000"},
                     {"log_level", "3"}};
   conf.insert(conf.end(), c->opts_.extra_config.begin(), c->opts_.extra_config.end());
   ASSIGN_OR_RETURN(ConfPtr cf, MakeConf(conf));
