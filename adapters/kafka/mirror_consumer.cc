@@ -45,6 +45,11 @@ Result<std::unique_ptr<MirrorConsumer>> MirrorConsumer::Start(LogStore* store,
                     {"auto.offset.reset", "earliest"},
                     {"isolation.level", "read_committed"},
                     {"fetch.wait.max.ms", "50"},
+                    // A restarted consumer rejoins only once the group has
+                    // given up on its previous member (the mock does not
+                    // act on LeaveGroup at once): keep that short.
+                    {"session.timeout.ms", "6000"},
+                    {"heartbeat.interval.ms", "1000"},
                     {"log_level", "3"}};
   conf.insert(conf.end(), c->opts_.extra_config.begin(), c->opts_.extra_config.end());
   ASSIGN_OR_RETURN(ConfPtr cf, MakeConf(conf));
@@ -61,6 +66,10 @@ Result<std::unique_ptr<MirrorConsumer>> MirrorConsumer::Start(LogStore* store,
 void MirrorConsumer::Close() {
   if (closed_ || !rk_) return;
   closed_ = true;
+  // The last positions, synchronously, so a restart of the group resumes
+  // exactly after what was written.
+  offsets_dirty_ = !next_offset_.empty();
+  CommitOffsets(/*async=*/false);
   rd_kafka_consumer_close(rk_.get());
 }
 
@@ -96,7 +105,7 @@ Status MirrorConsumer::Poll(std::chrono::milliseconds max_wait) {
     RETURN_IF_ERROR(Receive(*m));
   }
   RETURN_IF_ERROR(AppendContiguous());
-  CommitOffsets();
+  CommitOffsets(/*async=*/true);
   if (waiting_.size() > opts_.waiting_events_max) {
     return Status::Error(kMirrorGap, "seq " + std::to_string(head_.seq + 1) +
                                          " never arrived while " + std::to_string(waiting_.size()) +
@@ -161,7 +170,7 @@ Status MirrorConsumer::AppendContiguous() {
   return OkStatus();
 }
 
-void MirrorConsumer::CommitOffsets() {
+void MirrorConsumer::CommitOffsets(bool async) {
   if (!offsets_dirty_) return;
   offsets_dirty_ = false;
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(next_offset_.size())));
@@ -171,7 +180,7 @@ void MirrorConsumer::CommitOffsets() {
     rd_kafka_topic_partition_list_add(list.get(), opts_.topic.c_str(), p)->offset = commit;
   }
   // Async: a lost commit only means re-reading events that dedupe drops.
-  rd_kafka_commit(rk_.get(), list.get(), 1);
+  rd_kafka_commit(rk_.get(), list.get(), async ? 1 : 0);
 }
 
 }  // namespace folio::kafka

@@ -61,7 +61,8 @@ class MirrorConsumer {
   // mirror_gap, or a storage error; the consumer should stop.
   Status Poll(std::chrono::milliseconds max_wait);
   MirrorConsumerStats stats() const;
-  // Leaves the group (commits nothing more). Idempotent.
+  // Commits the offsets of what was written (synchronously) and leaves the
+  // group. Idempotent.
   void Close();
 
  private:
@@ -73,7 +74,7 @@ class MirrorConsumer {
   MirrorConsumer(LogStore* store, MirrorConsumerOptions opts);
   Status Receive(const rd_kafka_message_t& m);
   Status AppendContiguous();
-  void CommitOffsets();
+  void CommitOffsets(bool async);
 
   LogStore* const store_;
   const MirrorConsumerOptions opts_;

@@ -46,7 +46,7 @@ TEST_CASE("payments.settled JSON carries the payment's fields with a decimal amo
   CHECK(j.at("userId").as_string() == "cust-1");
   CHECK(j.at("amount").as_string() == "100.07");
   CHECK(j.at("currency").as_string() == "CNY");
-  CHECK(j.at("method").as_string() == "alipay");
+  CHECK(j.at("method").as_string() == "alipay");  // as the HTTP API names methods
   CHECK(j.at("settledAt").as_string() == "2026-11-18T11:06:40.000000007Z");
   CHECK(j.at("reason").is_null());
   CHECK(j.at("requestId").as_string() == "req-7");

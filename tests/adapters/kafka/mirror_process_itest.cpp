@@ -167,11 +167,21 @@ TEST_CASE("folio consume rebuilds balances and trust ledgers identical to the en
   MESSAGE("payments.failed: " << failed[0].value);
   if (!settled.empty()) MESSAGE("payments.settled: " << settled[0].value);
 
-  // A second run of the same group resumes from its committed offsets: it
-  // receives nothing it already wrote.
-  std::string again = Run(Bin() + " consume --kafka-brokers " + dev.bootstrap + " --data " +
-                          dst.str() + " --until-seq " + std::to_string(n) + " --json");
-  CHECK(boost::json::parse(TakeLast(again)).at("appended").as_int64() == 0);
+  // More events later: a second run of the same group resumes from its
+  // committed offsets and receives only the new ones.
+  const std::int64_t n2 = n + 1'000;
+  Run(Bin() + " relay --data " + src.str() + " --kafka-brokers " + dev.bootstrap +
+      " --load-to " + std::to_string(n2) + " --until-mirrored > /dev/null 2>&1");
+  std::string again =
+      Run(Bin() + " consume --kafka-brokers " + dev.bootstrap + " --data " + dst.str() +
+          " --until-seq " + std::to_string(n2) + " --timeout-ms 60000 --json");
+  auto c2 = boost::json::parse(TakeLast(again));
+  CHECK(c2.at("head_seq").as_int64() == n2);
+  CHECK(c2.at("appended").as_int64() == 1'000);
+  CHECK(c2.at("received").as_int64() == 1'000);
+  CHECK(c2.at("duplicates").as_int64() == 0);
+  CHECK(Run(Bin() + " trial-balance --json --data " + src.str()) ==
+        Run(Bin() + " trial-balance --json --data " + dst.str()));
 }
 
 TEST_CASE("kcat reads folio.events with its headers") {

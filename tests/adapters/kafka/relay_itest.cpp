@@ -3,6 +3,8 @@
 // in the middle of a load.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <cstdlib>
 #include <thread>
 
@@ -37,18 +39,27 @@ struct Rig {
   std::unique_ptr<Writer> writer;
   std::unique_ptr<kafka::Relay> relay;
 
-  explicit Rig(int partitions, kafka::RelayOptions opts = {}) {
-    auto c = kafka::MockCluster::Start(3, 0);
-    REQUIRE(c.ok());
-    cluster = std::move(*c);
-    REQUIRE(cluster->CreateTopic({"folio.events", partitions}).ok());
+  std::string brokers;
+
+  // With `external_brokers` empty, an in-process mock cluster with a
+  // folio.events topic of `partitions`; else that cluster.
+  explicit Rig(int partitions, kafka::RelayOptions opts = {}, std::string external_brokers = "") {
+    if (external_brokers.empty()) {
+      auto c = kafka::MockCluster::Start(3, 0);
+      REQUIRE(c.ok());
+      cluster = std::move(*c);
+      REQUIRE(cluster->CreateTopic({"folio.events", partitions}).ok());
+      brokers = cluster->bootstrap();
+    } else {
+      brokers = std::move(external_brokers);
+    }
     auto s = LogStore::Open(dir.str());
     REQUIRE(s.ok());
     store = std::move(*s);
     auto w = Writer::Start(store.get());
     REQUIRE(w.ok());
     writer = std::move(*w);
-    opts.brokers = cluster->bootstrap();
+    opts.brokers = brokers;
     opts.log = [](const std::string&) {};  // retries are expected here
     auto r = kafka::Relay::Start(store.get(), opts);
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
@@ -64,13 +75,10 @@ struct Rig {
   }
 };
 
-TEST_CASE("relay mirrors a large log exactly once in stream order with CloudEvents headers") {
-  // 1,000,000 by default; FOLIO_KAFKA_EVENTS overrides.
-  const std::uint64_t n = EnvU64("FOLIO_KAFKA_EVENTS", 1'000'000);
-  // Enough partitions that the mock's ~5 MB per partition holds what the
-  // checker has not read yet.
-  Rig rig(32);
-  MirrorChecker checker(rig.cluster->bootstrap(), "folio.events", n);
+// Appends n events while the relay runs and a checker reads all partitions
+// concurrently (the mock prunes what it holds beyond ~5 MB per partition).
+void MirrorLargeLog(Rig& rig, std::uint64_t n) {
+  MirrorChecker checker(rig.brokers, "folio.events", n);
   auto t0 = std::chrono::steady_clock::now();
   std::thread load([&] { REQUIRE(rig.Append(0, n).ok()); });
   load.join();
@@ -93,13 +101,32 @@ TEST_CASE("relay mirrors a large log exactly once in stream order with CloudEven
             << " s; " << st.transactions << " transactions");
 }
 
+TEST_CASE("relay mirrors a large log exactly once in stream order with CloudEvents headers") {
+  // 1,000,000 by default; FOLIO_KAFKA_EVENTS overrides. 32 partitions, so
+  // that the mock's ~5 MB each hold what the checker has not read yet.
+  Rig rig(32);
+  MirrorLargeLog(rig, EnvU64("FOLIO_KAFKA_EVENTS", 1'000'000));
+}
+
+TEST_CASE("relay mirrors a large log through folio kafka-dev in another process") {
+  testing::Child dev({"kafka-dev", "--brokers", "3", "--partitions", "32"});
+  std::string bootstrap = dev.ReadLine(30s);
+  REQUIRE(!bootstrap.empty());
+  {
+    Rig rig(32, {}, bootstrap);
+    MirrorLargeLog(rig, EnvU64("FOLIO_KAFKA_EVENTS", 1'000'000));
+  }
+  dev.Kill(SIGTERM);
+  CHECK(dev.Wait(30s) == 0);
+}
+
 TEST_CASE("relay rides out brokers down and pushed request errors: nothing lost or duplicated") {
   kafka::RelayOptions o;
   o.commit_timeout = 1000ms;  // so the outage shows up as retried commits
   o.txn_events_max = 5'000;
   Rig rig(8, o);
   const std::uint64_t phase = 20'000;
-  MirrorChecker checker(rig.cluster->bootstrap(), "folio.events", 3 * phase);
+  MirrorChecker checker(rig.brokers, "folio.events", 3 * phase);
   REQUIRE(rig.Append(0, phase).ok());
   REQUIRE(PollUntil([&] { return rig.relay->status().cursor_seq > 0; }, 60s));
 
