@@ -12,17 +12,8 @@ namespace {
 using internal::CheckId;
 using internal::Malformed;
 
-Result<std::string_view> Required(const FormPairs& form, std::string_view name) {
-  const std::optional<std::string_view> v = FormValue(form, name);
-  if (!v || v->empty()) return Malformed("missing parameter " + std::string(name));
-  return *v;
-}
-
-Result<std::string_view> RequiredId(const FormPairs& form, std::string_view name) {
-  ASSIGN_OR_RETURN(std::string_view v, Required(form, name));
-  RETURN_IF_ERROR(CheckId(name, v));
-  return v;
-}
+using internal::Required;
+using internal::RequiredId;
 
 Status VerifySignature(const FormPairs& form, EVP_PKEY* key) {
   const std::optional<std::string_view> sign_type = FormValue(form, "sign_type");

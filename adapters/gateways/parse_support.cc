@@ -159,5 +159,17 @@ Result<std::string> JsonId(const bj::object& obj, std::string_view key) {
   return id;
 }
 
+Result<std::string_view> Required(const FormPairs& form, std::string_view name) {
+  const std::optional<std::string_view> v = FormValue(form, name);
+  if (!v || v->empty()) return Malformed("missing parameter " + std::string(name));
+  return *v;
+}
+
+Result<std::string_view> RequiredId(const FormPairs& form, std::string_view name) {
+  ASSIGN_OR_RETURN(std::string_view v, Required(form, name));
+  RETURN_IF_ERROR(CheckId(name, v));
+  return v;
+}
+
 }  // namespace internal
 }  // namespace folio::gateways

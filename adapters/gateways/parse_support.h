@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/gateways/form.h"
 #include "adapters/gateways/gateway_codes.h"
 #include "adapters/gateways/notification.h"
 #include "events/money.h"
@@ -61,5 +62,10 @@ Status CheckWindow(std::int64_t ts_s, std::int64_t now_s, std::int64_t window_s)
 
 // Checks an id (CheckId) and returns it.
 Result<std::string> JsonId(const boost::json::object& obj, std::string_view key);
+
+// A form parameter that must be present and non-empty (notification_malformed
+// otherwise); RequiredId also checks it as an id (CheckId).
+Result<std::string_view> Required(const FormPairs& form, std::string_view name);
+Result<std::string_view> RequiredId(const FormPairs& form, std::string_view name);
 
 }  // namespace folio::gateways::internal

@@ -13,17 +13,8 @@ namespace {
 using internal::CheckId;
 using internal::Malformed;
 
-Result<std::string_view> Required(const FormPairs& form, std::string_view name) {
-  const std::optional<std::string_view> v = FormValue(form, name);
-  if (!v || v->empty()) return Malformed("missing parameter " + std::string(name));
-  return *v;
-}
-
-Result<std::string_view> RequiredId(const FormPairs& form, std::string_view name) {
-  ASSIGN_OR_RETURN(std::string_view v, Required(form, name));
-  RETURN_IF_ERROR(CheckId(name, v));
-  return v;
-}
+using internal::Required;
+using internal::RequiredId;
 
 Status VerifySignature(const FormPairs& form, const UnionPayConfig& config, EVP_PKEY* key) {
   if (!config.cert_id.empty() && FormValue(form, "certId").value_or("") != config.cert_id) {

@@ -1,5 +1,7 @@
 #include "adapters/reconciliation/three_way.h"
 
+#include "adapters/reconciliation/scan_events.h"
+
 #include <map>
 
 #include "adapters/reconciliation/import.h"
@@ -39,23 +41,9 @@ struct Balances {
 Result<Balances> TrustBalances(const LogStore& store, Asset asset, std::uint64_t as_of,
                                std::int64_t end_ns) {
   domain::Ledger ledger;
-  std::string buf;
-  Status bad;
-  Status s = store.ScanRaw(1, [&](std::string_view key, std::string_view value) {
-    auto seq = keys::ParseEventKey(key);
-    if (!seq || *seq > as_of) return false;
-    buf.assign(value);
-    if (Status v = VerifyEnvelope(buf); !v.ok()) {
-      bad =
-          Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
-      return false;
-    }
-    const fb::Envelope& env = *fb::GetEnvelope(buf.data());
+  RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
     if (env.occurred_at_ns() < end_ns) domain::Post(ledger, domain::PostingsFor(env));
-    return true;
-  });
-  RETURN_IF_ERROR(s);
-  RETURN_IF_ERROR(bad);
+  }));
   Balances b;
   b.bank_trust.value = Money(asset, 0);
   constexpr std::string_view kPrefix = "liability:trust:";

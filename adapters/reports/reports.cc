@@ -1,5 +1,7 @@
 #include "adapters/reports/reports.h"
 
+#include "adapters/reconciliation/scan_events.h"
+
 #include <map>
 #include <tuple>
 
@@ -44,26 +46,7 @@ Result<std::uint64_t> ResolveAsOf(const LogStore& store, std::uint64_t as_of) {
   return as_of == 0 || as_of > head.seq ? head.seq : as_of;
 }
 
-// Every verified event with seq <= as_of, in order.
-template <typename Fn>
-Status ScanEvents(const LogStore& store, std::uint64_t as_of, Fn fn) {
-  std::string buf;
-  Status bad;
-  Status s = store.ScanRaw(1, [&](std::string_view key, std::string_view value) {
-    auto seq = keys::ParseEventKey(key);
-    if (!seq || *seq > as_of) return false;
-    buf.assign(value);
-    if (Status v = VerifyEnvelope(buf); !v.ok()) {
-      bad =
-          Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
-      return false;
-    }
-    fn(*fb::GetEnvelope(buf.data()));
-    return true;
-  });
-  RETURN_IF_ERROR(s);
-  return bad;
-}
+using reconciliation::ScanEvents;
 
 const std::vector<std::string> kSignoff = {"Prepared by", "Reviewed by", "Approved by"};
 
