@@ -20,6 +20,7 @@
 #include "adapters/reconciliation/import.h"
 #include "adapters/reports/reports.h"
 #include "adapters/statements/statement.h"
+#include "adapters/statements/text.h"
 #include "engine/domain/aggregates.h"
 #include "engine/domain/methods.h"
 #include "engine/verify.h"
@@ -488,7 +489,7 @@ void Api::Dispatch(Call& call) {
   // Unauthenticated: probes and metrics.
   if (segs.size() == 1 && (segs[0] == "healthz" || segs[0] == "readyz" || segs[0] == "metrics")) {
     call.route = "/" + segs[0];
-    if (m != "GET" && m != "HEAD") {
+    if (m != "GET") {
       return Fail(call, Err(hcodes::kMethodNotAllowed, "use GET"));
     }
     if (segs[0] == "healthz") return Finish(call, JsonResponse(200, R"({"status":"ok"})"));
@@ -1048,8 +1049,12 @@ void Api::HandleReport(Call& call, const std::string& kind_name) {
   }
   for (auto [name, slot] : {std::pair{"from", &rq.period_start_ns}, std::pair{"to", &rq.period_end_ns}}) {
     if (auto v = call.Param(name)) {
-      auto ns = json::ParseRfc3339(*v);
-      if (!ns.ok()) return Fail(call, Err(hcodes::kQueryInvalid, std::string(name) + ": " + ns.status().message()));
+      // As `folio report`: a Shanghai day YYYY-MM-DD (to: exclusive), or an RFC 3339 time.
+      auto ns = v->size() == 10 ? statements::ParseShanghaiTime(*v, 0) : json::ParseRfc3339(*v);
+      if (!ns.ok()) {
+        return Fail(call, Err(hcodes::kQueryInvalid,
+                              std::string(name) + ": YYYY-MM-DD (Asia/Shanghai) or RFC 3339"));
+      }
       *slot = *ns;
     }
   }
