@@ -426,33 +426,45 @@ Status Writer::DecideCommand(Group& g, AppendRequest& req) {
 // Stamps and indexes each event under its own stream (a command may touch
 // several: a trust payment's settlement also deposits to the matter).
 Status Writer::AppendEnvelopes(Group& g, AppendRequest& req, AppendOutcome& out) {
-  std::vector<std::string> streams;
-  for (const std::string& env : req.envelopes) {
-    streams.push_back(fb::GetEnvelope(env.data())->stream_id()->str());
-    if (!CurrentVersion(g, streams.back()).ok()) {
-      // The command's effects are already in the group's state: nothing of
-      // this group may be written. Fail-stop, as for a failed write.
-      failed_.store(true, std::memory_order_release);
-      return Status::Error(codes::kStoreFailed, "stream version lookup failed");
+  // Each stream's version, looked up once per request (most requests touch
+  // one stream), so the stamping below cannot fail half-way.
+  std::vector<std::pair<std::string, std::uint64_t>> versions;
+  std::vector<std::size_t> stream_of(req.envelopes.size());
+  for (std::size_t i = 0; i < req.envelopes.size(); ++i) {
+    std::string_view id = fb::GetEnvelope(req.envelopes[i].data())->stream_id()->string_view();
+    auto known = std::find_if(versions.begin(), versions.end(),
+                              [&](const auto& v) { return v.first == id; });
+    if (known == versions.end()) {
+      std::string stream(id);
+      auto current = CurrentVersion(g, stream);
+      if (!current.ok()) {
+        // The command's effects are already in the group's state: nothing of
+        // this group may be written. Fail-stop, as for a failed write.
+        failed_.store(true, std::memory_order_release);
+        return Status::Error(codes::kStoreFailed, "stream version lookup failed");
+      }
+      versions.emplace_back(std::move(stream), *current);
+      known = versions.end() - 1;
     }
+    stream_of[i] = static_cast<std::size_t>(known - versions.begin());
   }
   const std::int64_t now_ns = opts_.clock->NowNs();
   keys::Head& head = g.head_after;
   out.first_seq = head.seq + 1;
   for (std::size_t i = 0; i < req.envelopes.size(); ++i) {
     std::string& env = req.envelopes[i];
-    const std::string& stream = streams[i];
-    const std::uint64_t version = *CurrentVersion(g, stream) + 1;
+    auto& [stream, version] = versions[stream_of[i]];
+    ++version;
     ++head.seq;
     head.hash = StampEnvelope(env, head.seq, version, now_ns, head.hash);
     std::string seq_key = keys::EventKey(head.seq);
     g.batch.Put(store_->events_cf(), seq_key, env);
-    g.index_puts.emplace_back(keys::StreamIndexKey(stream, version), seq_key);
-    g.stream_versions[stream] = version;
+    g.index_puts.emplace_back(keys::StreamIndexKey(stream, version), std::move(seq_key));
   }
-  out.last_seq = head.seq;
+  for (auto& [stream, version] : versions) g.stream_versions[std::move(stream)] = version;
   auto primary = g.stream_versions.find(req.stream_id);
   out.stream_version = primary == g.stream_versions.end() ? 0 : primary->second;
+  out.last_seq = head.seq;
   g.events += req.envelopes.size();
   return OkStatus();
 }
