@@ -80,6 +80,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   net::any_io_executor executor() { return stream_.get_executor(); }
+  void ForceClose() { Close(); }
 
  private:
   // Timeouts use our own timer rather than tcp_stream's expiry, because that
@@ -383,6 +384,19 @@ void HttpServer::Stop() {
     sh.ioc.stop();
     for (auto& t : impl_->threads) t.join();
     impl_->threads.clear();
+    // Sessions still open after the drain timeout: close them and run what
+    // their cancelled operations left queued, so that no handler (and no
+    // session holding the io_context) is left behind.
+    {
+      std::lock_guard lock(sh.mu);
+      for (auto& [ptr, weak] : sh.sessions) {
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (auto& s : live) net::post(s->executor(), [s] { s->CloseIfIdle(); s->ForceClose(); });
+    live.clear();
+    sh.ioc.restart();
+    sh.ioc.poll();
   });
 }
 
