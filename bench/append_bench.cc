@@ -85,8 +85,7 @@ Status RunFolio(const AppendBenchOptions& opts, const std::string& dir, AppendBe
         req.stream_id = "pay-" + std::to_string(t) + "-" + std::to_string(local / 2);
         req.expected_version = local % 2;
         req.idempotency_key = "bench-" + std::to_string(i);
-        req.fingerprint = Sha256({reinterpret_cast<const std::uint8_t*>(req.idempotency_key.data()),
-                                  req.idempotency_key.size()});
+        req.fingerprint = Sha256(req.idempotency_key);
         req.envelopes.push_back(SettledEvent(req.stream_id, i, opts.event_bytes));
         bytes.fetch_add(req.envelopes.back().size(), std::memory_order_relaxed);
         auto submitted = Clock::now();

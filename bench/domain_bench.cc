@@ -21,7 +21,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 AppendRequest Command(domain::Command cmd, std::string key) {
   AppendRequest r;
-  r.fingerprint = Sha256({reinterpret_cast<const std::uint8_t*>(key.data()), key.size()});
+  r.fingerprint = Sha256(key);
   r.idempotency_key = std::move(key);
   r.context.actor = "bench";
   r.command = std::move(cmd);

@@ -42,6 +42,11 @@ Hash32 Digest(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) 
 
 Hash32 Sha256(std::span<const std::uint8_t> data) { return Digest(data, {}); }
 
+Hash32 Sha256(std::string_view bytes) {
+  return Sha256(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                              bytes.size()));
+}
+
 Hash32 Sha256Chain(const Hash32& prefix, std::span<const std::uint8_t> data) {
   return Digest(prefix, data);
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace folio {
 
@@ -15,6 +16,8 @@ using Hash32 = std::array<std::uint8_t, 32>;
 inline constexpr Hash32 kGenesisHash{};
 
 Hash32 Sha256(std::span<const std::uint8_t> data);
+// The same over the bytes of a string (fingerprints, key hashes).
+Hash32 Sha256(std::string_view bytes);
 // SHA-256(prefix || data). Thread-safe.
 Hash32 Sha256Chain(const Hash32& prefix, std::span<const std::uint8_t> data);
 

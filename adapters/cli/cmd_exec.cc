@@ -107,8 +107,7 @@ ExecSummary ExecuteLines(Writer& writer, std::istream& in, bool as_json, const s
     } else {
       AppendRequest r;
       r.idempotency_key = parsed->idempotency_key;
-      r.fingerprint = Sha256({reinterpret_cast<const std::uint8_t*>(parsed->canonical.data()),
-                              parsed->canonical.size()});
+      r.fingerprint = Sha256(parsed->canonical);
       r.context.actor = actor;
       r.context.idempotency_key = parsed->idempotency_key;
       r.context.correlation_id = parsed->correlation_id;

@@ -31,7 +31,7 @@ std::optional<Role> RoleFromName(std::string_view name) {
 }
 
 std::string KeyHash(std::string_view key) {
-  Hash32 h = Sha256({reinterpret_cast<const std::uint8_t*>(key.data()), key.size()});
+  Hash32 h = Sha256(key);
   return ToHex(h);
 }
 

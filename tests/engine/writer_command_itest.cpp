@@ -56,7 +56,7 @@ std::vector<std::pair<std::string, domain::Command>> ExampleHistory() {
 AppendRequest CommandRequest(const std::string& key, const domain::Command& cmd) {
   AppendRequest r;
   r.idempotency_key = key;
-  r.fingerprint = Sha256({reinterpret_cast<const std::uint8_t*>(key.data()), key.size()});
+  r.fingerprint = Sha256(key);
   r.context.actor = "test";
   r.context.now_ns = 1'795'000'000'000'000'000;
   r.command = cmd;

@@ -19,7 +19,7 @@ using testing::SampleSettledEnvelope;
 using testing::TempDir;
 
 Hash32 Fingerprint(std::string_view s) {
-  return Sha256({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
+  return Sha256(s);
 }
 
 AppendRequest Request(const std::string& stream, std::uint64_t expected, const std::string& key,

@@ -135,7 +135,7 @@ inline std::uint64_t RunCommands(Writer& w, const CommandList& h, std::size_t fr
     AppendRequest r;
     r.idempotency_key = h[i].first;
     r.fingerprint =
-        Sha256({reinterpret_cast<const std::uint8_t*>(h[i].first.data()), h[i].first.size()});
+        Sha256(h[i].first);
     r.context.actor = "test";
     r.context.now_ns = BusinessTime(i);
     r.command = h[i].second;

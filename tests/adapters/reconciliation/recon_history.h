@@ -25,8 +25,7 @@ class History {
   void Do(const domain::Command& c, std::int64_t at_ns) {
     AppendRequest r;
     r.idempotency_key = "h" + std::to_string(++n_);
-    r.fingerprint = Sha256({reinterpret_cast<const std::uint8_t*>(r.idempotency_key.data()),
-                            r.idempotency_key.size()});
+    r.fingerprint = Sha256(r.idempotency_key);
     r.context.actor = "test";
     r.context.now_ns = at_ns;
     r.command = c;
