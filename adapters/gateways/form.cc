@@ -19,25 +19,9 @@ Status Malformed(std::string message) {
 }
 
 Result<std::string> Decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) {
-        return Malformed("truncated %-escape in form body");
-      }
-      const int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
-      if (hi < 0 || lo < 0) return Malformed("bad %-escape in form body");
-      out += static_cast<char>(hi << 4 | lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  auto out = PercentDecode(text, true);
+  if (!out) return Malformed("truncated or bad %-escape in form body");
+  return std::move(*out);
 }
 
 bool Unreserved(char c) {
@@ -62,6 +46,26 @@ void Encode(std::string_view text, std::string* out) {
 }
 
 }  // namespace
+
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi << 4 | lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 Result<FormPairs> ParseForm(std::string_view body) {
   if (body.empty()) return Malformed("empty form body");

@@ -32,6 +32,11 @@ using FormPairs = std::vector<std::pair<std::string, std::string>>;
 // Errors: notification_malformed.
 Result<FormPairs> ParseForm(std::string_view body);
 
+// %XX decoding (either hex case); '+' is a space when plus_is_space (form
+// bodies, query strings) and itself otherwise (URL paths). nullopt for a
+// truncated or non-hex escape.
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
+
 // Encodes pairs in the given order. Unreserved bytes (A-Z a-z 0-9 - . _ *)
 // stay, a space becomes "+", everything else "%XX" (upper-case hex).
 // ParseForm(EncodeForm(p)) == p for pairs with distinct non-empty names.

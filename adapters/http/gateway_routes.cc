@@ -99,61 +99,65 @@ Result<GatewayConfigs> GatewayConfigs::Load(const std::string& path) {
   return c;
 }
 
+namespace {
+
+// A route from a parser (Request -> Result<Notification>) and a reply.
+template <typename Parse, typename Reply>
+GatewayRoute MakeRoute(std::string name, Parse parse, Reply reply) {
+  return GatewayRoute{std::move(name),
+                      [parse](const Request& r) -> Result<GatewayVerdict> {
+                        ASSIGN_OR_RETURN(auto n, parse(r));
+                        return ToVerdict(std::move(n));
+                      },
+                      reply, kBenign};
+}
+
+}  // namespace
+
 void AddGatewayRoutes(Api& api, const GatewayConfigs& configs) {
   auto now = configs.now_s ? configs.now_s : std::function<std::int64_t()>(SystemNowS);
   if (configs.alipay) {
-    auto cfg = *configs.alipay;
-    api.AddGateway(GatewayRoute{
+    api.AddGateway(MakeRoute(
         "alipay",
-        [cfg](const Request& r) -> Result<GatewayVerdict> {
-          ASSIGN_OR_RETURN(auto n, gateways::ParseAlipayNotify(r.body, cfg));
-          return ToVerdict(std::move(n));
-        },
-        [](const Status& why) { return Text(gateways::AlipayReply(why.ok())); }, kBenign});
+        [cfg = *configs.alipay](const Request& r) { return gateways::ParseAlipayNotify(r.body, cfg); },
+        [](const Status& why) { return Text(gateways::AlipayReply(why.ok())); }));
   }
   if (configs.wechat) {
-    auto cfg = *configs.wechat;
-    api.AddGateway(GatewayRoute{
+    api.AddGateway(MakeRoute(
         "wechatpay",
-        [cfg, now](const Request& r) -> Result<GatewayVerdict> {
+        [cfg = *configs.wechat, now](const Request& r) {
           gateways::WechatHeaders h{std::string(r.Header("wechatpay-timestamp")),
                                     std::string(r.Header("wechatpay-nonce")),
                                     std::string(r.Header("wechatpay-signature")),
                                     std::string(r.Header("wechatpay-serial"))};
-          ASSIGN_OR_RETURN(auto n, gateways::ParseWechatNotify(h, r.body, cfg, now()));
-          return ToVerdict(std::move(n));
+          return gateways::ParseWechatNotify(h, r.body, cfg, now());
         },
         [](const Status& why) {
           return Response{200, "application/json",
                           gateways::WechatReply(why.ok(), why.ok() ? "" : why.message()), {}};
-        },
-        kBenign});
+        }));
   }
   if (configs.unionpay) {
-    auto cfg = *configs.unionpay;
-    api.AddGateway(GatewayRoute{
+    api.AddGateway(MakeRoute(
         "unionpay",
-        [cfg](const Request& r) -> Result<GatewayVerdict> {
-          ASSIGN_OR_RETURN(auto n, gateways::ParseUnionPayNotify(r.body, cfg));
-          return ToVerdict(std::move(n));
+        [cfg = *configs.unionpay](const Request& r) {
+          return gateways::ParseUnionPayNotify(r.body, cfg);
         },
-        [](const Status& why) { return Text(gateways::UnionPayReply(why.ok())); }, kBenign});
+        [](const Status& why) { return Text(gateways::UnionPayReply(why.ok())); }));
   }
   for (auto [name, hc, chain] : {std::tuple{"chain", configs.chain, true},
                                  std::tuple{"generic", configs.generic, false}}) {
     if (!hc) continue;
     auto cfg = *hc;
     auto nonces = std::make_shared<gateways::NonceCache>(100'000, cfg.window_s);
-    api.AddGateway(GatewayRoute{
+    api.AddGateway(MakeRoute(
         name,
-        [cfg, nonces, now, is_chain = chain](const Request& r) -> Result<GatewayVerdict> {
+        [cfg, nonces, now, is_chain = chain](const Request& r) {
           auto h = HmacHeadersOf(r);
-          ASSIGN_OR_RETURN(auto n, is_chain
-                                       ? gateways::ParseChainNotify(h, r.body, cfg, *nonces, now())
-                                       : gateways::ParseGenericNotify(h, r.body, cfg, *nonces, now()));
-          return ToVerdict(std::move(n));
+          return is_chain ? gateways::ParseChainNotify(h, r.body, cfg, *nonces, now())
+                          : gateways::ParseGenericNotify(h, r.body, cfg, *nonces, now());
         },
-        JsonReply, kBenign});
+        JsonReply));
   }
 }
 

@@ -31,10 +31,6 @@ std::int64_t NowS() {
       .count();
 }
 
-Hash32 Fingerprint(const std::string& s) {
-  return Sha256({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
-}
-
 }  // namespace
 
 SandboxGateway::SandboxGateway(gateways::SandboxKeys keys, SandboxOptions opts, Api* api)
@@ -70,6 +66,10 @@ bool SandboxGateway::idle() const {
 
 void SandboxGateway::Schedule(Task t) {
   std::lock_guard lock(mu_);
+  ScheduleLocked(std::move(t));
+}
+
+void SandboxGateway::ScheduleLocked(Task t) {
   auto at = std::upper_bound(queue_.begin(), queue_.end(), t.due,
                              [](Clock::time_point due, const Task& x) { return due < x.due; });
   queue_.insert(at, std::move(t));
@@ -140,7 +140,7 @@ void SandboxGateway::Run(Task t) {
       domain::PaymentMarkPending cmd{p.payment_id, gateways::SandboxTxnId(p),
                                      gateways::SandboxQrPayload(p)};
       const std::string key = "sandbox:pending:" + p.payment_id;
-      api_->Submit(cmd, "sandbox", "sandbox", key, Fingerprint(key), [](const AppendOutcome&) {});
+      api_->Submit(cmd, "sandbox", "sandbox", key, Sha256(key), [](const AppendOutcome&) {});
     }
     std::string outcome;
     const bool fails = Roll() < opts_.fail_permille;
@@ -202,9 +202,7 @@ void SandboxGateway::Run(Task t) {
     Task again = t;
     ++again.attempt;
     again.due = Clock::now() + opts_.retry_after * (1 << std::min(again.attempt, 6u));
-    auto at = std::upper_bound(queue_.begin(), queue_.end(), again.due,
-                               [](Clock::time_point due, const Task& x) { return due < x.due; });
-    queue_.insert(at, std::move(again));
+    ScheduleLocked(std::move(again));
     return;
   }
   if (t.duplicate) {
@@ -212,24 +210,19 @@ void SandboxGateway::Run(Task t) {
   } else {
     ++stats_.notifications;
   }
-  auto enqueue = [&](Task x) {
-    auto at = std::upper_bound(queue_.begin(), queue_.end(), x.due,
-                               [](Clock::time_point due, const Task& y) { return due < y.due; });
-    queue_.insert(at, std::move(x));
-  };
   if (!t.duplicate && Roll() < opts_.duplicate_permille) {
     Task dup = t;
     dup.duplicate = true;
     dup.attempt = 0;
     dup.due = Clock::now() + opts_.retry_after;
-    enqueue(std::move(dup));
+    ScheduleLocked(std::move(dup));
   }
   if (p.gateway == gateways::Gateway::kChain && t.confirmations == 1 && !t.duplicate) {
     Task more = t;
     more.confirmations = 64;  // past every network's requirement: the payment settles
     more.attempt = 0;
     more.due = Clock::now() + opts_.pay_after;
-    enqueue(std::move(more));
+    ScheduleLocked(std::move(more));
   }
 }
 

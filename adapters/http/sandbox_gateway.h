@@ -82,6 +82,7 @@ class SandboxGateway {
   void Loop();
   void Run(Task t);
   void Schedule(Task t);
+  void ScheduleLocked(Task t);  // REQUIRES: mu_ held
   bool Deliver(const gateways::OutgoingNotification& n, gateways::Gateway g);
   unsigned Roll();  // 0..999
 
