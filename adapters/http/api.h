@@ -98,6 +98,10 @@ class Api {
  private:
   void Dispatch(Call& call);
   void RunCommand(Call& call, std::string_view type, std::string body, unsigned ok_status);
+  // Hands `r` to the writer. On its outcome: wakes the tails, calls
+  // on_committed, counts it under `metric_type` (none when empty), then done.
+  void Append(AppendRequest r, std::string metric_type,
+              std::function<void(const AppendOutcome&)> done);
   void Finish(Call& call, Response r);
   void Fail(Call& call, const Status& s);
   void HandleGateway(Call& call, const GatewayRoute& gw);
