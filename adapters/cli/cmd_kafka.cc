@@ -125,6 +125,7 @@ boost::json::object StatusJson(const kafka::RelayStatus& s) {
   o["skipped"] = s.skipped;
   o["retries"] = s.retries;
   o["transactions"] = s.transactions;
+  o["producer_restarts"] = s.producer_restarts;
   return o;
 }
 

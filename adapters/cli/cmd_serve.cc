@@ -243,6 +243,9 @@ int RunServe(const Argv& argv) {
          static_cast<double>(st.produced)},
         {"folio_relay_retries_total", "Transient Kafka errors retried.", "counter", {},
          static_cast<double>(st.retries)},
+        {"folio_relay_producer_restarts_total",
+         "Producers replaced after a non-fencing fatal error.", "counter", {},
+         static_cast<double>(st.producer_restarts)},
         {"folio_relay_failed", "1 when the relay stopped on a fatal producer error.", "gauge", {},
          st.failed ? 1.0 : 0.0}};
   };

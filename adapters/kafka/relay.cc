@@ -11,6 +11,36 @@
 namespace folio::kafka {
 namespace {
 
+// Whatever is still queued belongs to an uncommitted transaction: drop it
+// rather than wait (the next producer, or the next start, reads back what
+// landed).
+template <typename P>
+void DropProducer(std::unique_ptr<P> p) {
+  if (p && p->rk) {
+    rd_kafka_purge(p->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(p->rk.get(), 0);
+  }
+}
+
+// Fatal errors that mean this relay must not go on with any producer: another
+// instance owns the transactional.id, or Kafka refuses this one.
+bool IsFencingOrRefusal(rd_kafka_resp_err_t code) {
+  switch (code) {
+    case RD_KAFKA_RESP_ERR__FENCED:
+    case RD_KAFKA_RESP_ERR_PRODUCER_FENCED:
+    case RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_INVALID_TRANSACTION_TIMEOUT:
+    case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:
+    case RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT:
+      return true;
+    default:
+      return false;
+  }
+}
+
 using SteadyClock = std::chrono::steady_clock;
 
 // The producer is transactional (which implies enable.idempotence and
@@ -84,15 +114,7 @@ Result<std::unique_ptr<Relay>> Relay::Start(LogStore* store, RelayOptions opts) 
   if (opts.brokers.empty()) return Status::Error(kKafkaConfig, "no brokers given");
   if (opts.txn_events_max == 0) return Status::Error(kKafkaConfig, "txn_events_max is 0");
   std::unique_ptr<Relay> r(new Relay(store, std::move(opts)));
-  auto p = std::make_unique<Producer>();
-  ASSIGN_OR_RETURN(ConfPtr conf, MakeConf(ProducerConf(r->opts_)));
-  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Producer::OnDelivery);
-  rd_kafka_conf_set_opaque(conf.get(), p.get());
-  ASSIGN_OR_RETURN(p->rk, NewHandle(RD_KAFKA_PRODUCER, std::move(conf)));
-  p->events = rd_kafka_topic_new(p->rk.get(), r->events_topic_.c_str(), nullptr);
-  p->settled = rd_kafka_topic_new(p->rk.get(), r->opts_.settled_topic.c_str(), nullptr);
-  p->failed = rd_kafka_topic_new(p->rk.get(), r->opts_.failed_topic.c_str(), nullptr);
-  r->p_ = std::move(p);
+  ASSIGN_OR_RETURN(r->p_, r->NewProducer());
   std::string v;
   auto s =
       store->db()->Get(rocksdb::ReadOptions(), store->meta_cf(), CursorKey(r->events_topic_), &v);
@@ -105,6 +127,18 @@ Result<std::unique_ptr<Relay>> Relay::Start(LogStore* store, RelayOptions opts) 
   r->head_.store(head.seq);
   r->thread_ = std::thread([raw = r.get()] { raw->Loop(); });
   return r;
+}
+
+Result<std::unique_ptr<Relay::Producer>> Relay::NewProducer() const {
+  auto p = std::make_unique<Producer>();
+  ASSIGN_OR_RETURN(ConfPtr conf, MakeConf(ProducerConf(opts_)));
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &Producer::OnDelivery);
+  rd_kafka_conf_set_opaque(conf.get(), p.get());
+  ASSIGN_OR_RETURN(p->rk, NewHandle(RD_KAFKA_PRODUCER, std::move(conf)));
+  p->events = rd_kafka_topic_new(p->rk.get(), events_topic_.c_str(), nullptr);
+  p->settled = rd_kafka_topic_new(p->rk.get(), opts_.settled_topic.c_str(), nullptr);
+  p->failed = rd_kafka_topic_new(p->rk.get(), opts_.failed_topic.c_str(), nullptr);
+  return p;
 }
 
 Relay::~Relay() { Stop(); }
@@ -126,13 +160,8 @@ void Relay::Stop() {
     wake_cv_.notify_all();
     progress_cv_.notify_all();
     if (thread_.joinable()) thread_.join();
-    if (p_ && p_->rk) {
-      // Whatever is still queued belongs to an uncommitted transaction: drop it
-      // rather than wait (the next start reads back what landed).
-      rd_kafka_purge(p_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-      rd_kafka_poll(p_->rk.get(), 0);
-    }
-    p_.reset();
+    std::lock_guard lock(producer_mu_);
+    DropProducer(std::move(p_));
   });
 }
 
@@ -160,6 +189,7 @@ RelayStatus Relay::status() const {
   s.skipped = skipped_.load();
   s.retries = retries_.load();
   s.transactions = txns_.load();
+  s.producer_restarts = restarts_.load();
   return s;
 }
 
@@ -195,6 +225,48 @@ void Relay::Fail(const Status& why) {
   progress_cv_.notify_all();
 }
 
+void Relay::ProducerFatal(const Status& why) {
+  char reason[512] = {0};
+  rd_kafka_resp_err_t code = rd_kafka_fatal_error(p_->rk.get(), reason, sizeof reason);
+  if (IsFencingOrRefusal(code)) {
+    Fail(why);
+    return;
+  }
+  if (restarts_in_a_row_ >= opts_.producer_restarts_max) {
+    Fail(Status::Error(kKafkaFatal, why.message() + " (after " +
+                                        std::to_string(restarts_in_a_row_) +
+                                        " producer restarts without a committed round)"));
+    return;
+  }
+  Log("producer failed (" + std::string(rd_kafka_err2name(code)) + ": " + reason +
+      "); replacing it and reading back from seq " + std::to_string(cursor_.load()));
+  restart_producer_ = true;
+}
+
+// The old producer's open transaction is aborted by the new one's
+// init_transactions on real Kafka (same transactional.id, higher epoch); the
+// read-back finds whatever of it a broker shows anyway.
+Status Relay::RestartProducer() {
+  ASSIGN_OR_RETURN(std::unique_ptr<Producer> fresh, NewProducer());
+  {
+    std::lock_guard lock(producer_mu_);
+    std::swap(p_, fresh);
+  }
+  DropProducer(std::move(fresh));
+  restart_producer_ = false;
+  initialized_ = false;
+  abort_pending_ = false;
+  need_read_back_ = true;
+  ++restarts_in_a_row_;
+  restarts_.fetch_add(1);
+  return OkStatus();
+}
+
+void Relay::InjectFatalError(rd_kafka_resp_err_t err, const std::string& reason) {
+  std::lock_guard lock(producer_mu_);
+  if (p_ && p_->rk) rd_kafka_test_fatal_error(p_->rk.get(), err, reason.c_str());
+}
+
 bool Relay::WaitOrStop(std::chrono::milliseconds d) {
   std::unique_lock lock(mu_);
   wake_cv_.wait_for(lock, d, [&] { return stopping_ || notified_; });
@@ -210,7 +282,8 @@ void Relay::Loop() {
       if (stopping_) return;
     }
     Status s;
-    if (!initialized_) {
+    if (restart_producer_) s = RestartProducer();
+    if (s.ok() && !initialized_) {
       s = InitTransactions();
       if (s.ok()) initialized_ = true;
     }
@@ -233,7 +306,13 @@ void Relay::Loop() {
       }
       s = MirrorRound(std::min<std::uint64_t>(head->seq, cursor + opts_.txn_events_max));
     }
+    if (!s.ok() && !failed_.load() && !restart_producer_ &&
+        rd_kafka_fatal_error(p_->rk.get(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // Raised outside the transactional API (produce returns __FATAL).
+      ProducerFatal(s);
+    }
     if (failed_.load()) return;
+    if (restart_producer_) continue;  // no backoff: a new producer, then a read-back
     if (s.ok()) {
       backoff = opts_.backoff_min;
       progress_cv_.notify_all();
@@ -308,7 +387,7 @@ Status Relay::MirrorRound(std::uint64_t last) {
   ErrorPtr err(rd_kafka_begin_transaction(rk));
   if (err) {
     Status s = TxnError("begin_transaction", err.get());
-    if (rd_kafka_error_is_fatal(err.get())) Fail(s);
+    if (rd_kafka_error_is_fatal(err.get())) ProducerFatal(s);
     return s;
   }
   p_->delivered = 0;
@@ -397,6 +476,7 @@ Status Relay::MirrorRound(std::uint64_t last) {
   produced_.fetch_add(events);
   skipped_.fetch_add(skipped);
   txns_.fetch_add(1);
+  restarts_in_a_row_ = 0;
   return OkStatus();
 }
 
@@ -413,7 +493,7 @@ Status Relay::Commit() {
     if (!err) return OkStatus();
     Status s = TxnError("commit_transaction", err.get());
     if (rd_kafka_error_is_fatal(err.get())) {
-      Fail(s);
+      ProducerFatal(s);
       return s;
     }
     if (rd_kafka_error_txn_requires_abort(err.get())) {
@@ -436,7 +516,7 @@ Status Relay::InitTransactions() {
       rd_kafka_init_transactions(p_->rk.get(), static_cast<int>(opts_.commit_timeout.count())));
   if (!err) return OkStatus();
   Status s = TxnError("init_transactions", err.get());
-  if (rd_kafka_error_is_fatal(err.get())) Fail(s);
+  if (rd_kafka_error_is_fatal(err.get())) ProducerFatal(s);
   return s;
 }
 
@@ -449,7 +529,7 @@ Status Relay::AbortIfPending() {
     return OkStatus();
   }
   Status s = TxnError("abort_transaction", err.get());
-  if (rd_kafka_error_is_fatal(err.get())) Fail(s);
+  if (rd_kafka_error_is_fatal(err.get())) ProducerFatal(s);
   return s;
 }
 

@@ -16,9 +16,15 @@
 //
 // Errors: transient ones (brokers down, request errors, timeouts) are retried
 // with exponential backoff, forever, while the engine keeps appending; the
-// lag grows and shrinks back. A fatal producer error (fenced, broken
-// sequence) stops the relay: status().failed, the reason on stderr and in
-// status().error; the cursor stays at the last delivered event.
+// lag grows and shrinks back. A fatal producer error is fatal to that
+// producer instance only: when it says another instance owns the
+// transactional.id (fenced) or Kafka refuses the producer (authorization,
+// configuration), the relay stops: status().failed, the reason on stderr and
+// in status().error; the cursor stays at the last delivered event. Any other
+// fatal error (the idempotence sequence lost sync with a broker) replaces the
+// producer: the new instance's init_transactions fences the old one and aborts
+// its open transaction, and the read-back skips what already landed. More than
+// `producer_restarts_max` replacements without a committed round stop the relay.
 //
 // Thread-safety: every public method may be called from any thread.
 // REQUIRES: `store` outlives the relay; one relay per (store, topic).
@@ -73,6 +79,9 @@ struct RelayOptions {
   // Further librdkafka properties for the producer (and read-back consumer
   // where they apply). Default: none.
   ConfPairs extra_config;
+  // Producer replacements after a non-fencing fatal error, in a row without a
+  // committed round, before the relay gives up. Default: 5.
+  std::uint32_t producer_restarts_max = 5;
   // Where loud messages go (fatal errors, retries). Default: stderr.
   std::function<void(const std::string&)> log;
 };
@@ -88,6 +97,7 @@ struct RelayStatus {
   std::uint64_t skipped = 0;       // events found already in Kafka on read-back
   std::uint64_t retries = 0;       // transient errors retried
   std::uint64_t transactions = 0;  // committed
+  std::uint64_t producer_restarts = 0;  // producers replaced after a fatal error
 };
 
 class Relay {
@@ -114,9 +124,14 @@ class Relay {
   // The meta key of the cursor for `events_topic` (with its prefix).
   static std::string CursorKey(const std::string& events_topic);
 
+  // Fault drills and tests: raises `err` as a fatal error in the current
+  // producer (librdkafka's rd_kafka_test_fatal_error), as a broker would.
+  void InjectFatalError(rd_kafka_resp_err_t err, const std::string& reason);
+
  private:
   struct Producer;
   Relay(LogStore* store, RelayOptions opts);
+  Result<std::unique_ptr<Producer>> NewProducer() const;
   void Loop();
   // One transaction over (cursor, last]. Non-OK: transient unless failed_.
   Status MirrorRound(std::uint64_t last);
@@ -127,13 +142,17 @@ class Relay {
   Status ReadBackAll();
   Status WriteCursor(std::uint64_t seq);
   void Fail(const Status& why);
+  // A fatal error of the producer: Fail() or schedule its replacement.
+  void ProducerFatal(const Status& why);
+  Status RestartProducer();
   void Log(const std::string& msg) const;
   bool WaitOrStop(std::chrono::milliseconds d);
 
   LogStore* const store_;
   const RelayOptions opts_;
   const std::string events_topic_;
-  std::unique_ptr<Producer> p_;
+  std::unique_ptr<Producer> p_;  // replaced under producer_mu_ by the thread only
+  mutable std::mutex producer_mu_;
 
   mutable std::mutex mu_;
   std::condition_variable wake_cv_;      // the thread waits for Notify/Stop
@@ -144,13 +163,14 @@ class Relay {
 
   std::atomic<std::uint64_t> cursor_{0}, head_{0};
   std::atomic<bool> failed_{false};
-  std::atomic<std::uint64_t> produced_{0}, skipped_{0}, retries_{0}, txns_{0};
+  std::atomic<std::uint64_t> produced_{0}, skipped_{0}, retries_{0}, txns_{0}, restarts_{0};
   // Thread-owned: events (per topic) already in Kafka beyond the cursor.
   std::unordered_set<std::uint64_t> present_events_, present_settled_, present_failed_;
   bool need_read_back_ = true;
-  bool abort_pending_ = false;
-  bool initialized_ =
-      false;  // init_transactions succeeded  // a transaction failed and is not aborted yet
+  bool abort_pending_ = false;     // a transaction failed and is not aborted yet
+  bool initialized_ = false;       // init_transactions succeeded
+  bool restart_producer_ = false;  // the producer hit a survivable fatal error
+  std::uint32_t restarts_in_a_row_ = 0;
 
   std::thread thread_;
   std::once_flag stop_once_;

@@ -6,6 +6,9 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "adapters/kafka/relay.h"
@@ -157,7 +160,50 @@ TEST_CASE("relay rides out brokers down and pushed request errors: nothing lost 
   CHECK(after.retries > 0);
   CHECK_FALSE(after.failed);
   MESSAGE("during the outage: lag " << during.lag_events << " events, " << during.lag_seconds
-                                    << " s; retries " << after.retries);
+                                    << " s; retries " << after.retries
+                                    << "; producer restarts " << after.producer_restarts);
+}
+
+TEST_CASE("relay replaces a producer whose sequence broke: nothing lost or duplicated") {
+  // What a broker's "out of order sequence number" does to an idempotent
+  // producer (seen on CI after pushed NOT_LEADER errors): librdkafka declares
+  // the instance dead. The relay must carry on with a new one.
+  kafka::RelayOptions o;
+  o.txn_events_max = 2'000;
+  Rig rig(8, o);
+  const std::uint64_t phase = 10'000;
+  MirrorChecker checker(rig.brokers, "folio.events", 2 * phase);
+  REQUIRE(rig.Append(0, phase).ok());
+  REQUIRE(PollUntil([&] { return rig.relay->status().cursor_seq > 0; }, 60s));
+  rig.relay->InjectFatalError(RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                              "sequence desynchronization (injected)");
+  REQUIRE(rig.Append(phase, phase).ok());
+  REQUIRE(PollUntil([&] { return rig.relay->status().lag_events == 0; }, 120s));
+  bool complete = checker.WaitComplete(120s);
+  ReportChecker(checker);
+  CHECK(complete);
+  CHECK(checker.duplicates() == 0);
+  CHECK(checker.messages() == 2 * phase);
+  kafka::RelayStatus st = rig.relay->status();
+  CHECK(st.producer_restarts == 1);
+  CHECK_FALSE(st.failed);
+  CHECK(st.cursor_seq == 2 * phase);
+}
+
+TEST_CASE("relay gives up after producer_restarts_max replacements in a row") {
+  kafka::RelayOptions o;
+  o.producer_restarts_max = 0;
+  Rig rig(4, o);
+  REQUIRE(rig.Append(0, 100).ok());
+  REQUIRE(rig.relay->Flush(60s).ok());
+  rig.relay->InjectFatalError(RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, "injected");
+  REQUIRE(rig.Append(100, 100).ok());
+  rig.relay->Notify();
+  REQUIRE(PollUntil([&] { return rig.relay->status().failed; }, 60s));
+  kafka::RelayStatus st = rig.relay->status();
+  CHECK(st.cursor_seq == 100);
+  CHECK(st.producer_restarts == 0);
+  CHECK(st.error.find("after 0 producer restarts") != std::string::npos);
 }
 
 TEST_CASE("relay restarted on the same log produces nothing twice") {
@@ -220,6 +266,7 @@ TEST_CASE("relay stops loudly on a fatal producer error and keeps its cursor") {
   bool loud = false;
   for (const std::string& m : logged) loud = loud || m.rfind("FATAL", 0) == 0;
   CHECK(loud);
+  CHECK(st.producer_restarts == 0);  // fenced: no second producer
   MESSAGE("relay error: " << st.error);
 }
 
