@@ -25,7 +25,8 @@
 namespace folio::cli {
 namespace {
 
-constexpr const char* kServeHelp = R"(Usage: folio serve [--listen 127.0.0.1:8080] [--data DIR] [--keys FILE]
+constexpr const char* kServeHelp =
+    R"(Usage: folio serve [--listen 127.0.0.1:8080] [--data DIR] [--keys FILE]
                    [--kafka-brokers B] [--topic-prefix P] [--gateways FILE]
                    [--sandbox] [--threads N] [--demo]
 
@@ -55,7 +56,8 @@ then closes the log. Exit status: 0 after a clean stop, 2 usage, 3 cannot open
 DIR or listen.
 )";
 
-constexpr const char* kKeysHelp = R"(Usage: folio keys add --keys FILE --name NAME --role operator|auditor|admin
+constexpr const char* kKeysHelp =
+    R"(Usage: folio keys add --keys FILE --name NAME --role operator|auditor|admin
 
 Creates an API key, appends NAME, ROLE and the key's SHA-256 to FILE, and
 prints the key once (it is not stored). NAME is recorded as the actor of every
@@ -84,11 +86,10 @@ Status LoadDemo(std::uint16_t port, std::size_t* accepted, std::size_t* rejected
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ASSIGN_OR_RETURN(http::HttpCall call, http::CommandLineToHttp(line));
     const char* key = call.admin ? "demo-admin" : "demo-operator";
-    ASSIGN_OR_RETURN(auto resp,
-                     client.Send(call.method, call.target, call.body,
-                                 {{"Authorization", std::string("Bearer ") + key},
-                                  {"Content-Type", "application/json"},
-                                  {"Idempotency-Key", call.idempotency_key}}));
+    ASSIGN_OR_RETURN(auto resp, client.Send(call.method, call.target, call.body,
+                                            {{"Authorization", std::string("Bearer ") + key},
+                                             {"Content-Type", "application/json"},
+                                             {"Idempotency-Key", call.idempotency_key}}));
     if (resp.status >= 500) {
       return Status::Error(codes::kIoError, call.target + " answered " +
                                                 std::to_string(resp.status) + ": " + resp.body);
@@ -155,9 +156,9 @@ Stop with Ctrl-C.
 }  // namespace
 
 int RunServe(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"listen", "data", "keys", "threads", "gateways", "kafka-brokers",
-                                  "topic-prefix"},
-                                 {"demo", "sandbox"}});
+  auto args = Args::Parse(
+      argv, {{"listen", "data", "keys", "threads", "gateways", "kafka-brokers", "topic-prefix"},
+             {"demo", "sandbox"}});
   if (!args.ok()) return Usage(args.status(), kServeHelp);
   if (args->help()) return std::fputs(kServeHelp, stdout), 0;
   const bool demo = args->Has("demo");
@@ -185,8 +186,9 @@ int RunServe(const Argv& argv) {
   if (demo) {
     for (auto& [k, role] : kDemoKeys) keys->Add(k, {k, *http::RoleFromName(role)});
   } else if (keys->size() == 0) {
-    std::fprintf(stderr, "folio serve: warning: no API keys (--keys FILE): every /v1 call will be "
-                         "refused; create one with `folio keys add`\n");
+    std::fprintf(stderr,
+                 "folio serve: warning: no API keys (--keys FILE): every /v1 call will be "
+                 "refused; create one with `folio keys add`\n");
   }
 
   // Signals are taken by sigwait below; every thread started from here on
@@ -232,22 +234,41 @@ int RunServe(const Argv& argv) {
   };
   deps.extra_metrics = [rel] {
     auto st = rel->status();
-    return std::vector<http::Sample>{
-        {"folio_relay_lag_events", "Events not yet mirrored to Kafka.", "gauge", {},
-         static_cast<double>(st.lag_events)},
-        {"folio_relay_lag_seconds", "Age of the oldest event not yet in Kafka.", "gauge", {},
-         st.lag_seconds},
-        {"folio_relay_cursor_seq", "Last event known to be in Kafka.", "gauge", {},
-         static_cast<double>(st.cursor_seq)},
-        {"folio_relay_produced_total", "Events produced to Kafka by this process.", "counter", {},
-         static_cast<double>(st.produced)},
-        {"folio_relay_retries_total", "Transient Kafka errors retried.", "counter", {},
-         static_cast<double>(st.retries)},
-        {"folio_relay_producer_restarts_total",
-         "Producers replaced after a non-fencing fatal error.", "counter", {},
-         static_cast<double>(st.producer_restarts)},
-        {"folio_relay_failed", "1 when the relay stopped on a fatal producer error.", "gauge", {},
-         st.failed ? 1.0 : 0.0}};
+    return std::vector<http::Sample>{{"folio_relay_lag_events",
+                                      "Events not yet mirrored to Kafka.",
+                                      "gauge",
+                                      {},
+                                      static_cast<double>(st.lag_events)},
+                                     {"folio_relay_lag_seconds",
+                                      "Age of the oldest event not yet in Kafka.",
+                                      "gauge",
+                                      {},
+                                      st.lag_seconds},
+                                     {"folio_relay_cursor_seq",
+                                      "Last event known to be in Kafka.",
+                                      "gauge",
+                                      {},
+                                      static_cast<double>(st.cursor_seq)},
+                                     {"folio_relay_produced_total",
+                                      "Events produced to Kafka by this process.",
+                                      "counter",
+                                      {},
+                                      static_cast<double>(st.produced)},
+                                     {"folio_relay_retries_total",
+                                      "Transient Kafka errors retried.",
+                                      "counter",
+                                      {},
+                                      static_cast<double>(st.retries)},
+                                     {"folio_relay_producer_restarts_total",
+                                      "Producers replaced after a non-fencing fatal error.",
+                                      "counter",
+                                      {},
+                                      static_cast<double>(st.producer_restarts)},
+                                     {"folio_relay_failed",
+                                      "1 when the relay stopped on a fatal producer error.",
+                                      "gauge",
+                                      {},
+                                      st.failed ? 1.0 : 0.0}};
   };
   deps.ready = [rel]() -> Status {
     auto st = rel->status();
@@ -266,8 +287,8 @@ int RunServe(const Argv& argv) {
   if (demo || args->Has("sandbox")) {
     auto sandbox_keys = gateways::SandboxKeys::Generate();
     http::AddGatewayRoutes(api, http::GatewayConfigs::FromSandbox(sandbox_keys));
-    sandbox = std::make_unique<http::SandboxGateway>(std::move(sandbox_keys), http::SandboxOptions{},
-                                                     &api);
+    sandbox = std::make_unique<http::SandboxGateway>(std::move(sandbox_keys),
+                                                     http::SandboxOptions{}, &api);
   } else if (auto f = args->Get("gateways")) {
     auto configs = http::GatewayConfigs::Load(*f);
     if (!configs.ok()) return ReportError(configs.status()), 2;
@@ -278,10 +299,9 @@ int RunServe(const Argv& argv) {
   so.address = hp->first == "localhost" ? "127.0.0.1" : hp->first;
   so.port = hp->second;
   so.threads = static_cast<unsigned>(*threads);
-  auto server = http::HttpServer::Start(
-      so, [&api](http::Request req, http::Responder respond) {
-        api.Handle(std::move(req), std::move(respond));
-      });
+  auto server = http::HttpServer::Start(so, [&api](http::Request req, http::Responder respond) {
+    api.Handle(std::move(req), std::move(respond));
+  });
   if (!server.ok()) return ReportError(server.status()), 3;
   const std::string url = "http://" + so.address + ":" + std::to_string((*server)->port());
   std::fprintf(stderr, "folio serve: listening on %s, log in %s, Kafka at %s%s\n", url.c_str(),
@@ -333,7 +353,9 @@ int RunKeys(const Argv& argv) {
                  kKeysHelp);
   }
   auto r = http::RoleFromName(*role);
-  if (!r) return Usage(Status::Error(codes::kInvalidArgument, "--role: operator, auditor or admin"), kKeysHelp);
+  if (!r)
+    return Usage(Status::Error(codes::kInvalidArgument, "--role: operator, auditor or admin"),
+                 kKeysHelp);
   auto ks = http::KeyStore::Load(*file);
   if (!ks.ok()) return ReportError(ks.status());
   auto key = (*ks)->Create(*name, *r);

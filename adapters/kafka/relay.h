@@ -92,11 +92,11 @@ struct RelayStatus {
   std::uint64_t lag_events = 0;
   double lag_seconds = 0;  // age (recorded_at to now) of the oldest unmirrored event
   bool failed = false;
-  std::string error;               // why it failed (or the last transient error)
-  std::uint64_t produced = 0;      // events produced to folio.events by this relay
-  std::uint64_t skipped = 0;       // events found already in Kafka on read-back
-  std::uint64_t retries = 0;       // transient errors retried
-  std::uint64_t transactions = 0;  // committed
+  std::string error;                    // why it failed (or the last transient error)
+  std::uint64_t produced = 0;           // events produced to folio.events by this relay
+  std::uint64_t skipped = 0;            // events found already in Kafka on read-back
+  std::uint64_t retries = 0;            // transient errors retried
+  std::uint64_t transactions = 0;       // committed
   std::uint64_t producer_restarts = 0;  // producers replaced after a fatal error
 };
 

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "adapters/kafka/relay.h"
 #include "adapters/kafka/synthetic_load.h"
@@ -160,8 +160,8 @@ TEST_CASE("relay rides out brokers down and pushed request errors: nothing lost 
   CHECK(after.retries > 0);
   CHECK_FALSE(after.failed);
   MESSAGE("during the outage: lag " << during.lag_events << " events, " << during.lag_seconds
-                                    << " s; retries " << after.retries
-                                    << "; producer restarts " << after.producer_restarts);
+                                    << " s; retries " << after.retries << "; producer restarts "
+                                    << after.producer_restarts);
 }
 
 TEST_CASE("relay replaces a producer whose sequence broke: nothing lost or duplicated") {
