@@ -247,12 +247,16 @@ void Relay::ProducerFatal(const Status& why) {
 // init_transactions on real Kafka (same transactional.id, higher epoch); the
 // read-back finds whatever of it a broker shows anyway.
 Status Relay::RestartProducer() {
-  ASSIGN_OR_RETURN(std::unique_ptr<Producer> fresh, NewProducer());
+  ASSIGN_OR_RETURN(std::unique_ptr<Producer> old, NewProducer());
   {
     std::lock_guard lock(producer_mu_);
-    std::swap(p_, fresh);
+    std::swap(p_, old);  // p_ is the new instance, `old` the failed one
   }
-  DropProducer(std::move(fresh));
+  // Let the old instance's requests already on the wire finish (or fail)
+  // before the read-back looks at what landed: the mock does not fence them.
+  rd_kafka_purge(old->rk.get(), RD_KAFKA_PURGE_F_QUEUE);
+  rd_kafka_flush(old->rk.get(), static_cast<int>(opts_.commit_timeout.count()));
+  old.reset();
   restart_producer_ = false;
   initialized_ = false;
   abort_pending_ = false;
