@@ -54,13 +54,22 @@ Uuid128 NewUuid() {
   return id;
 }
 
+void AppendUuid(std::string* out, const Uuid128& id) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const std::size_t at = out->size();
+  out->resize(at + 36);
+  char* p = out->data() + at;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) *p++ = '-';
+    const std::uint64_t word = i < 16 ? id.hi : id.lo;
+    *p++ = kDigits[(word >> (60 - 4 * (i % 16))) & 0xf];
+  }
+}
+
 std::string UuidToString(const Uuid128& id) {
-  std::uint8_t b[16];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(id.hi >> (56 - 8 * i));
-  for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<std::uint8_t>(id.lo >> (56 - 8 * i));
-  std::string hex = ToHex(b);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+  std::string out;
+  AppendUuid(&out, id);
+  return out;
 }
 
 std::string EncodeEnvelope(const EnvelopeMeta& meta, fb::Event type, const PayloadBuilder& build) {

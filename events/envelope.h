@@ -32,7 +32,10 @@ struct Uuid128 {
 };
 // A random version-4 UUID (OpenSSL RAND_bytes). Thread-safe.
 Uuid128 NewUuid();
+// 8-4-4-4-12 lower-case hex.
 std::string UuidToString(const Uuid128& id);
+// The same appended to `out` (reuses its capacity).
+void AppendUuid(std::string* out, const Uuid128& id);
 
 // Fields of the envelope chosen by the caller. The writer fills seq,
 // stream_version, recorded_at_ns and the hashes.

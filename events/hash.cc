@@ -51,13 +51,20 @@ Hash32 Sha256Chain(const Hash32& prefix, std::span<const std::uint8_t> data) {
   return Digest(prefix, data);
 }
 
-std::string ToHex(std::span<const std::uint8_t> bytes) {
+void AppendHex(std::string* out, std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(bytes.size() * 2, '0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  const std::size_t at = out->size();
+  out->resize(at + bytes.size() * 2);
+  char* p = out->data() + at;
+  for (std::uint8_t b : bytes) {
+    *p++ = kDigits[b >> 4];
+    *p++ = kDigits[b & 0xf];
   }
+}
+
+std::string ToHex(std::span<const std::uint8_t> bytes) {
+  std::string out;
+  AppendHex(&out, bytes);
   return out;
 }
 

@@ -22,5 +22,7 @@ Hash32 Sha256(std::string_view bytes);
 Hash32 Sha256Chain(const Hash32& prefix, std::span<const std::uint8_t> data);
 
 std::string ToHex(std::span<const std::uint8_t> bytes);
+// Appends the lower-case hex of `bytes` to `out` (reuses its capacity).
+void AppendHex(std::string* out, std::span<const std::uint8_t> bytes);
 
 }  // namespace folio

@@ -113,7 +113,26 @@ Result<std::int64_t> ParseRfc3339(std::string_view text) {
   return static_cast<std::int64_t>(ns);
 }
 
+namespace {
+
+// Writes `v` (>= 0) as exactly `width` decimal digits, zero-padded.
+char* PutDigits(char* p, std::int64_t v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+
+}  // namespace
+
 std::string FormatRfc3339(std::int64_t ns) {
+  std::string out;
+  AppendRfc3339(&out, ns);
+  return out;
+}
+
+void AppendRfc3339(std::string* out, std::int64_t ns) {
   // Floor division so that instants before 1970 get a fraction in [0, 1 s).
   std::int64_t seconds = ns / kNsPerSecond;
   std::int64_t frac = ns % kNsPerSecond;
@@ -128,21 +147,26 @@ std::string FormatRfc3339(std::int64_t ns) {
     --days;
   }
   const domain::CivilDate civil = domain::CivilFromDays(days);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02lld:%02lld:%02lld",
-                        static_cast<long long>(civil.year), static_cast<int>(civil.month),
-                        static_cast<int>(civil.day), static_cast<long long>(sod / 3600),
-                        static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
-  std::string out(buf, static_cast<std::size_t>(n));
+  // int64 nanoseconds span the years 1677-2262: always four digits.
+  char buf[40];
+  char* p = PutDigits(buf, civil.year, 4);
+  *p++ = '-';
+  p = PutDigits(p, civil.month, 2);
+  *p++ = '-';
+  p = PutDigits(p, civil.day, 2);
+  *p++ = 'T';
+  p = PutDigits(p, sod / 3600, 2);
+  *p++ = ':';
+  p = PutDigits(p, sod / 60 % 60, 2);
+  *p++ = ':';
+  p = PutDigits(p, sod % 60, 2);
   if (frac != 0) {
-    char fbuf[16];
-    n = std::snprintf(fbuf, sizeof(fbuf), ".%09lld", static_cast<long long>(frac));
-    std::string_view f(fbuf, static_cast<std::size_t>(n));
-    while (f.back() == '0') f.remove_suffix(1);
-    out += f;
+    *p++ = '.';
+    p = PutDigits(p, frac, 9);
+    while (p[-1] == '0') --p;
   }
-  out += 'Z';
-  return out;
+  *p++ = 'Z';
+  out->append(buf, p);
 }
 
 }  // namespace folio::json

@@ -25,5 +25,7 @@ Result<std::int64_t> ParseRfc3339(std::string_view text);
 // 0 -> "1970-01-01T00:00:00Z", 1500000000 -> "1970-01-01T00:00:01.5Z".
 // ParseRfc3339(FormatRfc3339(ns)) == ns for every int64.
 std::string FormatRfc3339(std::int64_t ns);
+// The same appended to `out` (reuses its capacity; no formatted I/O).
+void AppendRfc3339(std::string* out, std::int64_t ns);
 
 }  // namespace folio::json

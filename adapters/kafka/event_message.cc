@@ -24,23 +24,34 @@ std::string Currency(const fb::Money* m) {
   return m ? std::string(AssetCode(Money::FromFb(*m).asset())) : std::string();
 }
 
-std::string When(const fb::Envelope& env) {
-  return json::FormatRfc3339(env.occurred_at_ns() != 0 ? env.occurred_at_ns()
-                                                       : env.recorded_at_ns());
+// When the event happened: occurred_at, else when it was recorded.
+std::int64_t WhenNs(const fb::Envelope& env) {
+  return env.occurred_at_ns() != 0 ? env.occurred_at_ns() : env.recorded_at_ns();
 }
+
+std::string When(const fb::Envelope& env) { return json::FormatRfc3339(WhenNs(env)); }
 
 }  // namespace
 
 void EventHeaders(const fb::Envelope& env, std::string_view ce_source, Header (&out)[8]) {
-  const fb::Uuid* id = env.event_id();
-  out[0] = {"ce_specversion", "1.0"};
-  out[1] = {"ce_id", id ? UuidToString({id->hi(), id->lo()}) : std::string()};
-  out[2] = {"ce_source", std::string(ce_source)};
-  out[3] = {"ce_type", "folio." + std::string(fb::EnumNameEvent(env.event_type()))};
-  out[4] = {"ce_time", When(env)};
-  out[5] = {"content-type", std::string(kEnvelopeContentType)};
-  out[6] = {kHeaderSeq, std::to_string(env.seq())};
-  out[7] = {kHeaderHash, env.hash() ? ToHex({env.hash()->bytes()->data(), 32}) : std::string()};
+  // Values are rebuilt in place, so an `out` reused across events (the
+  // relay's) allocates nothing after the first one.
+  static constexpr std::string_view kNames[8] = {"ce_specversion", "ce_id",    "ce_source",
+                                                 "ce_type",        "ce_time",  "content-type",
+                                                 kHeaderSeq,       kHeaderHash};
+  for (int i = 0; i < 8; ++i) {
+    out[i].name = kNames[i];
+    out[i].value.clear();
+  }
+  out[0].value = "1.0";
+  if (const fb::Uuid* id = env.event_id()) AppendUuid(&out[1].value, {id->hi(), id->lo()});
+  out[2].value = ce_source;
+  out[3].value.append("folio.").append(fb::EnumNameEvent(env.event_type()));
+  json::AppendRfc3339(&out[4].value, WhenNs(env));
+  out[5].value = kEnvelopeContentType;
+  char seq[20];
+  out[6].value.append(seq, std::to_chars(seq, seq + sizeof seq, env.seq()).ptr);
+  if (env.hash()) AppendHex(&out[7].value, {env.hash()->bytes()->data(), 32});
 }
 
 IntegrationKind IntegrationKindOf(const fb::Envelope& env) {

@@ -1,5 +1,7 @@
 #include "adapters/kafka/relay.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -125,7 +127,10 @@ Result<std::unique_ptr<Relay>> Relay::Start(LogStore* store, RelayOptions opts) 
   }
   ASSIGN_OR_RETURN(keys::Head head, store->ReadHead());
   r->head_.store(head.seq);
-  r->thread_ = std::thread([raw = r.get()] { raw->Loop(); });
+  r->thread_ = std::thread([raw = r.get()] {
+    pthread_setname_np(pthread_self(), "folio-relay");
+    raw->Loop();
+  });
   return r;
 }
 
@@ -396,7 +401,7 @@ Status Relay::MirrorRound(std::uint64_t last) {
   }
   p_->delivered = 0;
   p_->delivery_failures = 0;
-  std::uint64_t messages = 0, events = 0, skipped = 0;
+  std::uint64_t messages = 0, events = 0, skipped = 0, scanned = 0;
   std::string aligned;  // envelope copy: FlatBuffers wants aligned scalars
   Header headers[8];
   Status s;
@@ -443,7 +448,9 @@ Status Relay::MirrorRound(std::uint64_t last) {
         ++messages;
       }
     }
-    rd_kafka_poll(rk, 0);
+    // Serve delivery reports now and then, not per message: each poll takes
+    // librdkafka's locks, and commit_transaction serves the rest anyway.
+    if (++scanned % 1024 == 0) rd_kafka_poll(rk, 0);
     return true;
   });
   if (s.ok()) s = scan;

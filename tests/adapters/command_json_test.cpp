@@ -893,6 +893,10 @@ TEST_CASE("RFC 3339 to nanoseconds") {
   CHECK(FormatRfc3339(-1) == "1969-12-31T23:59:59.999999999Z");
   CHECK(FormatRfc3339(1795255200LL * 1'000'000'000 + 500'000'000) == "2026-11-21T10:00:00.5Z");
   CHECK(FormatRfc3339(1709164800LL * 1'000'000'000) == "2024-02-29T00:00:00Z");
+  CHECK(FormatRfc3339(1'000) == "1970-01-01T00:00:00.000001Z");
+  std::string out = "at ";
+  AppendRfc3339(&out, 1795255200LL * 1'000'000'000 + 120'000'000);
+  CHECK(out == "at 2026-11-21T10:00:00.12Z");
 }
 
 TEST_CASE("RFC 3339: malformed or impossible timestamps are rejected") {

@@ -689,5 +689,19 @@ TEST_CASE("EncodeEnvelope assigns a random version-4 event_id when none is given
   CHECK((s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b'));
 }
 
+TEST_CASE("UUIDs and hashes print as lower-case hex, appended after what is there") {
+  const Uuid128 id{0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+  CHECK(UuidToString(id) == "01234567-89ab-cdef-fedc-ba9876543210");
+  CHECK(UuidToString({}) == "00000000-0000-0000-0000-000000000000");
+  std::string out = "id=";
+  AppendUuid(&out, id);
+  CHECK(out == "id=01234567-89ab-cdef-fedc-ba9876543210");
+  const std::uint8_t bytes[] = {0x00, 0x0f, 0xa0, 0xff};
+  CHECK(ToHex(bytes) == "000fa0ff");
+  out = "h:";
+  AppendHex(&out, bytes);
+  CHECK(out == "h:000fa0ff");
+}
+
 }  // namespace
 }  // namespace folio
