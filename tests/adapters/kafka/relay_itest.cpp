@@ -78,6 +78,16 @@ struct Rig {
   }
 };
 
+// The relay's lag back to 0 and the checker saw `n` messages, each seq once.
+void ExpectCaughtUpExactlyOnce(Rig& rig, MirrorChecker& checker, std::uint64_t n) {
+  REQUIRE(PollUntil([&] { return rig.relay->status().lag_events == 0; }, 120s));
+  bool complete = checker.WaitComplete(120s);
+  ReportChecker(checker);
+  CHECK(complete);
+  CHECK(checker.duplicates() == 0);
+  CHECK(checker.messages() == n);
+}
+
 // Appends n events while the relay runs and a checker reads all partitions
 // concurrently (the mock prunes what it holds beyond ~5 MB per partition).
 void MirrorLargeLog(Rig& rig, std::uint64_t n) {
@@ -148,12 +158,7 @@ TEST_CASE("relay rides out brokers down and pushed request errors: nothing lost 
   rig.cluster->PushRequestErrors(26 /* EndTxn */, 2, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE);
   for (int b = 1; b <= 3; ++b) REQUIRE(rig.cluster->SetBrokerUp(b).ok());
   REQUIRE(rig.Append(2 * phase, phase).ok());
-  REQUIRE(PollUntil([&] { return rig.relay->status().lag_events == 0; }, 120s));
-  bool complete = checker.WaitComplete(120s);
-  ReportChecker(checker);
-  CHECK(complete);
-  CHECK(checker.duplicates() == 0);
-  CHECK(checker.messages() == 3 * phase);
+  ExpectCaughtUpExactlyOnce(rig, checker, 3 * phase);
   kafka::RelayStatus after = rig.relay->status();
   CHECK(after.cursor_seq == 3 * phase);
   CHECK(after.lag_seconds == 0);
@@ -178,12 +183,7 @@ TEST_CASE("relay replaces a producer whose sequence broke: nothing lost or dupli
   rig.relay->InjectFatalError(RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
                               "sequence desynchronization (injected)");
   REQUIRE(rig.Append(phase, phase).ok());
-  REQUIRE(PollUntil([&] { return rig.relay->status().lag_events == 0; }, 120s));
-  bool complete = checker.WaitComplete(120s);
-  ReportChecker(checker);
-  CHECK(complete);
-  CHECK(checker.duplicates() == 0);
-  CHECK(checker.messages() == 2 * phase);
+  ExpectCaughtUpExactlyOnce(rig, checker, 2 * phase);
   kafka::RelayStatus st = rig.relay->status();
   CHECK(st.producer_restarts == 1);
   CHECK_FALSE(st.failed);
