@@ -12,7 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include "engine/string_map.h"
 
 #include "engine/domain/state_store.h"
 #include "engine/log_store.h"
@@ -33,12 +33,8 @@ class StateCache {
   void Merge(const StateOverlay& overlay);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   std::size_t entries_max_;
-  std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> map_;
+  StringMap<std::optional<std::string>> map_;
 };
 
 class GroupState final : public domain::StateStore {

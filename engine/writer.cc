@@ -34,13 +34,13 @@ struct Writer::Group {
   keys::Head head_after;
   std::uint64_t events = 0;
   // What this group changes, for lookups by later requests before it is durable.
-  std::unordered_map<std::string, std::uint64_t> stream_versions;
-  std::unordered_map<std::string, std::string> idempotency;     // key -> record
+  StringMap<std::uint64_t> stream_versions;
+  StringMap<std::string> idempotency;                           // key -> record
   std::vector<std::pair<std::string, std::string>> index_puts;  // stream index
   // What the database said before this group, fetched in one MultiGet.
   // nullopt: the key is absent. Entries exist only for keys that were fetched.
-  std::unordered_map<std::string, std::optional<std::string>> idempotency_db;
-  std::unordered_map<std::string, std::uint64_t> stream_versions_db;
+  StringMap<std::optional<std::string>> idempotency_db;
+  StringMap<std::uint64_t> stream_versions_db;
   StateOverlay state;  // aggregate state changed by this group's commands
 };
 
@@ -284,6 +284,9 @@ std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
   auto g = std::make_unique<Group>();
   g->items = std::move(items);
   g->outcomes.resize(g->items.size());
+  // Most requests add one stream and one idempotency key: no rehash while preparing.
+  g->stream_versions.reserve(g->items.size());
+  g->idempotency.reserve(g->items.size());
   if (failed()) return g;  // the committer fails them all
   g->head_after = prepared_head_;
   Status prefetched = Prefetch(*g);

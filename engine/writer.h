@@ -28,12 +28,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 
 #include "engine/append.h"
 #include "engine/clock.h"
 #include "engine/group_state.h"
 #include "engine/log_store.h"
+#include "engine/string_map.h"
 
 namespace folio {
 
@@ -122,7 +122,7 @@ class Writer {
 
   // Sequencer-owned state.
   keys::Head prepared_head_;
-  std::unordered_map<std::string, std::uint64_t> stream_cache_;  // durable versions
+  StringMap<std::uint64_t> stream_cache_;  // durable versions
   StateCache state_cache_;
 
   // Hand-off between sequencer and committer: at most one group in flight.
