@@ -28,9 +28,9 @@ constexpr const char* kKafkaDevHelp =
 
 Runs librdkafka's mock Kafka cluster (in memory) as this process: broker i
 (1..N, default 3) listens on 127.0.0.1:(P + i - 1); without --port-base the
-ports are ephemeral. Creates folio.events, payments.settled and
-payments.failed with K partitions (default 3); other topics are created on
-first use with 4. Prints the bootstrap servers as the first line of stdout,
+ports are ephemeral. Creates folio.events, payments.settled,
+payments.failed, refunds.succeeded and credits.issued with K partitions
+(default 3); other topics are created on first use with 4. Prints the bootstrap servers as the first line of stdout,
 then runs until SIGTERM or SIGINT.
 
 The mock keeps only about 5 MB per partition and does not hide aborted
@@ -42,8 +42,9 @@ constexpr const char* kRelayHelp = R"(Usage: folio relay --data DIR [--kafka-bro
 
 Mirrors the log in DIR into Kafka until SIGTERM or SIGINT: every event once,
 to folio.events (key: stream id, value: the envelope, CloudEvents headers plus
-folio-seq and folio-hash), settled and failed payments also as JSON to
-payments.settled / payments.failed. The cursor lives in DIR's meta family.
+folio-seq and folio-hash), settled and failed payments, succeeded refunds and
+issued credits also as JSON to payments.settled, payments.failed,
+refunds.succeeded and credits.issued. The cursor lives in DIR's meta family.
 On SIGTERM it waits (at most 10 s) until Kafka has the head, then prints one
 JSON status line on stdout.
 
@@ -144,7 +145,8 @@ int RunKafkaDev(const Argv& argv) {
   StopSignal stop;
   auto cluster = kafka::MockCluster::Start(ToInt(*brokers), ToInt(*port_base));
   if (!cluster.ok()) return ReportError(cluster.status());
-  for (const char* t : {"folio.events", "payments.settled", "payments.failed"}) {
+  for (const char* t : {"folio.events", "payments.settled", "payments.failed", "refunds.succeeded",
+                        "credits.issued"}) {
     Status s = (*cluster)->CreateTopic({t, ToInt(*partitions)});
     if (!s.ok()) return ReportError(s);
   }

@@ -60,6 +60,10 @@ IntegrationKind IntegrationKindOf(const fb::Envelope& env) {
       return IntegrationKind::kSettled;
     case fb::Event::PaymentFailed:
       return IntegrationKind::kFailed;
+    case fb::Event::RefundSucceeded:
+      return IntegrationKind::kRefunded;
+    case fb::Event::CreditIssued:
+      return IntegrationKind::kCredited;
     default:
       return IntegrationKind::kNone;
   }
@@ -69,6 +73,8 @@ std::string_view IntegrationKey(const fb::Envelope& env) {
   const flatbuffers::String* id = nullptr;
   if (auto* s = env.event_as_PaymentSettled()) id = s->payment_id();
   if (auto* f = env.event_as_PaymentFailed()) id = f->payment_id();
+  if (auto* r = env.event_as_RefundSucceeded()) id = r->refund_id();
+  if (auto* c = env.event_as_CreditIssued()) id = c->credit_id();
   return id ? id->string_view() : env.stream_id()->string_view();
 }
 
@@ -81,7 +87,37 @@ std::optional<PaymentContext> ContextOfCreated(const fb::Envelope& env) {
 
 std::string IntegrationJson(const fb::Envelope& env, const PaymentContext* created) {
   boost::json::object o;
-  o["paymentId"] = std::string(IntegrationKey(env));
+  if (const fb::RefundSucceeded* r = env.event_as_RefundSucceeded()) {
+    o["refundId"] = Str(r->refund_id());
+    o["paymentId"] = Str(r->payment_id());
+    o["userId"] = Str(r->customer_id());
+    o["amount"] = MoneyAmount(r->amount());
+    o["currency"] = Currency(r->amount());
+    o["method"] = std::string(domain::MethodName(r->method()));
+    o["target"] =
+        r->target() == fb::RefundTarget::CustomerCredit ? "customer_credit" : "original_method";
+    o["gatewayRefundId"] = Str(r->gateway_refund_id());
+    o["refundedAt"] = When(env);
+  } else if (const fb::CreditIssued* c = env.event_as_CreditIssued()) {
+    o["creditId"] = Str(c->credit_id());
+    o["userId"] = Str(c->customer_id());
+    o["amount"] = MoneyAmount(c->amount());
+    o["currency"] = Currency(c->amount());
+    if (c->expires_at_ns() != 0) {
+      o["expiresAt"] = json::FormatRfc3339(c->expires_at_ns());
+    } else {
+      o["expiresAt"] = nullptr;
+    }
+    if (std::string src = Str(c->source_refund_id()); !src.empty()) {
+      o["sourceRefundId"] = src;
+    } else {
+      o["sourceRefundId"] = nullptr;
+    }
+    o["reason"] = Str(c->reason());
+    o["issuedAt"] = When(env);
+  } else {
+    o["paymentId"] = std::string(IntegrationKey(env));
+  }
   if (const fb::PaymentSettled* s = env.event_as_PaymentSettled()) {
     o["orderId"] = Str(s->order_id());
     o["userId"] = Str(s->customer_id());

@@ -12,6 +12,8 @@
 //                     plus folio-seq (decimal) and folio-hash (64 hex digits)
 //   payments.settled  key := payment id, value := IntegrationJson (settledAt)
 //   payments.failed   key := payment id, value := IntegrationJson (failedAt)
+//   refunds.succeeded key := refund id, value := IntegrationJson (refundedAt)
+//   credits.issued    key := credit id, value := IntegrationJson (issuedAt)
 //                     headers: folio-seq, folio-hash, content-type application/json
 //
 // Thread-safe (pure functions).
@@ -47,15 +49,25 @@ struct PaymentContext {
   std::string order_id, user_id, amount, currency, method;
 };
 
-enum class IntegrationKind { kNone, kSettled, kFailed };
+// Which integration topic an event also goes to. The values after kNone
+// index RelayOptions' integration topic names (kIntegrationKinds of them).
+enum class IntegrationKind { kNone, kSettled, kFailed, kRefunded, kCredited };
+inline constexpr int kIntegrationKinds = 4;
 IntegrationKind IntegrationKindOf(const fb::Envelope& env);
 
-// JSON for payments.settled / payments.failed: paymentId, orderId, userId,
-// amount (decimal string), currency, method, settledAt or failedAt, reason,
-// requestId (correlation id, else idempotency key). `created` fills what PaymentFailed lacks (may
-// be null). REQUIRES: IntegrationKindOf(env) != kNone.
+// JSON for the integration topics; every message has requestId (the
+// correlation id, else the idempotency key); amounts are decimal strings.
+//   payments.settled / payments.failed: paymentId, orderId, userId, amount,
+//     currency, method, settledAt or failedAt, reason. `created` fills what
+//     PaymentFailed lacks (may be null).
+//   refunds.succeeded: refundId, paymentId, userId, amount, currency, method,
+//     target ("original_method" or "customer_credit"), gatewayRefundId,
+//     refundedAt.
+//   credits.issued: creditId, userId, amount, currency, expiresAt (null when
+//     never), sourceRefundId (null unless a refund issued it), reason, issuedAt.
+// REQUIRES: IntegrationKindOf(env) != kNone.
 std::string IntegrationJson(const fb::Envelope& env, const PaymentContext* created);
-// The payment id (the message key) of a settled/failed event.
+// The message key: the payment, refund or credit id.
 std::string_view IntegrationKey(const fb::Envelope& env);
 // The context of a PaymentCreated event; nullopt for other types.
 std::optional<PaymentContext> ContextOfCreated(const fb::Envelope& env);

@@ -79,8 +79,7 @@ Status TxnError(const char* call, const rd_kafka_error_t* err) {
 struct Relay::Producer {
   KafkaPtr rk;
   rd_kafka_topic_t* events = nullptr;
-  rd_kafka_topic_t* settled = nullptr;
-  rd_kafka_topic_t* failed = nullptr;
+  rd_kafka_topic_t* integration[kIntegrationKinds] = {};  // by IntegrationKind - 1
   // Delivery reports of the current transaction (the one place that decides
   // a message's fate), written by the callback on the thread that polls.
   std::uint64_t delivered = 0;
@@ -88,7 +87,8 @@ struct Relay::Producer {
   std::string first_failure;
 
   ~Producer() {
-    for (rd_kafka_topic_t* t : {events, settled, failed}) {
+    if (events != nullptr) rd_kafka_topic_destroy(events);
+    for (rd_kafka_topic_t* t : integration) {
       if (t != nullptr) rd_kafka_topic_destroy(t);
     }
   }
@@ -141,8 +141,10 @@ Result<std::unique_ptr<Relay::Producer>> Relay::NewProducer() const {
   rd_kafka_conf_set_opaque(conf.get(), p.get());
   ASSIGN_OR_RETURN(p->rk, NewHandle(RD_KAFKA_PRODUCER, std::move(conf)));
   p->events = rd_kafka_topic_new(p->rk.get(), events_topic_.c_str(), nullptr);
-  p->settled = rd_kafka_topic_new(p->rk.get(), opts_.settled_topic.c_str(), nullptr);
-  p->failed = rd_kafka_topic_new(p->rk.get(), opts_.failed_topic.c_str(), nullptr);
+  for (int k = 0; k < kIntegrationKinds; ++k) {
+    const std::string& name = IntegrationTopic(static_cast<IntegrationKind>(k + 1));
+    p->integration[k] = rd_kafka_topic_new(p->rk.get(), name.c_str(), nullptr);
+  }
   return p;
 }
 
@@ -210,6 +212,21 @@ Status Relay::Flush(std::chrono::milliseconds timeout) {
                                             ", head " + std::to_string(head.seq));
   }
   return OkStatus();
+}
+
+const std::string& Relay::IntegrationTopic(IntegrationKind kind) const {
+  switch (kind) {
+    case IntegrationKind::kSettled:
+      return opts_.settled_topic;
+    case IntegrationKind::kFailed:
+      return opts_.failed_topic;
+    case IntegrationKind::kRefunded:
+      return opts_.refunded_topic;
+    case IntegrationKind::kCredited:
+    case IntegrationKind::kNone:  // never asked: kNone has no topic
+      break;
+  }
+  return opts_.credited_topic;
 }
 
 void Relay::Log(const std::string& msg) const {
@@ -348,8 +365,10 @@ Status Relay::ReadBackAll() {
   o.extra_config = opts_.extra_config;
   ASSIGN_OR_RETURN(present_events_, ReadBackSeqs(o, events_topic_));
   if (opts_.integration_topics) {
-    ASSIGN_OR_RETURN(present_settled_, ReadBackSeqs(o, opts_.settled_topic));
-    ASSIGN_OR_RETURN(present_failed_, ReadBackSeqs(o, opts_.failed_topic));
+    for (int k = 0; k < kIntegrationKinds; ++k) {
+      ASSIGN_OR_RETURN(present_integration_[k],
+                       ReadBackSeqs(o, IntegrationTopic(static_cast<IntegrationKind>(k + 1))));
+    }
   }
   if (!present_events_.empty()) {
     Log("read back " + std::to_string(present_events_.size()) +
@@ -433,8 +452,8 @@ Status Relay::MirrorRound(std::uint64_t last) {
     }
     if (opts_.integration_topics) {
       IntegrationKind kind = IntegrationKindOf(env);
-      auto& present = kind == IntegrationKind::kSettled ? present_settled_ : present_failed_;
-      if (kind != IntegrationKind::kNone && !present.count(*seq)) {
+      const int k = static_cast<int>(kind) - 1;  // -1: no integration topic
+      if (k >= 0 && !present_integration_[k].count(*seq)) {
         std::optional<PaymentContext> ctx;
         if (kind == IntegrationKind::kFailed) {
           auto created = store_->ReadStream(env.stream_id()->string_view(), 1, 1);
@@ -442,8 +461,7 @@ Status Relay::MirrorRound(std::uint64_t last) {
         }
         std::string json = IntegrationJson(env, ctx ? &*ctx : nullptr);
         Header ih[3] = {{"content-type", "application/json"}, headers[6], headers[7]};
-        s = Produce(rk, kind == IntegrationKind::kSettled ? p_->settled : p_->failed,
-                    IntegrationKey(env), json, ih, 3, &stop_flag);
+        s = Produce(rk, p_->integration[k], IntegrationKey(env), json, ih, 3, &stop_flag);
         if (!s.ok()) return false;
         ++messages;
       }
@@ -479,11 +497,9 @@ Status Relay::MirrorRound(std::uint64_t last) {
   RETURN_IF_ERROR(WriteCursor(last));
   for (std::uint64_t q = first; q <= last && !present_events_.empty(); ++q)
     present_events_.erase(q);
-  for (std::uint64_t q = first; q <= last && !present_settled_.empty(); ++q) {
-    present_settled_.erase(q);
+  for (auto& present : present_integration_) {
+    for (std::uint64_t q = first; q <= last && !present.empty(); ++q) present.erase(q);
   }
-  for (std::uint64_t q = first; q <= last && !present_failed_.empty(); ++q)
-    present_failed_.erase(q);
   produced_.fetch_add(events);
   skipped_.fetch_add(skipped);
   txns_.fetch_add(1);

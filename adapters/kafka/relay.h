@@ -1,7 +1,9 @@
 // Relay: mirrors the log into Kafka, every event exactly once (docs/kafka.md).
 //
 //   log (events CF) --ScanRaw from cursor+1--> transactional producer --> folio.events
-//                                                                    \--> payments.settled/failed
+//                                                                    \--> payments.settled/failed,
+//                                                                         refunds.succeeded,
+//                                                                         credits.issued
 //   meta "kafka.relay/<topic>" := cursor:u64be, the last event known to be in Kafka
 //
 // One background thread. Each round reads up to `txn_events_max` events after
@@ -41,6 +43,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "adapters/kafka/event_message.h"
 #include "adapters/kafka/mock_cluster.h"
 #include "adapters/kafka/rd_handles.h"
 #include "engine/log_store.h"
@@ -56,9 +59,12 @@ struct RelayOptions {
   std::string events_topic = "folio.events";
   // Fences other producers with the same id (real Kafka). Default: "folio-relay".
   std::string transactional_id = "folio-relay";
-  // Integration topics (JSON); not prefixed. Default: payments.settled / payments.failed.
+  // Integration topics (JSON); not prefixed. Default: payments.settled,
+  // payments.failed, refunds.succeeded, credits.issued.
   std::string settled_topic = "payments.settled";
   std::string failed_topic = "payments.failed";
+  std::string refunded_topic = "refunds.succeeded";
+  std::string credited_topic = "credits.issued";
   // Produce the integration topics at all. Default: true.
   bool integration_topics = true;
   // CloudEvents ce_source. Default: "/folio".
@@ -141,6 +147,8 @@ class Relay {
   Status InitTransactions();
   Status ReadBackAll();
   Status WriteCursor(std::uint64_t seq);
+  // The integration topic of `kind` (!= kNone).
+  const std::string& IntegrationTopic(IntegrationKind kind) const;
   void Fail(const Status& why);
   // A fatal error of the producer: Fail() or schedule its replacement.
   void ProducerFatal(const Status& why);
@@ -165,7 +173,8 @@ class Relay {
   std::atomic<bool> failed_{false};
   std::atomic<std::uint64_t> produced_{0}, skipped_{0}, retries_{0}, txns_{0}, restarts_{0};
   // Thread-owned: events (per topic) already in Kafka beyond the cursor.
-  std::unordered_set<std::uint64_t> present_events_, present_settled_, present_failed_;
+  std::unordered_set<std::uint64_t> present_events_;
+  std::unordered_set<std::uint64_t> present_integration_[kIntegrationKinds];  // by kind - 1
   bool need_read_back_ = true;
   bool abort_pending_ = false;     // a transaction failed and is not aborted yet
   bool initialized_ = false;       // init_transactions succeeded

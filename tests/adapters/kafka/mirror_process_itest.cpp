@@ -167,11 +167,54 @@ TEST_CASE("folio consume rebuilds balances and trust ledgers identical to the en
   MESSAGE("payments.failed: " << failed[0].value);
   if (!settled.empty()) MESSAGE("payments.settled: " << settled[0].value);
 
+  // Refunds and credits: one message per RefundSucceeded / CreditIssued,
+  // keyed by the refund or credit id, with the fields the JSON promises.
+  auto count_events = [&](std::string_view type) {
+    std::size_t count = 0;
+    const std::string quoted = "\"" + std::string(type) + "\"";
+    for (std::size_t at = 0; (at = settled_events.find(quoted, at)) != std::string::npos; ++at) {
+      ++count;
+    }
+    return count;
+  };
+  auto refunded = testing::ReadTopic(dev.bootstrap, "refunds.succeeded", 30s);
+  auto credited = testing::ReadTopic(dev.bootstrap, "credits.issued", 30s);
+  REQUIRE(!refunded.empty());
+  REQUIRE(!credited.empty());
+  CHECK(refunded.size() == count_events("RefundSucceeded"));
+  CHECK(credited.size() == count_events("CreditIssued"));
+  bool credit_refund_seen = false;
+  for (const auto& m : refunded) {
+    auto j = boost::json::parse(m.value).as_object();
+    CHECK(j.at("refundId").as_string() == m.key);
+    CHECK(!j.at("paymentId").as_string().empty());
+    CHECK(j.at("amount").as_string().find('.') != std::string::npos);
+    CHECK(!j.at("currency").as_string().empty());
+    CHECK(!j.at("method").as_string().empty());
+    const std::string target(j.at("target").as_string());
+    CHECK((target == "original_method" || target == "customer_credit"));
+    credit_refund_seen = credit_refund_seen || target == "customer_credit";
+    CHECK(j.at("refundedAt").as_string().size() >= 20);
+    CHECK(j.contains("requestId"));
+  }
+  CHECK(credit_refund_seen);  // the history refunds r2 to a customer credit
+  for (const auto& m : credited) {
+    auto j = boost::json::parse(m.value).as_object();
+    CHECK(j.at("creditId").as_string() == m.key);
+    CHECK(!j.at("userId").as_string().empty());
+    CHECK(j.at("amount").as_string().find('.') != std::string::npos);
+    CHECK((j.at("expiresAt").is_null() || j.at("expiresAt").as_string().size() >= 20));
+    CHECK((j.at("sourceRefundId").is_null() || !j.at("sourceRefundId").as_string().empty()));
+    CHECK(j.at("issuedAt").as_string().size() >= 20);
+  }
+  MESSAGE("refunds.succeeded: " << refunded[0].value);
+  MESSAGE("credits.issued: " << credited[0].value);
+
   // More events later: a second run of the same group resumes from its
   // committed offsets and receives only the new ones.
   const std::int64_t n2 = n + 1'000;
-  Run(Bin() + " relay --data " + src.str() + " --kafka-brokers " + dev.bootstrap +
-      " --load-to " + std::to_string(n2) + " --until-mirrored > /dev/null 2>&1");
+  Run(Bin() + " relay --data " + src.str() + " --kafka-brokers " + dev.bootstrap + " --load-to " +
+      std::to_string(n2) + " --until-mirrored > /dev/null 2>&1");
   std::string again =
       Run(Bin() + " consume --kafka-brokers " + dev.bootstrap + " --data " + dst.str() +
           " --until-seq " + std::to_string(n2) + " --timeout-ms 60000 --json");
