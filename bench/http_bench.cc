@@ -9,12 +9,11 @@
 
 #include "adapters/http/api.h"
 #include "adapters/http/client.h"
+#include "adapters/http/engine_stack.h"
 #include "adapters/http/server.h"
 #include "bench/scratch_dir.h"
 #include "engine/writer.h"
 #include "events/codes.h"
-#include "projections/projector.h"
-#include "projections/registry.h"
 
 namespace folio::bench {
 namespace {
@@ -85,25 +84,15 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 Result<HttpBenchResult> RunHttpBench(const HttpBenchOptions& opts) {
   ScratchDir dir(opts.data_dir);
-  ASSIGN_OR_RETURN(auto store, LogStore::Open(dir.path()));
-  ASSIGN_OR_RETURN(auto writer, Writer::Start(store.get()));
-  ASSIGN_OR_RETURN(auto projector,
-                   projections::Projector::Start(store.get(), projections::AllProjections()));
+  ASSIGN_OR_RETURN(http::EngineStack engine, http::EngineStack::Open(dir.path()));
   http::KeyStore keys;
   keys.Add("bench-operator", {"bench", http::Role::kOperator});
-  http::ApiDeps deps;
-  deps.store = store.get();
-  deps.writer = writer.get();
-  deps.projector = projector.get();
-  deps.keys = &keys;
-  auto* proj = projector.get();
-  deps.on_appended = [proj] { proj->Notify(); };
-  http::Api api(std::move(deps));
+  http::Api api(engine.Deps(&keys));
   http::ServerOptions so;
   so.threads = opts.server_threads;
   so.max_connections = opts.connections + 16;
-  ASSIGN_OR_RETURN(auto server, http::HttpServer::Start(so, [&api](http::Request r,
-                                                                   http::Responder done) {
+  ASSIGN_OR_RETURN(auto server,
+                   http::HttpServer::Start(so, [&api](http::Request r, http::Responder done) {
                      api.Handle(std::move(r), std::move(done));
                    }));
   const std::uint16_t port = server->port();
@@ -116,21 +105,20 @@ Result<HttpBenchResult> RunHttpBench(const HttpBenchOptions& opts) {
                      return std::tuple<std::string, std::string, std::string, Headers>{
                          "GET", "/healthz", "", {}};
                    }));
-  ASSIGN_OR_RETURN(
-      Phase post, Drive(port, opts.connections, opts.posts, 201, [&](unsigned c, std::uint64_t i) {
-        const std::string id = "b" + std::to_string(c) + "-" + std::to_string(i);
-        Headers h = post_headers;
-        h.emplace_back("Idempotency-Key", "k-" + id);
-        std::string body = R"({"payment_id":")" + id + R"(","customer_id":"cust-)" +
-                           std::to_string(c) + R"(","order_id":"o-)" + id +
-                           R"(","method":"alipay","amount":"88.00","currency":"CNY"})";
-        return std::tuple<std::string, std::string, std::string, Headers>{
-            "POST", "/v1/payments", std::move(body), std::move(h)};
-      }));
+  ASSIGN_OR_RETURN(Phase post,
+                   Drive(port, opts.connections, opts.posts, 201, [&](unsigned c, std::uint64_t i) {
+                     const std::string id = "b" + std::to_string(c) + "-" + std::to_string(i);
+                     Headers h = post_headers;
+                     h.emplace_back("Idempotency-Key", "k-" + id);
+                     std::string body = R"({"payment_id":")" + id + R"(","customer_id":"cust-)" +
+                                        std::to_string(c) + R"(","order_id":"o-)" + id +
+                                        R"(","method":"alipay","amount":"88.00","currency":"CNY"})";
+                     return std::tuple<std::string, std::string, std::string, Headers>{
+                         "POST", "/v1/payments", std::move(body), std::move(h)};
+                   }));
   server->Stop();
-  projector->Stop();
-  out.head_seq = writer->durable_head().seq;
-  writer->Stop();
+  engine.Stop();
+  out.head_seq = engine.writer->durable_head().seq;
   out.posts = opts.posts;
   out.healthz = opts.healthz;
   out.post_payments_per_s = post.per_s;

@@ -13,14 +13,12 @@
 #include "adapters/cli/commands.h"
 #include "adapters/http/api.h"
 #include "adapters/http/client.h"
+#include "adapters/http/engine_stack.h"
 #include "adapters/http/gateway_routes.h"
 #include "adapters/http/sandbox_gateway.h"
 #include "adapters/http/server.h"
 #include "adapters/kafka/relay.h"
-#include "engine/writer.h"
 #include "events/codes.h"
-#include "projections/projector.h"
-#include "projections/registry.h"
 
 namespace folio::cli {
 namespace {
@@ -200,12 +198,8 @@ int RunServe(const Argv& argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::filesystem::create_directories(dir);
-  auto store = LogStore::Open(dir);
-  if (!store.ok()) return ReportError(store.status()), 3;
-  auto writer = Writer::Start(store->get());
-  if (!writer.ok()) return ReportError(writer.status()), 3;
-  auto projector = projections::Projector::Start(store->get(), projections::AllProjections());
-  if (!projector.ok()) return ReportError(projector.status()), 3;
+  auto engine = http::EngineStack::Open(dir);
+  if (!engine.ok()) return ReportError(engine.status()), 3;
 
   // The Kafka relay: a real cluster, or an in-process mock one.
   std::unique_ptr<kafka::MockCluster> mock;
@@ -218,20 +212,11 @@ int RunServe(const Argv& argv) {
     mock = std::move(*c);
     ro.brokers = mock->bootstrap();
   }
-  auto relay = kafka::Relay::Start(store->get(), ro);
+  auto relay = kafka::Relay::Start(engine->store.get(), ro);
   if (!relay.ok()) return ReportError(relay.status()), 3;
   kafka::Relay* rel = relay->get();
 
-  http::ApiDeps deps;
-  deps.store = store->get();
-  deps.writer = writer->get();
-  deps.projector = projector->get();
-  deps.keys = keys.get();
-  projections::Projector* proj = projector->get();
-  deps.on_appended = [proj, rel] {
-    proj->Notify();
-    rel->Notify();
-  };
+  http::ApiDeps deps = engine->Deps(keys.get(), [rel] { rel->Notify(); });
   deps.extra_metrics = [rel] {
     auto st = rel->status();
     return std::vector<http::Sample>{{"folio_relay_lag_events",
@@ -323,13 +308,13 @@ int RunServe(const Argv& argv) {
   (*server)->Stop();
   sandbox_hook.store(nullptr);
   if (sandbox) sandbox->Stop();
-  (*writer)->Stop();
+  engine->writer->Stop();  // the head is final: the relay can catch up to it
   Status flushed = rel->Flush(std::chrono::seconds(10));
   if (!flushed.ok()) ReportError(flushed);
   rel->Stop();
-  (*projector)->Stop();
+  engine->Stop();
   std::fprintf(stderr, "folio serve: stopped at seq %llu, Kafka cursor %llu\n",
-               static_cast<unsigned long long>((*writer)->durable_head().seq),
+               static_cast<unsigned long long>(engine->writer->durable_head().seq),
                static_cast<unsigned long long>(rel->status().cursor_seq));
   return 0;
 }

@@ -10,10 +10,10 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "adapters/http/gateway_routes.h"
+#include "adapters/http/sandbox_gateway.h"
 #include "adapters/kafka/mock_cluster.h"
 #include "adapters/kafka/relay.h"
 #include "engine/domain/methods.h"
-#include "adapters/http/sandbox_gateway.h"
 #include "tests/adapters/http/http_harness.h"
 
 namespace folio {
@@ -65,7 +65,8 @@ gateways::SandboxPayment Pay(gateways::Gateway g, const std::string& id, const c
   return gateways::SandboxPayment{g, id, Money::Parse(amount, currency).value(), ""};
 }
 
-TEST_CASE("each gateway's signed notification settles its payment once; retries get the same reply") {
+TEST_CASE(
+    "each gateway's signed notification settles its payment once; retries get the same reply") {
   GatewayServer s;
   struct Case {
     const char* method;
@@ -91,8 +92,10 @@ TEST_CASE("each gateway's signed notification settles its payment once; retries 
     }
     auto r = s.Deliver(note);
     CHECK_MESSAGE(r.status == 200, r.body);
-    if (k.ok_body != nullptr) CHECK(r.body == k.ok_body);
-    else CHECK(r.body.find("SUCCESS") != std::string::npos);
+    if (k.ok_body != nullptr)
+      CHECK(r.body == k.ok_body);
+    else
+      CHECK(r.body.find("SUCCESS") != std::string::npos);
     CHECK(s.Status(id) == "settled");
     const auto head = s.Head();
     auto again = s.Deliver(note);  // the gateway retries
@@ -102,9 +105,8 @@ TEST_CASE("each gateway's signed notification settles its payment once; retries 
   }
   // Alipay TRADE_FINISHED after TRADE_SUCCESS: success, nothing new.
   const auto head = s.Head();
-  auto fin = s.Deliver(
-      gateways::BuildAlipayNotify(Keys(), Pay(gateways::Gateway::kAlipay, "p-1", "88.00"),
-                                  "TRADE_FINISHED", NowS()));
+  auto fin = s.Deliver(gateways::BuildAlipayNotify(
+      Keys(), Pay(gateways::Gateway::kAlipay, "p-1", "88.00"), "TRADE_FINISHED", NowS()));
   CHECK(fin.body == "success");
   CHECK(s.Head() == head);
 }
@@ -237,7 +239,7 @@ TEST_CASE("end to end: sandbox pays, server settles, Kafka has it, the balance s
   GatewayServer s;
   kafka::RelayOptions ro;
   ro.brokers = (*cluster)->bootstrap();
-  auto relay = kafka::Relay::Start(s.store.get(), ro);
+  auto relay = kafka::Relay::Start(s.store, ro);
   REQUIRE_MESSAGE(relay.ok(), relay.status().ToString());
   http::SandboxOptions so;
   so.fail_permille = 0;
@@ -282,10 +284,10 @@ TEST_CASE("end to end: sandbox pays, server settles, Kafka has it, the balance s
   CHECK(j.at("method").as_string() == "wechat_pay");
 
   auto c = s.Client();
-  auto r = c.Send("GET",
-                  "/v1/balances?account=clearing:wechat_pay&asset=CNY&min_seq=" +
-                      std::to_string(s.Head()),
-                  "", Auth(kAuditorKey));
+  auto r = c.Send(
+      "GET",
+      "/v1/balances?account=clearing:wechat_pay&asset=CNY&min_seq=" + std::to_string(s.Head()), "",
+      Auth(kAuditorKey));
   REQUIRE(r.ok());
   CHECK(JsonOf(r->body).at("debits").as_string() == "321.00");
   sandbox.Stop();

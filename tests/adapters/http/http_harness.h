@@ -12,11 +12,10 @@
 
 #include "adapters/http/api.h"
 #include "adapters/http/client.h"
+#include "adapters/http/engine_stack.h"
 #include "adapters/http/server.h"
 #include "engine/log_store.h"
 #include "engine/writer.h"
-#include "projections/projector.h"
-#include "projections/registry.h"
 #include "tests/test_support.h"
 
 namespace folio::testing {
@@ -27,29 +26,19 @@ inline constexpr const char* kAdminKey = "ad-secret-1";
 
 struct TestServer {
   TempDir dir;
-  std::unique_ptr<LogStore> store;
-  std::unique_ptr<Writer> writer;
-  std::unique_ptr<projections::Projector> projector;
+  http::EngineStack engine;
+  LogStore* store = nullptr;
   http::KeyStore keys;
   std::unique_ptr<http::Api> api;
   std::unique_ptr<http::HttpServer> server;
 
   explicit TestServer(http::ServerOptions so = {}, http::ApiOptions ao = {}) {
-    store = std::move(LogStore::Open(dir.str()).value());
-    writer = std::move(Writer::Start(store.get()).value());
-    projector =
-        std::move(projections::Projector::Start(store.get(), projections::AllProjections()).value());
+    engine = std::move(http::EngineStack::Open(dir.str()).value());
+    store = engine.store.get();
     keys.Add(kOperatorKey, {"op-alice", http::Role::kOperator});
     keys.Add(kAuditorKey, {"au-bob", http::Role::kAuditor});
     keys.Add(kAdminKey, {"ad-carol", http::Role::kAdmin});
-    http::ApiDeps deps;
-    deps.store = store.get();
-    deps.writer = writer.get();
-    deps.projector = projector.get();
-    deps.keys = &keys;
-    auto* p = projector.get();
-    deps.on_appended = [p] { p->Notify(); };
-    api = std::make_unique<http::Api>(std::move(deps), ao);
+    api = std::make_unique<http::Api>(engine.Deps(&keys), ao);
     so.port = 0;
     server = std::move(http::HttpServer::Start(so, [this](http::Request r, http::Responder done) {
                          api->Handle(std::move(r), std::move(done));
@@ -58,8 +47,7 @@ struct TestServer {
   ~TestServer() {
     server->Stop();
     api.reset();
-    projector->Stop();
-    writer->Stop();
+    engine.Stop();
   }
 
   http::HttpClient Client() {
@@ -67,7 +55,7 @@ struct TestServer {
     REQUIRE(c.ok());
     return std::move(*c);
   }
-  std::uint64_t Head() const { return writer->durable_head().seq; }
+  std::uint64_t Head() const { return engine.writer->durable_head().seq; }
 };
 
 inline std::vector<std::pair<std::string, std::string>> Auth(const char* key,
