@@ -31,7 +31,10 @@ struct ReplayBenchResult {
   double asof_query_p50_us = 0;
   double asof_query_p99_us = 0;
   std::uint64_t rss_peak_kb = 0;  // VmHWM during the rebuild and queries
-  bool rss_peak_reset = false;    // clear_refs worked (else VmHWM includes the append phase)
+  // VmRSS when the peak was reset: what the process held before the rebuild
+  // (the reopened store, heap the append phase left after malloc_trim).
+  std::uint64_t rss_before_kb = 0;
+  bool rss_peak_reset = false;  // clear_refs worked (else VmHWM includes the append phase)
 };
 
 Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts);

@@ -81,6 +81,7 @@ rocksdb::Options BaseRocksOptions(const LogStoreOptions& opts) {
   o.create_if_missing = opts.create_if_missing;
   o.create_missing_column_families = opts.create_if_missing;
   o.write_buffer_size = opts.write_buffer_bytes;
+  o.db_write_buffer_size = opts.memtables_total_bytes;
   o.max_background_jobs = 2;
   // One writer thread: concurrent memtable inserts would only add locking.
   o.allow_concurrent_memtable_write = false;
@@ -88,6 +89,16 @@ rocksdb::Options BaseRocksOptions(const LogStoreOptions& opts) {
   o.bottommost_compression = rocksdb::kLZ4Compression;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = rocksdb::NewLRUCache(opts.block_cache_bytes);
+  // Index and filter blocks live in the block cache, so their memory does not
+  // grow with the data. Partitioned, with only the small top level pinned, so
+  // a lookup loads one partition rather than a whole file's index or filter
+  // (as-of queries seek through millions of history keys).
+  t.cache_index_and_filter_blocks = true;
+  t.cache_index_and_filter_blocks_with_high_priority = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  t.partition_filters = true;
+  t.pin_top_level_index_and_filter = true;
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
   t.whole_key_filtering = true;
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));

@@ -31,6 +31,9 @@ struct LogStoreOptions {
   std::size_t block_cache_bytes = 64u << 20;
   // Memtable size per column family, bytes. Default: 64 MiB.
   std::size_t write_buffer_bytes = 64u << 20;
+  // All memtables together, bytes: past it RocksDB flushes the largest.
+  // Default: 512 MiB.
+  std::size_t memtables_total_bytes = 512u << 20;
   // Open without the ability to write (verify, inspect). Default: false.
   bool read_only = false;
   // Further column families to open, created when missing (projections keep

@@ -41,7 +41,8 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       same log with a raw RocksDB iterator (before and after; the mean is the
       baseline). Prints replay_events_per_s, raw_scan_events_per_s, ratio,
       asof_query_p99_us over Q random as-of balance queries (default 10,000)
-      and rss_peak_kb (VmHWM, reset before the rebuild).
+      and rss_peak_kb (VmHWM, reset before the rebuild; rss_before_kb is
+      what the process held at that moment).
 
   http [--data DIR] [--posts N] [--healthz N] [--connections C] [--threads T] [--json]
       Starts the whole server (log, writer, projections, API) on a loopback
@@ -68,8 +69,7 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
 )";
 
 int BenchHttp(const Argv& argv) {
-  auto args =
-      Args::Parse(argv, {{"data", "posts", "healthz", "connections", "threads"}, {"json"}});
+  auto args = Args::Parse(argv, {{"data", "posts", "healthz", "connections", "threads"}, {"json"}});
   if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
   if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
   bench::HttpBenchOptions o;
@@ -83,7 +83,8 @@ int BenchHttp(const Argv& argv) {
   }
   if (*conns == 0 || *conns > 1000 || *threads == 0 || *threads > 64) {
     return ReportError(Status::Error(codes::kInvalidArgument,
-                                     "--connections must be 1..1000 and --threads 1..64")), 2;
+                                     "--connections must be 1..1000 and --threads 1..64")),
+           2;
   }
   o.posts = *posts;
   o.healthz = *healthz;
@@ -109,10 +110,10 @@ int BenchHttp(const Argv& argv) {
   if (args->Has("json")) {
     std::cout << boost::json::serialize(j) << "\n";
   } else {
-    std::printf("POST /v1/payments %10.0f/s (p50 %.2f ms, p99 %.2f ms); GET /healthz %10.0f/s; "
-                "ratio %.3f\n",
-                r->post_payments_per_s, r->post_p50_ms, r->post_p99_ms, r->healthz_per_s,
-                r->ratio());
+    std::printf(
+        "POST /v1/payments %10.0f/s (p50 %.2f ms, p99 %.2f ms); GET /healthz %10.0f/s; "
+        "ratio %.3f\n",
+        r->post_payments_per_s, r->post_p50_ms, r->post_p99_ms, r->healthz_per_s, r->ratio());
   }
   return r->post_errors == 0 && r->head_seq == r->posts ? 0 : 1;
 }
@@ -192,6 +193,7 @@ int BenchReplay(const Argv& argv) {
   j["asof_query_p50_us"] = r->asof_query_p50_us;
   j["asof_query_p99_us"] = r->asof_query_p99_us;
   j["rss_peak_kb"] = r->rss_peak_kb;
+  j["rss_before_kb"] = r->rss_before_kb;
   j["rss_peak_reset"] = r->rss_peak_reset;
   if (args->Has("json")) {
     std::cout << boost::json::serialize(j) << "\n";
