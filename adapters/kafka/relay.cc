@@ -13,17 +13,6 @@
 namespace folio::kafka {
 namespace {
 
-// Whatever is still queued belongs to an uncommitted transaction: drop it
-// rather than wait (the next producer, or the next start, reads back what
-// landed).
-template <typename P>
-void DropProducer(std::unique_ptr<P> p) {
-  if (p && p->rk) {
-    rd_kafka_purge(p->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_poll(p->rk.get(), 0);
-  }
-}
-
 // Fatal errors that mean this relay must not go on with any producer: another
 // instance owns the transactional.id, or Kafka refuses this one.
 bool IsFencingOrRefusal(rd_kafka_resp_err_t code) {
@@ -168,7 +157,13 @@ void Relay::Stop() {
     progress_cv_.notify_all();
     if (thread_.joinable()) thread_.join();
     std::lock_guard lock(producer_mu_);
-    DropProducer(std::move(p_));
+    if (p_ && p_->rk) {
+      // Whatever is still queued belongs to an uncommitted transaction: drop it
+      // rather than wait (the next start reads back what landed).
+      rd_kafka_purge(p_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      rd_kafka_poll(p_->rk.get(), 0);
+    }
+    p_.reset();
   });
 }
 
