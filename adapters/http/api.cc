@@ -1,14 +1,7 @@
+// The API's front: construction, request handling and routing. Commands are
+// in api_commands.cc, queries and reports in api_queries.cc.
 #include "adapters/http/api.h"
 
-#include "adapters/gateways/form.h"
-#include "adapters/http/api_internal.h"
-
-#include <algorithm>
-#include <charconv>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <unistd.h>
 #include <map>
 #include <set>
 
@@ -16,24 +9,12 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/gateways/form.h"
+#include "adapters/http/api_internal.h"
 #include "adapters/json/command_json.h"
 #include "adapters/json/json_codes.h"
 #include "adapters/json/query_json.h"
-#include "adapters/json/rfc3339.h"
-#include "adapters/reconciliation/import.h"
-#include "adapters/reports/reports.h"
-#include "adapters/statements/statement.h"
-#include "adapters/statements/text.h"
-#include "engine/domain/aggregates.h"
-#include "engine/domain/methods.h"
-#include "engine/verify.h"
 #include "events/codes.h"
-#include "events/json.h"
-#include "projections/balances.h"
-#include "projections/rocks_reader.h"
-#include "projections/row_codec.h"
-#include "projections/stats.h"
-#include "projections/trust_ledger.h"
 
 namespace folio::http {
 
@@ -77,11 +58,22 @@ unsigned HttpStatusFor(std::string_view code) {
       {codes::kCorruption, 500},
   };
   static const std::set<std::string_view> kBadInput = {
-      "invalid_json",     "unknown_command_type",  "missing_field",     "invalid_field",
-      "unknown_field",    codes::kAmountInvalid,   codes::kAmountPrecision,
-      codes::kAmountOverflow, codes::kAmountUnderflow, codes::kCurrencyUnknown,
-      codes::kInvalidArgument, codes::kEnvelopeInvalid, hcodes::kIdempotencyKeyMissing,
-      hcodes::kBadRequest, hcodes::kQueryInvalid, "invalid_command",
+      "invalid_json",
+      "unknown_command_type",
+      "missing_field",
+      "invalid_field",
+      "unknown_field",
+      codes::kAmountInvalid,
+      codes::kAmountPrecision,
+      codes::kAmountOverflow,
+      codes::kAmountUnderflow,
+      codes::kCurrencyUnknown,
+      codes::kInvalidArgument,
+      codes::kEnvelopeInvalid,
+      hcodes::kIdempotencyKeyMissing,
+      hcodes::kBadRequest,
+      hcodes::kQueryInvalid,
+      "invalid_command",
   };
   if (auto it = kFixed.find(code); it != kFixed.end()) return it->second;
   if (code == "statement_too_large") return 413;
@@ -95,8 +87,8 @@ namespace {
 // path. A body that already has the field fails as a duplicate key.
 std::string InjectField(const std::string& body, std::string_view field, const std::string& value) {
   std::size_t i = body.find_first_not_of(" \t\r\n");
-  std::string pair = "\"" + std::string(field) + "\":" +
-                     boost::json::serialize(boost::json::value(boost::json::string(value)));
+  std::string pair = "\"" + std::string(field) +
+                     "\":" + boost::json::serialize(boost::json::value(boost::json::string(value)));
   if (i == std::string::npos) return "{" + pair + "}";
   if (body[i] != '{') return body;  // not an object: the parser says so
   std::size_t j = body.find_first_not_of(" \t\r\n", i + 1);
@@ -192,27 +184,78 @@ struct CommandRoute {
 const std::vector<CommandRoute>& CommandRoutes() {
   static const std::vector<CommandRoute> kRoutes = {
       {"POST", {"v1", "payments"}, "payment.create", nullptr, 201, kOperatorOnly},
-      {"POST", {"v1", "payments", "{id}", "cancel"}, "payment.cancel", "payment_id", 200, kOperatorOnly},
-      {"POST", {"v1", "payments", "{id}", "settle"}, "payment.settle", "payment_id", 200, kOperatorOnly},
-      {"POST", {"v1", "payments", "{id}", "fail"}, "payment.fail", "payment_id", 200, kOperatorOnly},
-      {"POST", {"v1", "payments", "{id}", "pending"}, "payment.mark_pending", "payment_id", 200,
+      {"POST",
+       {"v1", "payments", "{id}", "cancel"},
+       "payment.cancel",
+       "payment_id",
+       200,
        kOperatorOnly},
-      {"POST", {"v1", "payments", "{id}", "confirmations"}, "payment.observe_confirmations",
-       "payment_id", 200, kOperatorOnly},
+      {"POST",
+       {"v1", "payments", "{id}", "settle"},
+       "payment.settle",
+       "payment_id",
+       200,
+       kOperatorOnly},
+      {"POST",
+       {"v1", "payments", "{id}", "fail"},
+       "payment.fail",
+       "payment_id",
+       200,
+       kOperatorOnly},
+      {"POST",
+       {"v1", "payments", "{id}", "pending"},
+       "payment.mark_pending",
+       "payment_id",
+       200,
+       kOperatorOnly},
+      {"POST",
+       {"v1", "payments", "{id}", "confirmations"},
+       "payment.observe_confirmations",
+       "payment_id",
+       200,
+       kOperatorOnly},
       {"POST", {"v1", "refunds"}, "refund.request", nullptr, 201, kOperatorOnly},
-      {"POST", {"v1", "refunds", "{id}", "succeed"}, "refund.succeed", "refund_id", 200, kOperatorOnly},
+      {"POST",
+       {"v1", "refunds", "{id}", "succeed"},
+       "refund.succeed",
+       "refund_id",
+       200,
+       kOperatorOnly},
       {"POST", {"v1", "refunds", "{id}", "fail"}, "refund.fail", "refund_id", 200, kOperatorOnly},
       {"POST", {"v1", "credits"}, "credit.issue", nullptr, 201, kOperatorOnly},
       {"POST", {"v1", "credits", "{id}", "apply"}, "credit.apply", "credit_id", 200, kOperatorOnly},
-      {"POST", {"v1", "credits", "{id}", "reverse"}, "credit.reverse", "credit_id", 200, kOperatorOnly},
-      {"PUT", {"v1", "customers", "{id}", "preference"}, "customer.set_preference", "customer_id", 200,
+      {"POST",
+       {"v1", "credits", "{id}", "reverse"},
+       "credit.reverse",
+       "credit_id",
+       200,
+       kOperatorOnly},
+      {"PUT",
+       {"v1", "customers", "{id}", "preference"},
+       "customer.set_preference",
+       "customer_id",
+       200,
        kOperatorOnly},
       {"POST", {"v1", "trust", "deposits"}, "trust.deposit", nullptr, 201, kOperatorOnly},
-      {"POST", {"v1", "trust", "deposits", "{id}", "clear"}, "trust.clear_deposit", "deposit_id", 200,
+      {"POST",
+       {"v1", "trust", "deposits", "{id}", "clear"},
+       "trust.clear_deposit",
+       "deposit_id",
+       200,
        kOperatorOnly},
       {"POST", {"v1", "trust", "disbursements"}, "trust.disburse", nullptr, 201, kOperatorOnly},
-      {"POST", {"v1", "trust", "fee-transfers"}, "trust.transfer_fees", nullptr, 201, kOperatorOnly},
-      {"POST", {"v1", "trust", "client-refunds"}, "trust.refund_client", nullptr, 201, kOperatorOnly},
+      {"POST",
+       {"v1", "trust", "fee-transfers"},
+       "trust.transfer_fees",
+       nullptr,
+       201,
+       kOperatorOnly},
+      {"POST",
+       {"v1", "trust", "client-refunds"},
+       "trust.refund_client",
+       nullptr,
+       201,
+       kOperatorOnly},
       {"PUT", {"v1", "methods", "{id}"}, "method.configure", "method", 200, kAdminOnly},
       {"POST", {"v1", "clock", "advance"}, "clock.advance", nullptr, 200, kOperatorOnly},
   };
@@ -312,7 +355,8 @@ Result<HttpCall> CommandLineToHttp(std::string_view json_line) {
     call.body = boost::json::serialize(o);
     return call;
   }
-  return Err(json::codes::kUnknownCommandType, "no route for '" + std::string(type->as_string()) + "'");
+  return Err(json::codes::kUnknownCommandType,
+             "no route for '" + std::string(type->as_string()) + "'");
 }
 
 void Api::Dispatch(Call& call) {
@@ -389,14 +433,14 @@ void Api::Dispatch(Call& call) {
   }
   // Reconciliation: statement import and resolutions (operator).
   const bool import_route = segs.size() == 2 && segs[1] == "imports";
-  const bool resolve_route = segs.size() == 7 && segs[1] == "reconciliation" &&
-                             segs[2] == "runs" && segs[4] == "discrepancies" &&
-                             segs[6] == "resolve";
+  const bool resolve_route = segs.size() == 7 && segs[1] == "reconciliation" && segs[2] == "runs" &&
+                             segs[4] == "discrepancies" && segs[6] == "resolve";
   if (import_route || resolve_route) {
-    call.route = import_route ? "/v1/imports"
-                              : "/v1/reconciliation/runs/{run}/discrepancies/{id}/resolve";
+    call.route =
+        import_route ? "/v1/imports" : "/v1/reconciliation/runs/{run}/discrepancies/{id}/resolve";
     if (!call.who) {
-      return Fail(call, Err(hcodes::kUnauthorized, "an API key is required (Authorization: Bearer KEY)"));
+      return Fail(call,
+                  Err(hcodes::kUnauthorized, "an API key is required (Authorization: Bearer KEY)"));
     }
     if (m != "POST") return Fail(call, Err(hcodes::kMethodNotAllowed, "use POST"));
     if (call.who->role != Role::kOperator) {
@@ -428,15 +472,16 @@ void Api::Dispatch(Call& call) {
   }
   if (command != nullptr) {
     if (!Allowed(command->access, call.who->role)) {
-      return Fail(call, Err(hcodes::kForbidden,
-                            fmt::format("the {} role may not run {}", RoleName(call.who->role),
-                                        command->type)));
+      return Fail(call,
+                  Err(hcodes::kForbidden, fmt::format("the {} role may not run {}",
+                                                      RoleName(call.who->role), command->type)));
     }
     std::string body = command->id_field ? InjectField(call.req.body, command->id_field, id)
                                          : std::move(call.req.body);
     return RunCommand(call, command->type, std::move(body), command->ok_status);
   }
-  if (query == nullptr) return Fail(call, Err(hcodes::kMethodNotAllowed, "method not allowed here"));
+  if (query == nullptr)
+    return Fail(call, Err(hcodes::kMethodNotAllowed, "method not allowed here"));
   std::string_view what = query->name;
   if (what == "payment" || what == "refund" || what == "credit") {
     return HandleGetAggregate(call, what, id);
@@ -446,226 +491,6 @@ void Api::Dispatch(Call& call) {
   if (what == "verify") return HandleVerify(call);
   if (what == "report") return HandleReport(call, id);
   return HandleQuery(call, what);
-}
-
-// ---------------------------------------------------------------- commands
-
-namespace {
-std::string_view OutcomeLabel(const AppendOutcome& o) {
-  return o.status.ok() ? (o.replayed ? "replayed" : "ok") : o.status.code();
-}
-}  // namespace
-
-void Api::Append(AppendRequest r, std::string metric_type,
-                 std::function<void(const AppendOutcome&)> done) {
-  std::optional<domain::Command> copy;
-  if (deps_.on_committed && r.command) copy = *r.command;
-  deps_.writer->Submit(std::move(r), [this, copy = std::move(copy), type = std::move(metric_type),
-                                      done = std::move(done)](const AppendOutcome& o) {
-    if (o.status.ok() && o.first_seq != 0) NotifyAppended();
-    if (o.status.ok() && !o.replayed && copy && deps_.on_committed) deps_.on_committed(*copy, o);
-    if (!type.empty()) metrics_.CountCommand(type, OutcomeLabel(o));
-    done(o);
-  });
-}
-
-void Api::Submit(domain::Command command, const std::string& actor, const std::string& scope,
-                 const std::string& idempotency_key, const Hash32& fingerprint,
-                 std::function<void(const AppendOutcome&)> done) {
-  AppendRequest r;
-  r.idempotency_scope = scope;
-  r.idempotency_key = idempotency_key;
-  r.fingerprint = fingerprint;
-  r.context.actor = actor;
-  r.context.idempotency_key = idempotency_key;
-  r.command = std::move(command);
-  Append(std::move(r), "", std::move(done));
-}
-
-void Api::RunCommand(Call& call, std::string_view type, std::string body, unsigned ok_status) {
-  std::string key(call.req.Header("idempotency-key"));
-  if (key.empty()) {
-    return Fail(call, Err(hcodes::kIdempotencyKeyMissing,
-                          "an Idempotency-Key header is required on every mutating call"));
-  }
-  std::string_view ctype = call.req.Header("content-type");
-  if (!ctype.empty() && ctype.substr(0, 16) != "application/json") {
-    return Fail(call, Err(hcodes::kUnsupportedMediaType, "send the body as application/json"));
-  }
-  auto parsed = json::ParseCommandBody(type, body, key);
-  if (!parsed.ok()) {
-    metrics_.CountCommand(type, parsed.status().code());
-    return Fail(call, parsed.status());
-  }
-  if (parsed->at_ns && !opts_.allow_client_time) {
-    return Fail(call, Err(json::codes::kInvalidField,
-                          "at: this server keeps its own clock; leave \"at\" out"));
-  }
-  AppendRequest r;
-  r.idempotency_key = key;
-  r.fingerprint = Sha256(parsed->canonical);
-  r.context.actor = call.who->name;
-  r.context.idempotency_key = key;
-  r.context.correlation_id = parsed->correlation_id;
-  r.context.now_ns = parsed->at_ns.value_or(0);
-  r.command = std::move(parsed->command);
-  // The Call must live until the writer answers.
-  auto keep = std::make_shared<Call>(std::move(call));
-  call.answered = true;  // moved-from; the copy answers
-  std::string type_name(type);
-  Append(std::move(r), type_name, [this, keep, type_name, ok_status](const AppendOutcome& o) {
-    boost::json::object j;
-    if (o.status.ok()) {
-      j["ok"] = true;
-      j["type"] = type_name;
-      j["first_seq"] = o.first_seq;
-      j["last_seq"] = o.last_seq;
-      j["stream_version"] = o.stream_version;
-      j["replayed"] = o.replayed;
-    } else {
-      j["code"] = o.status.code();
-      j["message"] = o.status.message();
-      if (o.replayed) j["replayed"] = true;
-    }
-    Response resp = JsonResponse(o.status.ok() ? ok_status : HttpStatusFor(o.status.code()),
-                                 boost::json::serialize(j));
-    if (o.replayed) resp.headers.emplace_back("Idempotent-Replayed", "true");
-    Finish(*keep, std::move(resp));
-  });
-}
-
-void Api::HandleGateway(Call& call, const GatewayRoute& gw) {
-  // A failure in the gateway's own reply format, with Folio's code in a header.
-  auto gateway_failure = [&gw](const Status& why, unsigned status) {
-    Response r = gw.reply(why);
-    r.status = status;
-    r.headers.emplace_back("X-Folio-Code", std::string(why.code()));
-    return r;
-  };
-  auto verdict = gw.parse(call.req);
-  if (!verdict.ok()) {
-    const unsigned status = HttpStatusFor(verdict.status().code());
-    return Finish(call, gateway_failure(verdict.status(), status == 422 ? 400 : status));
-  }
-  if (!verdict->command) return Finish(call, gw.reply(Status()));
-  json::ParsedCommand pc;
-  pc.command = *verdict->command;
-  pc.idempotency_key = verdict->dedupe_key;
-  auto rendered = json::RenderCommand(pc);
-  AppendRequest r;
-  r.idempotency_scope = "gw:" + gw.name;
-  r.idempotency_key = verdict->dedupe_key;
-  r.fingerprint = Sha256(rendered.ok() ? *rendered : verdict->dedupe_key);
-  r.context.actor = "gateway:" + gw.name;
-  r.context.idempotency_key = verdict->dedupe_key;
-  r.command = std::move(*verdict->command);
-  auto keep = std::make_shared<Call>(std::move(call));
-  call.answered = true;
-  std::string type(json::CommandTypeName(*r.command));
-  Append(std::move(r), type, [this, keep, &gw, gateway_failure](const AppendOutcome& o) {
-    bool benign = std::find(gw.benign_codes.begin(), gw.benign_codes.end(), o.status.code()) !=
-                  gw.benign_codes.end();
-    if (o.status.ok() || benign) return Finish(*keep, gw.reply(Status()));
-    Finish(*keep, gateway_failure(o.status, HttpStatusFor(o.status.code())));
-  });
-}
-
-void Api::HandleCreateKey(Call& call) {
-  std::string key(call.req.Header("idempotency-key"));
-  if (key.empty()) {
-    return Fail(call, Err(hcodes::kIdempotencyKeyMissing, "an Idempotency-Key header is required"));
-  }
-  boost::system::error_code ec;
-  auto v = boost::json::parse(call.req.body, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("name") || !v.as_object().contains("role") ||
-      !v.as_object().at("name").is_string() || !v.as_object().at("role").is_string() ||
-      v.as_object().size() != 2) {
-    return Fail(call, Err(json::codes::kInvalidJson, R"(expected {"name": "...", "role": "operator|auditor|admin"})"));
-  }
-  std::string name(v.as_object().at("name").as_string());
-  auto role = RoleFromName(std::string(v.as_object().at("role").as_string()));
-  if (!role) return Fail(call, Err(json::codes::kInvalidField, "role: operator, auditor or admin"));
-  std::lock_guard lock(keys_mu_);
-  if (auto it = key_requests_.find(key); it != key_requests_.end()) {
-    if (it->second.first != call.req.body) {
-      return Fail(call, Err(codes::kIdempotencyKeyConflict, "this key was used for another request"));
-    }
-    return Finish(call, it->second.second);
-  }
-  auto created = deps_.keys->Create(name, *role);
-  if (!created.ok()) return Fail(call, created.status());
-  boost::json::object o;
-  o["name"] = name;
-  o["role"] = RoleName(*role);
-  o["key"] = *created;
-  Response r = JsonResponse(201, boost::json::serialize(o));
-  key_requests_[key] = {call.req.body, r};
-  Finish(call, std::move(r));
-}
-
-// ---------------------------------------------------------------- reconciliation
-
-void Api::HandleImport(Call& call) {
-  auto source_name = call.Param("source");
-  auto source = source_name ? statements::SourceFromName(*source_name) : std::nullopt;
-  if (!source) {
-    return Fail(call, Err(hcodes::kQueryInvalid,
-                          "source= is required: alipay, wechatpay, camt053, mt940 or csv"));
-  }
-  if (call.req.body.empty()) return Fail(call, Err(hcodes::kBadRequest, "the body is the statement file"));
-  // The importer reads a file (it streams and hashes it): the body goes to a
-  // private temporary file first.
-  std::string path = (std::filesystem::temp_directory_path() / "folio-import-XXXXXX").string();
-  int fd = ::mkstemp(path.data());
-  if (fd < 0) return Fail(call, Err(codes::kIoError, "cannot create a temporary file"));
-  ::close(fd);
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(call.req.body.data(), static_cast<std::streamsize>(call.req.body.size()));
-    if (!out) {
-      std::filesystem::remove(path);
-      return Fail(call, Err(codes::kIoError, "cannot write a temporary file"));
-    }
-  }
-  reconciliation::ImportOptions o;
-  o.source = *source;
-  o.path = path;
-  o.actor = call.who->name;
-  if (auto account = call.Param("account")) o.account = *account;
-  auto r = reconciliation::ImportStatement(*deps_.store, *deps_.writer, o);
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
-  if (!r.ok()) return Fail(call, r.status());
-  NotifyAppended();
-  metrics_.CountCommand("statement.import", r->replayed ? "replayed" : "ok");
-  Response resp = JsonResponse(r->replayed ? 200 : 201, reconciliation::ImportResultJson(*r));
-  if (r->replayed) resp.headers.emplace_back("Idempotent-Replayed", "true");
-  Finish(call, std::move(resp));
-}
-
-void Api::HandleResolve(Call& call) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(call.req.body, ec);
-  const boost::json::object* o = (!ec && v.is_object()) ? &v.as_object() : nullptr;
-  auto* resolution = o ? o->if_contains("resolution") : nullptr;
-  if (o == nullptr || resolution == nullptr || !resolution->is_string() ||
-      resolution->as_string().empty() || o->size() != 1) {
-    return Fail(call, Err(json::codes::kInvalidJson, R"(expected {"resolution": "what was done"})"));
-  }
-  recon::ReconResolve res;
-  res.run_id = call.segs[3];
-  res.discrepancy_id = call.segs[5];
-  res.resolved_by = call.who->name;
-  res.resolution = std::string(resolution->as_string());
-  auto r = reconciliation::ResolveDiscrepancy(*deps_.store, *deps_.writer, res, call.who->name);
-  if (!r.ok()) return Fail(call, r.status());
-  NotifyAppended();
-  boost::json::object j;
-  j["ok"] = true;
-  j["first_seq"] = r->first_seq;
-  j["last_seq"] = r->last_seq;
-  j["replayed"] = r->replayed;
-  Finish(call, JsonResponse(200, boost::json::serialize(j)));
 }
 
 }  // namespace folio::http
