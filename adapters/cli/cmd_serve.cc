@@ -284,6 +284,12 @@ int RunServe(const Argv& argv) {
   so.address = hp->first == "localhost" ? "127.0.0.1" : hp->first;
   so.port = hp->second;
   so.threads = static_cast<unsigned>(*threads);
+  // Statement files are larger than commands: operators may import up to
+  // ApiOptions::import_body_limit through POST /v1/imports.
+  so.body_limit_for = [&api](std::string_view method, std::string_view target,
+                             std::string_view authorization) {
+    return api.BodyLimitFor(method, target, authorization);
+  };
   auto server = http::HttpServer::Start(so, [&api](http::Request req, http::Responder respond) {
     api.Handle(std::move(req), std::move(respond));
   });

@@ -123,6 +123,31 @@ void Api::Finish(Call& call, Response r) {
 
 void Api::Fail(Call& call, const Status& s) { Finish(call, ErrorResponse(s)); }
 
+namespace {
+
+// The key of "Authorization: Bearer KEY", or empty.
+std::string_view BearerKey(std::string_view authorization) {
+  if (authorization.size() > 7 &&
+      (authorization.substr(0, 7) == "Bearer " || authorization.substr(0, 7) == "bearer ")) {
+    return authorization.substr(7);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::size_t Api::BodyLimitFor(std::string_view method, std::string_view target,
+                              std::string_view authorization) const {
+  if (method != "POST") return 0;
+  std::string_view path = target.substr(0, target.find('?'));
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path != "/v1/imports") return 0;
+  std::string_view key = BearerKey(authorization);
+  if (key.empty()) return 0;
+  auto who = deps_.keys->Authenticate(key);
+  return who && who->role == Role::kOperator ? opts_.import_body_limit : 0;
+}
+
 void Api::Handle(Request req, Responder respond) {
   auto call = std::make_shared<Call>();
   call->req = std::move(req);
@@ -402,9 +427,9 @@ void Api::Dispatch(Call& call) {
     return Fail(call, Err(hcodes::kRouteNotFound, "no gateway named '" + segs[2] + "'"));
   }
   // Everything else needs an API key.
-  std::string_view auth = call.req.Header("authorization");
-  if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer ")) {
-    call.who = deps_.keys->Authenticate(auth.substr(7));
+  const std::string_view auth = call.req.Header("authorization");
+  if (std::string_view key = BearerKey(auth); !key.empty()) {
+    call.who = deps_.keys->Authenticate(key);
   }
   // Route lookup first, so an unknown route is a 404 for everyone.
   std::string id;

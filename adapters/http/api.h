@@ -44,6 +44,8 @@ struct ApiOptions {
   // Longest wait of GET /v1/events?wait_ms= (long poll).
   std::chrono::milliseconds long_poll_max{30000};
   std::size_t events_limit_max = 1000;
+  // Largest statement file POST /v1/imports accepts (see BodyLimitFor).
+  std::size_t import_body_limit = 256u << 20;
 };
 
 // A verified gateway notification: what to run, under which idempotency key.
@@ -86,6 +88,11 @@ class Api {
 
   void AddGateway(GatewayRoute route);
   void Handle(Request req, Responder respond);
+  // For ServerOptions::body_limit_for: `import_body_limit` bytes for
+  // POST /v1/imports with an operator key (the only callers who may import),
+  // 0 (the server's default) for everything else.
+  std::size_t BodyLimitFor(std::string_view method, std::string_view target,
+                           std::string_view authorization) const;
   Metrics& metrics() { return metrics_; }
   // Runs a command as `actor` (the sandbox, the scheduler); same path as HTTP.
   void Submit(domain::Command command, const std::string& actor, const std::string& scope,

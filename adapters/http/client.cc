@@ -30,7 +30,8 @@ std::string Lower(std::string_view s) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -48,7 +49,8 @@ Result<std::pair<std::string, std::uint16_t>> ParseHostPort(std::string_view url
   while (!url.empty() && url.back() == '/') url.remove_suffix(1);
   auto colon = url.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return Status::Error(codes::kInvalidArgument, "expected host:port, got '" + std::string(url) + "'");
+    return Status::Error(codes::kInvalidArgument,
+                         "expected host:port, got '" + std::string(url) + "'");
   }
   unsigned port = 0;
   auto tail = url.substr(colon + 1);
@@ -169,7 +171,8 @@ Result<ClientResponse> HttpClient::ReadResponse() {
     pos = next + 2;
   }
   buf_.erase(0, end + 4);
-  if (!has_length) {  // read to the end of the connection
+  if (r.status >= 100 && r.status < 200) return r;  // interim (100 Continue): no body
+  if (!has_length) {                                // read to the end of the connection
     while (ReadMore().ok()) {
     }
     content_length = buf_.size();
@@ -191,8 +194,20 @@ Result<ClientResponse> HttpClient::Send(
   if (!body.empty() || method == "POST" || method == "PUT") {
     req.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
   }
-  req.append("\r\n").append(body);
+  // A large body waits for the server's go-ahead (as curl does past 1 MiB):
+  // a server that refuses it from the headers answers before the upload.
+  const bool expect_continue = body.size() > kExpectContinueBytes;
+  if (expect_continue) req.append("Expect: 100-continue\r\n");
+  req.append("\r\n");
+  if (!expect_continue) {
+    req.append(body);
+    RETURN_IF_ERROR(SendRaw(req));
+    return ReadResponse();
+  }
   RETURN_IF_ERROR(SendRaw(req));
+  ASSIGN_OR_RETURN(ClientResponse interim, ReadResponse());
+  if (interim.status != 100) return interim;  // answered without wanting the body
+  RETURN_IF_ERROR(SendRaw(body));
   return ReadResponse();
 }
 

@@ -35,7 +35,12 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
   ~HttpClient();
 
+  // Bodies larger than this are sent after the server's 100 Continue.
+  static constexpr std::size_t kExpectContinueBytes = 1u << 20;
+
   // Sends one request (Host and Content-Length added) and reads the answer.
+  // A body over kExpectContinueBytes goes with "Expect: 100-continue" and
+  // only if the server says so; a final answer instead is returned as is.
   Result<ClientResponse> Send(std::string_view method, std::string_view target,
                               std::string_view body = {},
                               const std::vector<std::pair<std::string, std::string>>& headers = {});

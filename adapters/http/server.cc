@@ -56,9 +56,7 @@ struct Shared {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Shared> shared)
-      : shared_(std::move(shared)),
-        stream_(std::move(socket)),
-        timer_(stream_.get_executor()) {}
+      : shared_(std::move(shared)), stream_(std::move(socket)), timer_(stream_.get_executor()) {}
 
   ~Session() { Unregister(); }
 
@@ -105,20 +103,25 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->stopping.load()) return Close();
     if (buffer_.size() > 0) return ReadRequest();
     Arm(served_ == 0 ? shared_->opts.read_timeout : shared_->opts.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(8192), [self = shared_from_this()](
-                                                       beast::error_code ec, std::size_t n) {
-      self->Disarm();
-      self->buffer_.commit(n);
-      if (ec || n == 0) return self->Close();  // idle timeout, peer closed, or Stop()
-      self->ReadRequest();
-    });
+    stream_.async_read_some(buffer_.prepare(8192),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->Disarm();
+                              self->buffer_.commit(n);
+                              if (ec || n == 0)
+                                return self->Close();  // idle timeout, peer closed, or Stop()
+                              self->ReadRequest();
+                            });
   }
 
   void ReadRequest() {
     busy_ = true;
     timed_out_ = false;
     parser_.emplace();
-    parser_->body_limit(shared_->opts.body_limit);
+    // The header phase checks Content-Length against this, so it admits the
+    // largest body any request may have; OnHeader narrows it per request.
+    parser_->body_limit(shared_->opts.body_limit_for
+                            ? std::max(shared_->opts.body_limit, shared_->opts.body_limit_max)
+                            : shared_->opts.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(shared_->opts.header_limit));
     Arm(shared_->opts.read_timeout);
     bhttp::async_read_header(
@@ -128,6 +131,18 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
+    if (shared_->opts.body_limit_for) {
+      const auto& h = parser_->get();
+      std::size_t limit = shared_->opts.body_limit_for(h.method_string(), h.target(),
+                                                       h[bhttp::field::authorization]);
+      if (limit == 0) limit = shared_->opts.body_limit;
+      limit = std::min(limit, shared_->opts.body_limit_max);
+      // Before any 100 Continue: a client that asked is spared the upload.
+      if (auto len = parser_->content_length(); len && *len > limit) {
+        return OnReadError(bhttp::make_error_code(bhttp::error::body_limit));
+      }
+      parser_->body_limit(limit);  // chunked bodies are counted as they arrive
+    }
     auto expect = parser_->get()[bhttp::field::expect];
     if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -162,7 +177,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::partial_message) {
       return Refuse(400, "request_truncated", "the connection ended inside the request");
     }
-    if (ec == bhttp::error::end_of_stream || ec.category() != bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
+    if (ec == bhttp::error::end_of_stream ||
+        ec.category() != bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
       return Close();  // the peer went away, or a socket error: nobody to answer
     }
     Refuse(400, "bad_request", "malformed HTTP request");
@@ -216,13 +232,14 @@ class Session : public std::enable_shared_from_this<Session> {
     res_->body() = std::move(r.body);
     res_->prepare_payload();
     Arm(shared_->opts.write_timeout);
-    bhttp::async_write(stream_, *res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->Disarm();
-      bool keep = self->res_->keep_alive();
-      self->res_.reset();
-      if (ec || !keep) return self->Close();
-      self->WaitForData();
-    });
+    bhttp::async_write(stream_, *res_,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->Disarm();
+                         bool keep = self->res_->keep_alive();
+                         self->res_.reset();
+                         if (ec || !keep) return self->Close();
+                         self->WaitForData();
+                       });
   }
 
   void Close() {
@@ -271,26 +288,27 @@ struct HttpServer::Impl {
       : shared(std::move(s)), acceptor(net::make_strand(shared->ioc)) {}
 
   void Accept() {
-    acceptor.async_accept(net::make_strand(shared->ioc), [this](beast::error_code ec,
-                                                                tcp::socket socket) {
-      if (ec) {
-        if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-        return Accept();  // e.g. too many open files: keep serving the others
-      }
-      std::size_t open;
-      {
-        std::lock_guard lock(shared->mu);
-        open = shared->sessions.size();
-      }
-      if (shared->stopping.load() || open >= shared->opts.max_connections) {
-        shared->rejected.fetch_add(1, std::memory_order_relaxed);
-        RejectBusy(std::move(socket));
-      } else {
-        shared->accepted.fetch_add(1, std::memory_order_relaxed);
-        std::make_shared<Session>(std::move(socket), shared)->Start();
-      }
-      Accept();
-    });
+    acceptor.async_accept(net::make_strand(shared->ioc),
+                          [this](beast::error_code ec, tcp::socket socket) {
+                            if (ec) {
+                              if (ec == net::error::operation_aborted || !acceptor.is_open())
+                                return;
+                              return Accept();  // e.g. too many open files: keep serving the others
+                            }
+                            std::size_t open;
+                            {
+                              std::lock_guard lock(shared->mu);
+                              open = shared->sessions.size();
+                            }
+                            if (shared->stopping.load() || open >= shared->opts.max_connections) {
+                              shared->rejected.fetch_add(1, std::memory_order_relaxed);
+                              RejectBusy(std::move(socket));
+                            } else {
+                              shared->accepted.fetch_add(1, std::memory_order_relaxed);
+                              std::make_shared<Session>(std::move(socket), shared)->Start();
+                            }
+                            Accept();
+                          });
   }
 
   static void RejectBusy(tcp::socket socket) {
@@ -393,7 +411,11 @@ void HttpServer::Stop() {
         if (auto s = weak.lock()) live.push_back(std::move(s));
       }
     }
-    for (auto& s : live) net::post(s->executor(), [s] { s->CloseIfIdle(); s->ForceClose(); });
+    for (auto& s : live)
+      net::post(s->executor(), [s] {
+        s->CloseIfIdle();
+        s->ForceClose();
+      });
     live.clear();
     sh.ioc.restart();
     sh.ioc.poll();

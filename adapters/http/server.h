@@ -4,7 +4,8 @@
 // Handler and writes the answer when the Handler responds, possibly from
 // another thread (after a durable append). Limits, each answered with a JSON
 // error {"code","message"} and the connection closed:
-//   - a body over body_limit              -> 413 body_too_large
+//   - a body over body_limit (or what body_limit_for allows that request)
+//                                         -> 413 body_too_large
 //   - headers over header_limit           -> 431 headers_too_large
 //   - a request not read within read_timeout (slow client) -> 408 request_timeout
 //   - a malformed request                 -> 400 bad_request
@@ -34,10 +35,18 @@ struct ServerOptions {
   std::uint16_t port = 0;  // 0: any free port (see HttpServer::port())
   unsigned threads = 2;
   std::size_t max_connections = 512;
-  std::size_t body_limit = 1 << 20;   // bytes
-  std::size_t header_limit = 16 << 10;  // bytes, request line included
-  std::chrono::milliseconds read_timeout{10'000};   // first byte to last byte of a request
-  std::chrono::milliseconds idle_timeout{60'000};   // between requests on a keep-alive connection
+  std::size_t body_limit = 1 << 20;  // bytes
+  // A request's own body limit, decided once its headers are in (statement
+  // imports are larger than commands): given the method, the target and the
+  // Authorization header, the limit in bytes, or 0 for body_limit. Never more
+  // than body_limit_max. Default: none (body_limit for every request).
+  std::function<std::size_t(std::string_view method, std::string_view target,
+                            std::string_view authorization)>
+      body_limit_for;
+  std::size_t body_limit_max = 256u << 20;
+  std::size_t header_limit = 16 << 10;             // bytes, request line included
+  std::chrono::milliseconds read_timeout{10'000};  // first byte to last byte of a request
+  std::chrono::milliseconds idle_timeout{60'000};  // between requests on a keep-alive connection
   std::chrono::milliseconds write_timeout{10'000};
   std::chrono::milliseconds drain_timeout{10'000};  // Stop(): wait for requests in flight
 };

@@ -40,6 +40,13 @@ struct TestServer {
     keys.Add(kAdminKey, {"ad-carol", http::Role::kAdmin});
     api = std::make_unique<http::Api>(engine.Deps(&keys), ao);
     so.port = 0;
+    // As folio serve: operators may send statement files past body_limit.
+    if (!so.body_limit_for) {
+      so.body_limit_for = [this](std::string_view method, std::string_view target,
+                                 std::string_view authorization) {
+        return api->BodyLimitFor(method, target, authorization);
+      };
+    }
     server = std::move(http::HttpServer::Start(so, [this](http::Request r, http::Responder done) {
                          api->Handle(std::move(r), std::move(done));
                        }).value());

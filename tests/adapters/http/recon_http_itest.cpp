@@ -12,12 +12,61 @@ namespace {
 
 using namespace folio::testing;
 
+TEST_CASE("a statement over 1 MiB imports for an operator; every other request keeps 1 MiB") {
+  TestServer ts;
+  const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  std::vector<statements::Line> rows(12'000);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    rows[i].reference = "20261101220" + std::to_string(100'000 + i);
+    rows[i].order_ref = "ORD-big-" + std::to_string(i);
+    rows[i].amount = Money::Parse("12.34", "CNY").value();
+    rows[i].fee = Money::Parse("0.07", "CNY").value();
+    rows[i].booked_at_ns = now_ns;
+  }
+  statements::BillMeta meta;
+  meta.period_start_ns = now_ns - 86'400'000'000'000;
+  meta.period_end_ns = now_ns + 86'400'000'000'000;
+  const std::string bill = statements::WriteBill(statements::Source::kAlipay, meta, rows);
+  REQUIRE(bill.size() > (1u << 20) + (256u << 10));
+  const auto head_before = ts.Head();
+
+  // Refused from the headers alone (413), each on its own connection: the
+  // server closes it rather than read the body.
+  const std::string padded =
+      R"({"payment_id":"big","customer_id":"c1","order_id":"o","method":"alipay","amount":"1.00","currency":"CNY","note":")" +
+      std::string(bill.size(), 'x') + R"("})";
+  auto big_command = ts.Client().Send("POST", "/v1/payments", padded, Auth(kOperatorKey, "b1"));
+  REQUIRE(big_command.ok());
+  CHECK(big_command->status == 413);
+  CHECK(CodeOf(*big_command) == "body_too_large");
+  auto by_auditor =
+      ts.Client().Send("POST", "/v1/imports?source=alipay", bill, Auth(kAuditorKey, "b2"));
+  REQUIRE(by_auditor.ok());
+  CHECK(by_auditor->status == 413);
+  auto anonymous = ts.Client().Send("POST", "/v1/imports?source=alipay", bill,
+                                    {{"Content-Type", "text/csv"}, {"Idempotency-Key", "b3"}});
+  REQUIRE(anonymous.ok());
+  CHECK(anonymous->status == 413);
+  CHECK(ts.Head() == head_before);
+
+  auto imp = ts.Client().Send("POST", "/v1/imports?source=alipay", bill, Auth(kOperatorKey, "b4"));
+  REQUIRE(imp.ok());
+  REQUIRE_MESSAGE(imp->status == 201, imp->body.substr(0, 300));
+  auto j = JsonOf(imp->body);
+  CHECK(j.at("lines").to_number<std::size_t>() == rows.size());
+  CHECK(j.at("discrepancies").at("missing_in_ledger").to_number<std::size_t>() == rows.size());
+  CHECK(ts.Head() > head_before);
+}
+
 TEST_CASE("import a bill, re-import it, resolve, and read the reports over HTTP") {
   TestServer ts;
   auto c = ts.Client();
-  auto r = c.Send("POST", "/v1/payments",
-                  R"({"payment_id":"a1","customer_id":"c1","order_id":"ORD-a1","method":"alipay","amount":"100.00","currency":"CNY"})",
-                  Auth(kOperatorKey, "r1"));
+  auto r = c.Send(
+      "POST", "/v1/payments",
+      R"({"payment_id":"a1","customer_id":"c1","order_id":"ORD-a1","method":"alipay","amount":"100.00","currency":"CNY"})",
+      Auth(kOperatorKey, "r1"));
   REQUIRE(r.ok());
   REQUIRE(r->status == 201);
   r = c.Send("POST", "/v1/payments/a1/settle", R"({"gateway_txn_id":"2026110122001"})",
@@ -78,7 +127,8 @@ TEST_CASE("import a bill, re-import it, resolve, and read the reports over HTTP"
   CHECK(html->Header("content-type").starts_with("text/html"));
   CHECK(html->body.find("<table") != std::string::npos);
   CHECK(html->body.find("2026110122999") != std::string::npos);
-  auto csv = c.Send("GET", "/v1/reports/stats?format=csv&from=2026-01-01&to=2099-01-01", "", Auth(kAuditorKey));
+  auto csv = c.Send("GET", "/v1/reports/stats?format=csv&from=2026-01-01&to=2099-01-01", "",
+                    Auth(kAuditorKey));
   CHECK(csv->status == 200);
   CHECK(csv->body.starts_with("\xEF\xBB\xBF"));
   auto same = c.Send("GET", "/v1/reports/reconciliation-run?run_id=" + run + "&format=html", "",
