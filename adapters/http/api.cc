@@ -57,24 +57,16 @@ unsigned HttpStatusFor(std::string_view code) {
       {codes::kIoError, 500},
       {codes::kCorruption, 500},
   };
+  // One entry a line reads as a table.
+  // clang-format off
   static const std::set<std::string_view> kBadInput = {
-      "invalid_json",
-      "unknown_command_type",
-      "missing_field",
-      "invalid_field",
-      "unknown_field",
-      codes::kAmountInvalid,
-      codes::kAmountPrecision,
-      codes::kAmountOverflow,
-      codes::kAmountUnderflow,
-      codes::kCurrencyUnknown,
-      codes::kInvalidArgument,
-      codes::kEnvelopeInvalid,
-      hcodes::kIdempotencyKeyMissing,
-      hcodes::kBadRequest,
-      hcodes::kQueryInvalid,
-      "invalid_command",
+      "invalid_json",     "unknown_command_type",  "missing_field",     "invalid_field",
+      "unknown_field",    codes::kAmountInvalid,   codes::kAmountPrecision,
+      codes::kAmountOverflow, codes::kAmountUnderflow, codes::kCurrencyUnknown,
+      codes::kInvalidArgument, codes::kEnvelopeInvalid, hcodes::kIdempotencyKeyMissing,
+      hcodes::kBadRequest, hcodes::kQueryInvalid, "invalid_command",
   };
+  // clang-format on
   if (auto it = kFixed.find(code); it != kFixed.end()) return it->second;
   if (code == "statement_too_large") return 413;
   if (kBadInput.contains(code) || code.starts_with("statement_")) return 400;
@@ -125,6 +117,11 @@ void Api::Fail(Call& call, const Status& s) { Finish(call, ErrorResponse(s)); }
 
 namespace {
 
+// Statement imports: the route, and the one role that may use it (also the
+// one BodyLimitFor lets past the server's body limit).
+constexpr std::string_view kImportRoute = "/v1/imports";
+constexpr Role kReconciliationRole = Role::kOperator;
+
 // The key of "Authorization: Bearer KEY", or empty.
 std::string_view BearerKey(std::string_view authorization) {
   if (authorization.size() > 7 &&
@@ -141,11 +138,11 @@ std::size_t Api::BodyLimitFor(std::string_view method, std::string_view target,
   if (method != "POST") return 0;
   std::string_view path = target.substr(0, target.find('?'));
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  if (path != "/v1/imports") return 0;
+  if (path != kImportRoute) return 0;
   std::string_view key = BearerKey(authorization);
   if (key.empty()) return 0;
   auto who = deps_.keys->Authenticate(key);
-  return who && who->role == Role::kOperator ? opts_.import_body_limit : 0;
+  return who && who->role == kReconciliationRole ? opts_.import_body_limit : 0;
 }
 
 void Api::Handle(Request req, Responder respond) {
@@ -207,83 +204,35 @@ struct CommandRoute {
 };
 
 const std::vector<CommandRoute>& CommandRoutes() {
+  // One route a line reads as a table.
+  // clang-format off
   static const std::vector<CommandRoute> kRoutes = {
       {"POST", {"v1", "payments"}, "payment.create", nullptr, 201, kOperatorOnly},
-      {"POST",
-       {"v1", "payments", "{id}", "cancel"},
-       "payment.cancel",
-       "payment_id",
-       200,
+      {"POST", {"v1", "payments", "{id}", "cancel"}, "payment.cancel", "payment_id", 200, kOperatorOnly},
+      {"POST", {"v1", "payments", "{id}", "settle"}, "payment.settle", "payment_id", 200, kOperatorOnly},
+      {"POST", {"v1", "payments", "{id}", "fail"}, "payment.fail", "payment_id", 200, kOperatorOnly},
+      {"POST", {"v1", "payments", "{id}", "pending"}, "payment.mark_pending", "payment_id", 200,
        kOperatorOnly},
-      {"POST",
-       {"v1", "payments", "{id}", "settle"},
-       "payment.settle",
-       "payment_id",
-       200,
-       kOperatorOnly},
-      {"POST",
-       {"v1", "payments", "{id}", "fail"},
-       "payment.fail",
-       "payment_id",
-       200,
-       kOperatorOnly},
-      {"POST",
-       {"v1", "payments", "{id}", "pending"},
-       "payment.mark_pending",
-       "payment_id",
-       200,
-       kOperatorOnly},
-      {"POST",
-       {"v1", "payments", "{id}", "confirmations"},
-       "payment.observe_confirmations",
-       "payment_id",
-       200,
-       kOperatorOnly},
+      {"POST", {"v1", "payments", "{id}", "confirmations"}, "payment.observe_confirmations",
+       "payment_id", 200, kOperatorOnly},
       {"POST", {"v1", "refunds"}, "refund.request", nullptr, 201, kOperatorOnly},
-      {"POST",
-       {"v1", "refunds", "{id}", "succeed"},
-       "refund.succeed",
-       "refund_id",
-       200,
-       kOperatorOnly},
+      {"POST", {"v1", "refunds", "{id}", "succeed"}, "refund.succeed", "refund_id", 200, kOperatorOnly},
       {"POST", {"v1", "refunds", "{id}", "fail"}, "refund.fail", "refund_id", 200, kOperatorOnly},
       {"POST", {"v1", "credits"}, "credit.issue", nullptr, 201, kOperatorOnly},
       {"POST", {"v1", "credits", "{id}", "apply"}, "credit.apply", "credit_id", 200, kOperatorOnly},
-      {"POST",
-       {"v1", "credits", "{id}", "reverse"},
-       "credit.reverse",
-       "credit_id",
-       200,
-       kOperatorOnly},
-      {"PUT",
-       {"v1", "customers", "{id}", "preference"},
-       "customer.set_preference",
-       "customer_id",
-       200,
+      {"POST", {"v1", "credits", "{id}", "reverse"}, "credit.reverse", "credit_id", 200, kOperatorOnly},
+      {"PUT", {"v1", "customers", "{id}", "preference"}, "customer.set_preference", "customer_id", 200,
        kOperatorOnly},
       {"POST", {"v1", "trust", "deposits"}, "trust.deposit", nullptr, 201, kOperatorOnly},
-      {"POST",
-       {"v1", "trust", "deposits", "{id}", "clear"},
-       "trust.clear_deposit",
-       "deposit_id",
-       200,
+      {"POST", {"v1", "trust", "deposits", "{id}", "clear"}, "trust.clear_deposit", "deposit_id", 200,
        kOperatorOnly},
       {"POST", {"v1", "trust", "disbursements"}, "trust.disburse", nullptr, 201, kOperatorOnly},
-      {"POST",
-       {"v1", "trust", "fee-transfers"},
-       "trust.transfer_fees",
-       nullptr,
-       201,
-       kOperatorOnly},
-      {"POST",
-       {"v1", "trust", "client-refunds"},
-       "trust.refund_client",
-       nullptr,
-       201,
-       kOperatorOnly},
+      {"POST", {"v1", "trust", "fee-transfers"}, "trust.transfer_fees", nullptr, 201, kOperatorOnly},
+      {"POST", {"v1", "trust", "client-refunds"}, "trust.refund_client", nullptr, 201, kOperatorOnly},
       {"PUT", {"v1", "methods", "{id}"}, "method.configure", "method", 200, kAdminOnly},
       {"POST", {"v1", "clock", "advance"}, "clock.advance", nullptr, 200, kOperatorOnly},
   };
+  // clang-format on
   return kRoutes;
 }
 
@@ -462,13 +411,13 @@ void Api::Dispatch(Call& call) {
                              segs[4] == "discrepancies" && segs[6] == "resolve";
   if (import_route || resolve_route) {
     call.route =
-        import_route ? "/v1/imports" : "/v1/reconciliation/runs/{run}/discrepancies/{id}/resolve";
+        import_route ? kImportRoute : "/v1/reconciliation/runs/{run}/discrepancies/{id}/resolve";
     if (!call.who) {
       return Fail(call,
                   Err(hcodes::kUnauthorized, "an API key is required (Authorization: Bearer KEY)"));
     }
     if (m != "POST") return Fail(call, Err(hcodes::kMethodNotAllowed, "use POST"));
-    if (call.who->role != Role::kOperator) {
+    if (call.who->role != kReconciliationRole) {
       return Fail(call, Err(hcodes::kForbidden, "only an operator key may import or resolve"));
     }
     if (call.req.Header("idempotency-key").empty()) {
