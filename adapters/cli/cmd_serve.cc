@@ -219,41 +219,26 @@ int RunServe(const Argv& argv) {
   http::ApiDeps deps = engine->Deps(keys.get(), [rel] { rel->Notify(); });
   deps.extra_metrics = [rel] {
     auto st = rel->status();
-    return std::vector<http::Sample>{{"folio_relay_lag_events",
-                                      "Events not yet mirrored to Kafka.",
-                                      "gauge",
-                                      {},
-                                      static_cast<double>(st.lag_events)},
-                                     {"folio_relay_lag_seconds",
-                                      "Age of the oldest event not yet in Kafka.",
-                                      "gauge",
-                                      {},
-                                      st.lag_seconds},
-                                     {"folio_relay_cursor_seq",
-                                      "Last event known to be in Kafka.",
-                                      "gauge",
-                                      {},
-                                      static_cast<double>(st.cursor_seq)},
-                                     {"folio_relay_produced_total",
-                                      "Events produced to Kafka by this process.",
-                                      "counter",
-                                      {},
-                                      static_cast<double>(st.produced)},
-                                     {"folio_relay_retries_total",
-                                      "Transient Kafka errors retried.",
-                                      "counter",
-                                      {},
-                                      static_cast<double>(st.retries)},
-                                     {"folio_relay_producer_restarts_total",
-                                      "Producers replaced after a non-fencing fatal error.",
-                                      "counter",
-                                      {},
-                                      static_cast<double>(st.producer_restarts)},
-                                     {"folio_relay_failed",
-                                      "1 when the relay stopped on a fatal producer error.",
-                                      "gauge",
-                                      {},
-                                      st.failed ? 1.0 : 0.0}};
+    auto gauge = [](const char* name, const char* help, double v) {
+      return http::Sample{name, help, "gauge", {}, v};
+    };
+    auto counter = [](const char* name, const char* help, std::uint64_t v) {
+      return http::Sample{name, help, "counter", {}, static_cast<double>(v)};
+    };
+    return std::vector<http::Sample>{
+        gauge("folio_relay_lag_events", "Events not yet mirrored to Kafka.",
+              static_cast<double>(st.lag_events)),
+        gauge("folio_relay_lag_seconds", "Age of the oldest event not yet in Kafka.",
+              st.lag_seconds),
+        gauge("folio_relay_cursor_seq", "Last event known to be in Kafka.",
+              static_cast<double>(st.cursor_seq)),
+        counter("folio_relay_produced_total", "Events produced to Kafka by this process.",
+                st.produced),
+        counter("folio_relay_retries_total", "Transient Kafka errors retried.", st.retries),
+        counter("folio_relay_producer_restarts_total",
+                "Producers replaced after a non-fencing fatal error.", st.producer_restarts),
+        gauge("folio_relay_failed", "1 when the relay stopped on a fatal producer error.",
+              st.failed ? 1.0 : 0.0)};
   };
   deps.ready = [rel]() -> Status {
     auto st = rel->status();
