@@ -148,6 +148,63 @@ Result<double> RawRocksDbSyncWrites(const std::string& dir, std::uint64_t count,
   return static_cast<double>(count) / s;
 }
 
+std::string LedgerRecords::Name() const {
+  std::string name = "event";
+  if (index) name += "+index";
+  if (stream_head) name += "+stream_head";
+  if (idempotency) name += "+idempotency";
+  return name;
+}
+
+Result<double> RawLedgerKeySyncWrites(const std::string& dir, std::uint64_t count,
+                                      const std::vector<std::string>& values,
+                                      std::size_t batch_values, std::size_t submitters,
+                                      LedgerRecords records) {
+  ASSIGN_OR_RETURN(auto store, LogStore::Open(dir));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  AppendOutcome outcome;
+  outcome.first_seq = outcome.last_seq = count;
+  outcome.stream_version = 2;
+  const std::string record = EncodeIdempotencyRecord(Sha256("bench"), outcome);
+  const std::string head = keys::EncodeHead(keys::Head{count, Sha256("head")});
+  std::vector<std::pair<std::string, std::string>> index, heads, idem;
+  auto t0 = Clock::now();
+  rocksdb::WriteBatch batch;
+  for (std::uint64_t i = 1; i <= count; ++i) {
+    // The same stream and key names as RunFolio: two events per stream.
+    const std::uint64_t n = i - 1, local = n / submitters;
+    std::string stream = "pay-" + std::to_string(n % submitters) + "-" + std::to_string(local / 2);
+    std::string seq_key = keys::EventKey(i);
+    batch.Put(store->events_cf(), seq_key, values[i % values.size()]);
+    if (records.index) {
+      index.emplace_back(keys::StreamIndexKey(stream, local % 2 + 1), std::move(seq_key));
+    }
+    if (records.stream_head) {
+      std::string version;
+      keys::PutU64Be(&version, local % 2 + 1);
+      heads.emplace_back(keys::StreamHeadKey(stream), std::move(version));
+    }
+    if (records.idempotency) {
+      idem.emplace_back(keys::IdempotencyKey("", "bench-" + std::to_string(n)), record);
+    }
+    if (batch.Count() >= batch_values || i == count) {
+      // Sorted per family, as the writer adds them.
+      for (auto* puts : {&index, &heads, &idem}) std::sort(puts->begin(), puts->end());
+      for (const auto& [k, v] : index) batch.Put(store->streams_cf(), k, v);
+      for (const auto& [k, v] : heads) batch.Put(store->streams_cf(), k, v);
+      for (const auto& [k, v] : idem) batch.Put(store->idempotency_cf(), k, v);
+      batch.Put(store->meta_cf(), std::string(keys::kMetaHead), head);
+      RETURN_IF_ERROR(FromRocks(store->db()->Write(wo, &batch), "baseline write"));
+      batch.Clear();
+      index.clear();
+      heads.clear();
+      idem.clear();
+    }
+  }
+  return static_cast<double>(count) / Seconds(t0, Clock::now());
+}
+
 Result<AppendBenchResult> RunAppendBench(const AppendBenchOptions& opts) {
   if (opts.events == 0 || opts.submitters == 0) {
     return Status::Error(codes::kInvalidArgument, "events and submitters must be positive");
@@ -170,6 +227,22 @@ Result<AppendBenchResult> RunAppendBench(const AppendBenchOptions& opts) {
   }
   r.rocksdb_events_per_s = (r.rocksdb_events_per_s_run1 + r.rocksdb_events_per_s_run2) / 2;
   r.ratio = r.folio_events_per_s / r.rocksdb_events_per_s;
+  {
+    ScratchDir raw_dir("");
+    ASSIGN_OR_RETURN(r.rocksdb_ledger_keys_events_per_s,
+                     RawLedgerKeySyncWrites(raw_dir.path(), opts.events, values, batch,
+                                            opts.submitters, LedgerRecords{}));
+  }
+  if (opts.storage_floor) {
+    // Each record dropped in turn: what each costs on this machine.
+    for (LedgerRecords rec : {LedgerRecords{true, false, true}, LedgerRecords{true, false, false},
+                              LedgerRecords{false, false, false}}) {
+      ScratchDir raw_dir("");
+      ASSIGN_OR_RETURN(double rate, RawLedgerKeySyncWrites(raw_dir.path(), opts.events, values,
+                                                           batch, opts.submitters, rec));
+      r.storage_floor.emplace_back(rec, rate);
+    }
+  }
   r.ack_latency_p50_us = lat.Percentile(0.50);
   r.ack_latency_p99_us = lat.Percentile(0.99);
   r.ack_latency_max_us = lat.Percentile(1.0);

@@ -20,13 +20,20 @@ namespace {
 
 constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
 
-  append [--data DIR] [--events N] [--event-bytes B] [--submitters K] [--json]
+  append [--data DIR] [--events N] [--event-bytes B] [--submitters K]
+         [--storage-floor] [--json]
       Appends N settled-payment events (default 1,000,000) through the real
       writer from K submitter threads (default 8), then writes the same number
       of the same values to raw RocksDB in WriteBatches of the same average
       size, sync=true (twice; the mean is the baseline). Prints
       folio_events_per_s, rocksdb_events_per_s, ratio, batch_events_avg and
-      ack latency percentiles. --data keeps Folio's log there (it must not
+      ack latency percentiles. A third raw run writes the records a Folio
+      group holds per event (event, stream index, stream head, idempotency
+      record) with no Folio logic: rocksdb_ledger_keys_events_per_s, and
+      ledger_keys_ratio against the one-key baseline, is the storage model's
+      own ceiling. --storage-floor repeats that run with records dropped in
+      turn (no stream head; no head or idempotency; the event alone) and
+      prints each rate as storage_floor. --data keeps Folio's log there (it must not
       exist yet or be empty); otherwise a temporary directory is used.
 
   domain [--data DIR] [--pairs N] [--submitters K] [--customers C] [--json]
@@ -249,7 +256,8 @@ int BenchDomain(const Argv& argv) {
 }
 
 int BenchAppend(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"data", "events", "event-bytes", "submitters"}, {"json"}});
+  auto args = Args::Parse(
+      argv, {{"data", "events", "event-bytes", "submitters"}, {"json", "storage-floor"}});
   if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
   if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
   bench::AppendBenchOptions o;
@@ -263,6 +271,7 @@ int BenchAppend(const Argv& argv) {
   o.events = *events;
   o.event_bytes = *bytes;
   o.submitters = *submitters;
+  o.storage_floor = args->Has("storage-floor");
   if (StderrIsTerminal()) {
     o.progress = [](std::uint64_t done, std::uint64_t total) {
       std::fprintf(stderr, "\rfolio: %llu / %llu appended", static_cast<unsigned long long>(done),
@@ -283,6 +292,17 @@ int BenchAppend(const Argv& argv) {
   j["rocksdb_events_per_s"] = r->rocksdb_events_per_s;
   j["rocksdb_events_per_s_runs"] = {r->rocksdb_events_per_s_run1, r->rocksdb_events_per_s_run2};
   j["ratio"] = r->ratio;
+  j["rocksdb_ledger_keys_events_per_s"] = r->rocksdb_ledger_keys_events_per_s;
+  j["ledger_keys_ratio"] = r->rocksdb_ledger_keys_events_per_s / r->rocksdb_events_per_s;
+  if (o.storage_floor) {
+    boost::json::array floor;
+    for (const auto& [records, rate] : r->storage_floor) {
+      floor.push_back({{"records", records.Name()},
+                       {"events_per_s", rate},
+                       {"ratio", rate / r->rocksdb_events_per_s}});
+    }
+    j["storage_floor"] = std::move(floor);
+  }
   j["ack_latency_p50_us"] = r->ack_latency_p50_us;
   j["ack_latency_p99_us"] = r->ack_latency_p99_us;
   j["ack_latency_max_us"] = r->ack_latency_max_us;
