@@ -216,6 +216,7 @@ Result<AppendBenchResult> RunAppendBench(const AppendBenchOptions& opts) {
     ScratchDir folio_dir(opts.data_dir);
     RETURN_IF_ERROR(RunFolio(opts, folio_dir.path(), &r, &lat));
   }
+  if (!opts.baselines) return r;
   const auto batch = std::max<std::size_t>(1, static_cast<std::size_t>(r.batch_events_avg + 0.5));
   std::vector<std::string> values;
   for (std::uint64_t i = 0; i < 4096; ++i) {

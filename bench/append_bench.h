@@ -29,6 +29,8 @@ struct AppendBenchOptions {
   std::size_t event_bytes = 0;  // pad envelopes to about this size; Default: natural (~250)
   std::size_t submitters = 8;
   std::size_t in_flight_per_submitter_max = 8192;
+  // Run the raw baselines after Folio (false: only build the log). Default: true.
+  bool baselines = true;
   // Also run the raw baseline with records dropped in turn (storage_floor).
   bool storage_floor = false;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;

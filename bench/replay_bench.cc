@@ -94,6 +94,7 @@ Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
   AppendBenchOptions ao;
   ao.data_dir = dir.string();
   ao.events = opts.events;
+  ao.baselines = false;  // only the log is needed
   if (opts.progress) {
     ao.progress = [&](std::uint64_t d, std::uint64_t t) { opts.progress("append", d, t); };
   }
@@ -123,11 +124,21 @@ Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
     const auto t0 = Clock::now();
     RETURN_IF_ERROR(projector->CatchUp());
     r.replay_seconds = Seconds(t0);
+    const projections::ProjectorStats ps = projector->stats();
     projector.reset();
     ASSIGN_OR_RETURN(double scan2, RawScan(*store, &scanned));
     r.raw_scan_events_per_s = (scan1 + scan2) / 2;
     r.replay_events_per_s = static_cast<double>(r.events) / r.replay_seconds;
     r.ratio = r.replay_events_per_s / r.raw_scan_events_per_s;
+    r.replay_read_seconds = static_cast<double>(ps.read_ns) / 1e9;
+    r.replay_apply_seconds = static_cast<double>(ps.apply_ns) / 1e9;
+    r.replay_write_seconds = static_cast<double>(ps.write_ns) / 1e9;
+    const auto events = static_cast<double>(std::max<std::uint64_t>(ps.events, 1));
+    r.records_per_event = static_cast<double>(ps.records) / events;
+    r.batch_bytes_per_event = static_cast<double>(ps.batch_bytes) / events;
+    r.read_write_ceiling_ratio = static_cast<double>(r.events) /
+                                 (r.replay_read_seconds + r.replay_write_seconds) /
+                                 r.raw_scan_events_per_s;
     RETURN_IF_ERROR(QueryBench(*store, opts, &r));
     r.rss_peak_kb = StatusKb("VmHWM:");
     return OkStatus();

@@ -28,6 +28,16 @@ struct ReplayBenchResult {
   double replay_events_per_s = 0;
   double raw_scan_events_per_s = 0;  // mean of the scans before and after
   double ratio = 0;                  // replay / raw scan
+  // The rebuild's time by phase (the projector's own counters), and what it
+  // wrote: records (puts and deletes) and WriteBatch bytes per event.
+  double replay_read_seconds = 0;
+  double replay_apply_seconds = 0;
+  double replay_write_seconds = 0;
+  double records_per_event = 0;
+  double batch_bytes_per_event = 0;
+  // The ratio the rebuild would reach if applying cost nothing: the events
+  // over the time spent reading the log and inside RocksDB Write alone.
+  double read_write_ceiling_ratio = 0;
   double asof_query_p50_us = 0;
   double asof_query_p99_us = 0;
   std::uint64_t rss_peak_kb = 0;  // VmHWM during the rebuild and queries

@@ -49,15 +49,21 @@ Result<std::optional<Checkpoint>> ReadCheckpoint(rocksdb::DB* db,
 // Applies `events` in order to `projection`, whose state lives in `cf` of
 // `db` at `*checkpoint`, adding its writes to `batch` (nothing is written to
 // the database here). Each event must follow the checkpoint: seq + 1, its
-// prev_hash equal to the checkpoint hash and (when `verify_hashes`) its own
-// hash correct; `*checkpoint` advances with every applied event. Stops at the
-// first event that breaks the chain and returns projection_chain_broken (the
-// events before it are in `batch`). An exception thrown by Apply (overflow)
-// returns projection_failed; then `batch` must be discarded.
-// The checkpoint record itself is NOT added; callers add it where they keep it.
+// prev_hash equal to the checkpoint hash and its own hash correct (see
+// HashCheck: a caller applying one batch to several projections hashes once); `*checkpoint`
+// advances with every applied event. Stops at the first event that breaks the chain and returns
+// projection_chain_broken (the events before it are in `batch`). An exception thrown by Apply
+// (overflow) returns projection_failed; then `batch` must be discarded. The checkpoint record
+// itself is NOT added; callers add it where they keep it. How ApplyEvents checks each event's own
+// hash.
+struct HashCheck {
+  bool compute = true;        // recompute each event's SHA-256 here
+  std::uint64_t bad_seq = 0;  // the caller computed them: this seq's is wrong (0: none is)
+};
+
 Status ApplyEvents(Projection& projection, rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                   std::span<const EventRecord> events, bool verify_hashes, Checkpoint* checkpoint,
-                   rocksdb::WriteBatch* batch);
+                   std::span<const EventRecord> events, HashCheck hash_check,
+                   Checkpoint* checkpoint, rocksdb::WriteBatch* batch);
 
 // Adds to `batch` the deletion of every key of `cf` (as seen now).
 Status AddClearFamily(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, rocksdb::WriteBatch* batch);

@@ -59,6 +59,17 @@ struct ProjectorOptions {
 enum class ProjectionState { kRunning, kRebuilding, kFailed };
 std::string_view ProjectionStateName(ProjectionState s);  // "running", ...
 
+// Where a projector's time went, summed over its rounds (benchmarks).
+struct ProjectorStats {
+  std::uint64_t rounds = 0;       // batches written
+  std::uint64_t events = 0;       // events read from the log
+  std::uint64_t records = 0;      // puts and deletes in the batches written
+  std::uint64_t batch_bytes = 0;  // their WriteBatch sizes
+  std::uint64_t read_ns = 0;      // reading and decoding the log
+  std::uint64_t apply_ns = 0;     // chain checks, hashing, Apply, building batches
+  std::uint64_t write_ns = 0;     // inside RocksDB Write
+};
+
 struct ProjectionStatus {
   std::string name;
   std::uint32_t version = 0;
@@ -91,6 +102,7 @@ class Projector {
   // itself.
   Status WaitFor(std::uint64_t seq, std::chrono::milliseconds timeout);
   std::vector<ProjectionStatus> status() const;
+  ProjectorStats stats() const;
   // Clears `name`'s state and checkpoint (one batch) and starts it over from
   // seq 1 (also a failed one). Returns at once; CatchUp()/WaitFor() to wait.
   Status Rebuild(std::string_view name);
@@ -118,6 +130,7 @@ class Projector {
   bool stopping_ = false;
   bool crashed_ = false;  // test_crash_after_batches reached
   std::uint64_t batches_ = 0;
+  ProjectorStats stats_;  // guarded by mu_
   std::vector<std::unique_ptr<Slot>> slots_;
   std::thread thread_;
   std::once_flag stop_once_;

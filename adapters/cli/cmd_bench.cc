@@ -197,6 +197,12 @@ int BenchReplay(const Argv& argv) {
   j["replay_events_per_s"] = r->replay_events_per_s;
   j["raw_scan_events_per_s"] = r->raw_scan_events_per_s;
   j["ratio"] = r->ratio;
+  j["replay_read_seconds"] = r->replay_read_seconds;
+  j["replay_apply_seconds"] = r->replay_apply_seconds;
+  j["replay_write_seconds"] = r->replay_write_seconds;
+  j["records_per_event"] = r->records_per_event;
+  j["batch_bytes_per_event"] = r->batch_bytes_per_event;
+  j["read_write_ceiling_ratio"] = r->read_write_ceiling_ratio;
   j["asof_query_p50_us"] = r->asof_query_p50_us;
   j["asof_query_p99_us"] = r->asof_query_p99_us;
   j["rss_peak_kb"] = r->rss_peak_kb;

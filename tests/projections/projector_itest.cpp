@@ -268,6 +268,51 @@ TEST_CASE("a changed byte in the log stops the projection with a clear error") {
   CHECK((*p)->status()[0].applied_seq == bad - 1);
 }
 
+TEST_CASE("an event whose content no longer matches its hash stops every projection before it") {
+  TempDir dir;
+  const auto history = folio::testing::RandomHistory(200, 11);
+  auto store = LogStore::Open(dir.str());
+  REQUIRE(store.ok());
+  const std::uint64_t head = AppendHistory(store->get(), history, 0, history.size());
+  REQUIRE(head > 50);
+  // One letter of the stream id changes: the envelope still decodes, only
+  // its hash gives it away. The projector hashes each event once for all.
+  const std::uint64_t bad = head / 2 + 3;
+  std::string v;
+  REQUIRE((*store)->db()->Get({}, (*store)->events_cf(), keys::EventKey(bad), &v).ok());
+  const std::string stream(fb::GetEnvelope(v.data())->stream_id()->string_view());
+  const std::size_t at = v.find(stream);
+  REQUIRE(at != std::string::npos);
+  v[at] = v[at] == 'x' ? 'y' : 'x';
+  REQUIRE(VerifyEnvelope(v).ok());
+  REQUIRE((*store)->db()->Put({}, (*store)->events_cf(), keys::EventKey(bad), v).ok());
+
+  ProjectorOptions po;
+  po.background = false;
+  po.batch_events_max = 64;
+  auto p = Projector::Start(store->get(), AllProjections(), po);
+  REQUIRE(p.ok());
+  const Status st = (*p)->CatchUp();
+  CHECK(st.code() == kProjectionChainBroken);
+  CHECK(st.message().find("at seq " + std::to_string(bad) +
+                          ": the event's hash does not match its content") != std::string::npos);
+  const auto statuses = (*p)->status();
+  REQUIRE(statuses.size() >= 3);
+  for (const auto& s : statuses) {
+    CAPTURE(s.name);
+    CHECK(s.state == ProjectionState::kFailed);
+    CHECK(s.applied_seq == bad - 1);
+  }
+  p->reset();
+  // Without hash checks the changed event is applied like any other.
+  po.verify_hashes = false;
+  auto trusting = Projector::Start(store->get(), AllProjections(), po);
+  REQUIRE(trusting.ok());
+  for (const auto& s : (*trusting)->status()) REQUIRE((*trusting)->Rebuild(s.name).ok());
+  CHECK((*trusting)->CatchUp().ok());
+  for (const auto& s : (*trusting)->status()) CHECK(s.applied_seq == head);
+}
+
 TEST_CASE("read your writes: WaitFor returns once the projection applied the seq") {
   TempDir dir;
   const auto history = folio::testing::RandomHistory(400, 13);
