@@ -35,9 +35,9 @@ struct ReplayBenchResult {
   double replay_write_seconds = 0;
   double records_per_event = 0;
   double batch_bytes_per_event = 0;
-  // The ratio the rebuild would reach if applying cost nothing: the events
-  // over the time spent reading the log and inside RocksDB Write alone.
-  double read_write_ceiling_ratio = 0;
+  // The ratio the rebuild would reach if reading and applying cost nothing:
+  // the events over the time RocksDB spent storing what the projections wrote.
+  double write_ceiling_ratio = 0;
   double asof_query_p50_us = 0;
   double asof_query_p99_us = 0;
   std::uint64_t rss_peak_kb = 0;  // VmHWM during the rebuild and queries

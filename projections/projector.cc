@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 
 #include "events/codes.h"
@@ -103,6 +104,39 @@ Status Projector::ResetSlot(Slot& slot) {
   return OkStatus();
 }
 
+// Reads `count` events after `from` and checks each one's own hash (once,
+// for every projection). Runs on the applying thread or ahead of it.
+Projector::Batch Projector::ReadBatch(const LogStore* store, std::uint64_t from, std::size_t count,
+                                      bool verify_hashes) {
+  const auto start = std::chrono::steady_clock::now();
+  Batch b;
+  b.from = from;
+  b.events = store->ReadFrom(from + 1, count);
+  b.hash_check.compute = false;
+  if (b.events.ok() && verify_hashes) {
+    for (const EventRecord& e : *b.events) {
+      if (e.ComputeHash() != e.hash()) {
+        b.hash_check.bad_seq = e.seq();
+        break;
+      }
+    }
+  }
+  b.read_ns = NsSince(start);
+  return b;
+}
+
+// The batch read ahead when it starts where this round does (a rebuild or
+// a failure in between changes that); else one whose `from` says "not read".
+Projector::Batch Projector::TakeReadAhead(std::uint64_t from, std::size_t count) {
+  if (ahead_.valid()) {
+    Batch b = ahead_.get();
+    if (b.from == from && (!b.events.ok() || b.events->size() <= count)) return b;
+  }
+  Batch none;
+  none.from = UINT64_MAX;
+  return none;
+}
+
 Status Projector::Round(bool* idle) {
   *idle = true;
   {
@@ -128,9 +162,17 @@ Status Projector::Round(bool* idle) {
   *idle = false;
   const std::size_t count =
       static_cast<std::size_t>(std::min<std::uint64_t>(opts_.batch_events_max, target - from));
-  const auto read_start = std::chrono::steady_clock::now();
-  auto events = store_->ReadFrom(from + 1, count);
-  const std::uint64_t read_ns = NsSince(read_start);
+  Batch read = TakeReadAhead(from, count);
+  if (read.from != from) read = ReadBatch(store_, from, count, opts_.verify_hashes);
+  // While this batch is applied and written, the next is read and hashed on
+  // another thread (only when catching up: a live tail reads a few events).
+  const std::uint64_t next_from = from + (read.events.ok() ? read.events->size() : 0);
+  if (read.events.ok() && target > next_from &&
+      target - next_from >= static_cast<std::uint64_t>(opts_.batch_events_max)) {
+    ahead_ = std::async(std::launch::async, &Projector::ReadBatch, store_, next_from,
+                        opts_.batch_events_max, opts_.verify_hashes);
+  }
+  auto& events = read.events;
   if (!events.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& s : slots_) {
@@ -143,16 +185,7 @@ Status Projector::Round(bool* idle) {
   }
   const auto apply_start = std::chrono::steady_clock::now();
   std::span<const EventRecord> all(*events);
-  // Each event's own hash is computed once, not once per projection.
-  HashCheck hash_check{.compute = false};
-  if (opts_.verify_hashes) {
-    for (const EventRecord& e : all) {
-      if (e.ComputeHash() != e.hash()) {
-        hash_check.bad_seq = e.seq();
-        break;
-      }
-    }
-  }
+  const HashCheck hash_check = read.hash_check;
   rocksdb::WriteBatch batch;
   std::vector<Checkpoint> next(slots_.size());
   std::vector<Status> failures(slots_.size());
@@ -193,7 +226,7 @@ Status Projector::Round(bool* idle) {
     stats_.events += all.size();
     stats_.records += batch.Count();
     stats_.batch_bytes += batch.GetDataSize();
-    stats_.read_ns += read_ns;
+    stats_.read_ns += read.read_ns;
     stats_.apply_ns += apply_ns;
     stats_.write_ns += write_ns;
     for (std::size_t i = 0; i < slots_.size(); ++i) {

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,8 +66,8 @@ struct ProjectorStats {
   std::uint64_t events = 0;       // events read from the log
   std::uint64_t records = 0;      // puts and deletes in the batches written
   std::uint64_t batch_bytes = 0;  // their WriteBatch sizes
-  std::uint64_t read_ns = 0;      // reading and decoding the log
-  std::uint64_t apply_ns = 0;     // chain checks, hashing, Apply, building batches
+  std::uint64_t read_ns = 0;      // reading, decoding and hashing the log (maybe ahead)
+  std::uint64_t apply_ns = 0;     // chain checks, Apply, building batches
   std::uint64_t write_ns = 0;     // inside RocksDB Write
 };
 
@@ -117,6 +118,16 @@ class Projector {
   // One round: reads a batch after the lowest checkpoint and applies it.
   // REQUIRES: work_mu_ held. *idle: nothing was left to apply.
   Status Round(bool* idle);
+  // Events read (and hashed) for one round, possibly ahead of it.
+  struct Batch {
+    std::uint64_t from = 0;  // the events start at from + 1
+    Result<std::vector<EventRecord>> events = std::vector<EventRecord>();
+    HashCheck hash_check;
+    std::uint64_t read_ns = 0;
+  };
+  static Batch ReadBatch(const LogStore* store, std::uint64_t from, std::size_t count,
+                         bool verify_hashes);
+  Batch TakeReadAhead(std::uint64_t from, std::size_t count);
   void Loop();
   Status FirstFailure() const;
 
@@ -132,6 +143,7 @@ class Projector {
   std::uint64_t batches_ = 0;
   ProjectorStats stats_;  // guarded by mu_
   std::vector<std::unique_ptr<Slot>> slots_;
+  std::future<Batch> ahead_;  // the next round's events, being read; guarded by work_mu_
   std::thread thread_;
   std::once_flag stop_once_;
 };

@@ -70,10 +70,12 @@ inline void PutKeyString(std::string& out, std::string_view part) {
   out.push_back('\0');
   out.push_back('\x01');
 }
+// The low `bytes` bytes of v, most significant first (one append, not a
+// push_back per byte: rows are written for every event of a replay).
 inline void PutBigEndian(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) {
-    out.push_back(static_cast<char>(static_cast<std::uint8_t>(v >> (8 * i))));
-  }
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (56 - 8 * i));
+  out.append(b + (8 - bytes), static_cast<std::size_t>(bytes));
 }
 inline void PutKeyU64(std::string& out, std::uint64_t v) { PutBigEndian(out, v, 8); }
 inline void PutKeyU32(std::string& out, std::uint32_t v) { PutBigEndian(out, v, 4); }
