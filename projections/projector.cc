@@ -10,6 +10,25 @@
 namespace folio::projections {
 namespace {
 
+// Below this many events a round applies its projections one after another.
+constexpr std::size_t kParallelEventsMin = 512;
+
+// Runs fn(i) for every i in `items`: on their own threads (the last on this
+// one) when `parallel`, else in order here.
+template <typename Fn>
+void ForEach(const std::vector<std::size_t>& items, bool parallel, const Fn& fn) {
+  if (!parallel) {
+    for (std::size_t i : items) fn(i);
+    return;
+  }
+  std::vector<std::future<void>> others;
+  for (std::size_t k = 0; k + 1 < items.size(); ++k) {
+    others.push_back(std::async(std::launch::async, [&fn, i = items[k]] { fn(i); }));
+  }
+  fn(items.back());
+  for (auto& f : others) f.get();
+}
+
 std::uint64_t NsSince(std::chrono::steady_clock::time_point t) {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t)
@@ -183,61 +202,95 @@ Status Projector::Round(bool* idle) {
     applied_cv_.notify_all();
     return events.status();
   }
-  const auto apply_start = std::chrono::steady_clock::now();
   std::span<const EventRecord> all(*events);
   const HashCheck hash_check = read.hash_check;
-  rocksdb::WriteBatch batch;
-  std::vector<Checkpoint> next(slots_.size());
-  std::vector<Status> failures(slots_.size());
+  // Each projection applies into its own batch (its state and checkpoint),
+  // so projections can be applied and written in parallel.
+  struct Work {
+    rocksdb::WriteBatch batch;
+    Checkpoint next;
+    Status applied;  // projection_chain_broken / projection_failed, or ok
+    Status written;
+    std::uint64_t apply_ns = 0, write_ns = 0;
+  };
+  std::vector<Work> work(slots_.size());
+  std::vector<std::size_t> busy;  // slots with events to apply
   for (std::size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& s = *slots_[i];
+    work[i].next = s.checkpoint;
+    if (s.state != ProjectionState::kFailed && s.checkpoint.seq < target) busy.push_back(i);
+  }
+  const auto apply = [&](std::size_t i) {
+    const auto t = std::chrono::steady_clock::now();
     Slot& s = *slots_[i];
-    next[i] = s.checkpoint;
-    if (s.state == ProjectionState::kFailed || s.checkpoint.seq >= target) continue;
+    Work& w = work[i];
     const std::size_t skip = static_cast<std::size_t>(s.checkpoint.seq - from);
     std::span<const EventRecord> mine = all.subspan(std::min(skip, all.size()));
-    Status st = ApplyEvents(*s.projection, store_->db(), s.cf, mine, hash_check, &next[i], &batch);
-    if (!st.ok() && st.code() == kProjectionFailed) {
-      next[i] = s.checkpoint;  // Apply threw: nothing of it reached `batch`
-    } else if (!(next[i] == s.checkpoint)) {
-      RETURN_IF_ERROR(FromRocks(batch.Put(store_->meta_cf(), CheckpointKey(s.projection->name()),
-                                          EncodeCheckpoint(next[i])),
-                                "checkpoint"));
+    w.applied = ApplyEvents(*s.projection, store_->db(), s.cf, mine, hash_check, &w.next, &w.batch);
+    if (!w.applied.ok() && w.applied.code() == kProjectionFailed) {
+      w.next = s.checkpoint;  // Apply threw: nothing of it reached the batch
+      w.batch.Clear();
+    } else if (!(w.next == s.checkpoint)) {
+      w.written = FromRocks(w.batch.Put(store_->meta_cf(), CheckpointKey(s.projection->name()),
+                                        EncodeCheckpoint(w.next)),
+                            "checkpoint");
     }
-    failures[i] = st;
-  }
+    w.apply_ns = NsSince(t);
+  };
+  const auto write = [&](std::size_t i) {
+    Work& w = work[i];
+    if (!w.written.ok() || w.batch.Count() == 0) return;
+    const auto t = std::chrono::steady_clock::now();
+    w.written =
+        FromRocks(store_->db()->Write(rocksdb::WriteOptions(), &w.batch), "projection batch");
+    w.write_ns = NsSince(t);
+  };
+  // Threads only pay off for a catch-up's full batches, not a live tail's few events.
+  const bool parallel = busy.size() > 1 && all.size() >= kParallelEventsMin;
+  ForEach(busy, parallel, apply);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (batches_ == opts_.test_crash_after_batches) {
-      crashed_ = true;  // the batch is lost, as if the process died here
+      crashed_ = true;  // the batches are lost, as if the process died here
       applied_cv_.notify_all();
       return OkStatus();
     }
   }
-  const std::uint64_t apply_ns = NsSince(apply_start);
-  const auto write_start = std::chrono::steady_clock::now();
-  RETURN_IF_ERROR(
-      FromRocks(store_->db()->Write(rocksdb::WriteOptions(), &batch), "projection batch"));
-  const std::uint64_t write_ns = NsSince(write_start);
+  ForEach(busy, parallel, write);
   std::uint64_t applied_min = UINT64_MAX;
+  Status write_failed;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++batches_;
     ++stats_.rounds;
     stats_.events += all.size();
-    stats_.records += batch.Count();
-    stats_.batch_bytes += batch.GetDataSize();
     stats_.read_ns += read.read_ns;
-    stats_.apply_ns += apply_ns;
-    stats_.write_ns += write_ns;
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       Slot& s = *slots_[i];
-      s.checkpoint = next[i];
-      if (!failures[i].ok()) {
+      const Work& w = work[i];
+      stats_.records += w.batch.Count();
+      stats_.batch_bytes += w.batch.GetDataSize();
+      stats_.apply_ns += w.apply_ns;
+      stats_.write_ns += w.write_ns;
+      if (!w.written.ok()) {
+        // Nothing of this projection's batch is in the database: it stays
+        // where it was, failed, until a restart or a rebuild.
         s.state = ProjectionState::kFailed;
-        s.error = failures[i];
+        s.error = w.written;
+        if (write_failed.ok()) write_failed = w.written;
+      } else {
+        s.checkpoint = w.next;
+        if (!w.applied.ok()) {
+          s.state = ProjectionState::kFailed;
+          s.error = w.applied;
+        }
       }
       applied_min = std::min(applied_min, s.checkpoint.seq);
     }
+  }
+  if (!write_failed.ok()) {
+    applied_cv_.notify_all();
+    return write_failed;
   }
   applied_cv_.notify_all();
   if (opts_.progress) opts_.progress(applied_min, head.seq);

@@ -2,11 +2,17 @@
 // thread.
 //
 // One background thread tails the log from each projection's checkpoint and
-// applies events in batches of up to `batch_events_max`; each batch's state
-// changes and the new checkpoints (projections/checkpoint.h) go into ONE
-// WriteBatch, so a crash can neither skip nor double-apply an event. Every
-// applied event must continue the hash chain from the checkpoint; an event
-// that does not stops that projection as failed (the others go on).
+// applies events in batches of up to `batch_events_max`; for each projection,
+// a batch's state changes and its new checkpoint (projections/checkpoint.h)
+// go into ONE WriteBatch, so a crash can neither skip nor double-apply an
+// event. Every applied event must continue the hash chain from the
+// checkpoint; an event that does not stops that projection as failed (the
+// others go on).
+//
+// Catching up (a rebuild, a restart behind the head), the next batch is read
+// and hashed on a second thread while the current one is applied, and the
+// projections of a large batch are applied and written on threads of their
+// own: they share nothing but the events.
 //
 // On Start a projection without a checkpoint, or whose stored version differs
 // from version(), is rebuilt from seq 1: its family is cleared and its
