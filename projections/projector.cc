@@ -244,6 +244,7 @@ Status Projector::Round(bool* idle) {
     w.written =
         FromRocks(store_->db()->Write(rocksdb::WriteOptions(), &w.batch), "projection batch");
     w.write_ns = NsSince(t);
+    if (w.written.ok() && opts_.batch_written) opts_.batch_written(w.batch);
   };
   // Threads only pay off for a catch-up's full batches, not a live tail's few events.
   const bool parallel = busy.size() > 1 && all.size() >= kParallelEventsMin;

@@ -57,6 +57,10 @@ struct ProjectorOptions {
   // Called after each committed batch with (applied_seq_min, head_seq), on the
   // applying thread. Keep it short. Default: none.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  // Benchmarks: called with each batch after it was written, on the thread
+  // that wrote it (several at once when projections run in parallel).
+  // Default: none.
+  std::function<void(const rocksdb::WriteBatch&)> batch_written;
   // Tests only: after this many committed batches, the next batch is applied
   // but never written and the projector stops applying, as if the process
   // were killed mid-batch. Default: never.

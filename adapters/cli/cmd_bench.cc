@@ -51,9 +51,10 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       and rss_peak_kb (VmHWM, reset before the rebuild; rss_before_kb is
       what the process held at that moment). The rebuild's time by phase
       (replay_read/apply/write_seconds) and records_per_event show where it
-      goes (reading and hashing the log runs ahead on a second thread);
-      write_ceiling_ratio is the ratio RocksDB storing those records alone
-      would allow.
+      goes (reading and hashing the log runs ahead on a second thread).
+      raw_write_events_per_s is raw RocksDB writing the same batches again
+      into a fresh store, and write_ceiling_ratio its ratio to the raw scan:
+      the most a rebuild that stores those records could reach.
 
   http [--data DIR] [--posts N] [--healthz N] [--connections C] [--threads T] [--json]
       Starts the whole server (log, writer, projections, API) on a loopback
@@ -206,6 +207,7 @@ int BenchReplay(const Argv& argv) {
   j["replay_write_seconds"] = r->replay_write_seconds;
   j["records_per_event"] = r->records_per_event;
   j["batch_bytes_per_event"] = r->batch_bytes_per_event;
+  j["raw_write_events_per_s"] = r->raw_write_events_per_s;
   j["write_ceiling_ratio"] = r->write_ceiling_ratio;
   j["asof_query_p50_us"] = r->asof_query_p50_us;
   j["asof_query_p99_us"] = r->asof_query_p99_us;
