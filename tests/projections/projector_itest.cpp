@@ -3,6 +3,7 @@
 // there; version bumps rebuild; a tampered log stops the projection; WaitFor.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <map>
 #include <random>
 
@@ -40,6 +41,30 @@ std::uint64_t AppendHistory(LogStore* store, const folio::testing::CommandList& 
   auto w = Writer::Start(store);
   REQUIRE(w.ok());
   return folio::testing::RunCommands(**w, h, from, to);
+}
+
+// A store holding a random history of `commands` commands, appended through
+// the writer.
+struct HistoryLog {
+  TempDir dir;
+  std::unique_ptr<LogStore> store;
+  std::uint64_t head = 0;
+  HistoryLog(std::size_t commands, std::uint32_t seed) {
+    const auto history = folio::testing::RandomHistory(commands, seed);
+    auto opened = LogStore::Open(dir.str());
+    REQUIRE(opened.ok());
+    store = std::move(opened).value();
+    head = AppendHistory(store.get(), history, 0, history.size());
+  }
+};
+
+// Changes the stored bytes of event `seq` behind the writer's back.
+void TamperWithEvent(LogStore& store, std::uint64_t seq,
+                     const std::function<void(std::string&)>& change) {
+  std::string v;
+  REQUIRE(store.db()->Get({}, store.events_cf(), keys::EventKey(seq), &v).ok());
+  change(v);
+  REQUIRE(store.db()->Put({}, store.events_cf(), keys::EventKey(seq), v).ok());
 }
 
 void CheckTrialBalanced(const BalancesReader& r, std::optional<std::uint64_t> as_of) {
@@ -232,17 +257,14 @@ TEST_CASE("a version bump clears the projection and rebuilds it from seq 1") {
 }
 
 TEST_CASE("a changed byte in the log stops the projection with a clear error") {
-  TempDir dir;
-  const auto history = folio::testing::RandomHistory(200, 9);
-  auto store = LogStore::Open(dir.str());
-  REQUIRE(store.ok());
-  const std::uint64_t head = AppendHistory(store->get(), history, 0, history.size());
+  HistoryLog log(200, 9);
+  auto* store = &log.store;
+  const std::uint64_t head = log.head;
   REQUIRE(head > 50);
   const std::uint64_t bad = head / 2;
-  std::string v;
-  REQUIRE((*store)->db()->Get({}, (*store)->events_cf(), keys::EventKey(bad), &v).ok());
-  v[v.size() - 3] = static_cast<char>(v[v.size() - 3] ^ 0x01);
-  REQUIRE((*store)->db()->Put({}, (*store)->events_cf(), keys::EventKey(bad), v).ok());
+  TamperWithEvent(**store, bad, [](std::string& v) {
+    v[v.size() - 3] = static_cast<char>(v[v.size() - 3] ^ 0x01);
+  });
 
   ProjectorOptions po;
   po.background = false;
@@ -269,23 +291,20 @@ TEST_CASE("a changed byte in the log stops the projection with a clear error") {
 }
 
 TEST_CASE("an event whose content no longer matches its hash stops every projection before it") {
-  TempDir dir;
-  const auto history = folio::testing::RandomHistory(200, 11);
-  auto store = LogStore::Open(dir.str());
-  REQUIRE(store.ok());
-  const std::uint64_t head = AppendHistory(store->get(), history, 0, history.size());
+  HistoryLog log(200, 11);
+  auto* store = &log.store;
+  const std::uint64_t head = log.head;
   REQUIRE(head > 50);
   // One letter of the stream id changes: the envelope still decodes, only
   // its hash gives it away. The projector hashes each event once for all.
   const std::uint64_t bad = head / 2 + 3;
-  std::string v;
-  REQUIRE((*store)->db()->Get({}, (*store)->events_cf(), keys::EventKey(bad), &v).ok());
-  const std::string stream(fb::GetEnvelope(v.data())->stream_id()->string_view());
-  const std::size_t at = v.find(stream);
-  REQUIRE(at != std::string::npos);
-  v[at] = v[at] == 'x' ? 'y' : 'x';
-  REQUIRE(VerifyEnvelope(v).ok());
-  REQUIRE((*store)->db()->Put({}, (*store)->events_cf(), keys::EventKey(bad), v).ok());
+  TamperWithEvent(**store, bad, [](std::string& v) {
+    const std::string stream(fb::GetEnvelope(v.data())->stream_id()->string_view());
+    const std::size_t at = v.find(stream);
+    REQUIRE(at != std::string::npos);
+    v[at] = v[at] == 'x' ? 'y' : 'x';
+    REQUIRE(VerifyEnvelope(v).ok());
+  });
 
   ProjectorOptions po;
   po.background = false;
