@@ -1,6 +1,8 @@
 #include "projections/replay.h"
 
 #include <algorithm>
+#include <future>
+#include <mutex>
 
 #include "events/codes.h"
 #include "projections/balances.h"
@@ -171,13 +173,20 @@ Result<ReplayReport> Replay(const LogStore& live,
   }
   Scratch scratch;
   RETURN_IF_ERROR(OpenScratch(opts.scratch_dir, projections, &scratch));
-  for (std::size_t i = 0; i < projections.size(); ++i) {
+  // Each projection is rebuilt and compared on a thread of its own: they
+  // share only the (read-only) log. Progress is the slowest one's.
+  std::vector<std::uint64_t> applied(projections.size(), 0);
+  std::mutex progress_mu;
+  const auto one = [&](std::size_t i) -> Result<ProjectionReplay> {
     Projection& p = *projections[i];
     rocksdb::ColumnFamilyHandle* scratch_cf = scratch.cfs[i + 1];
-    RETURN_IF_ERROR(RebuildInto(live, p, scratch.db.get(), scratch_cf, report.until_seq,
-                                [&](std::uint64_t seq) {
-                                  if (opts.progress) opts.progress(seq, report.until_seq);
-                                }));
+    RETURN_IF_ERROR(RebuildInto(
+        live, p, scratch.db.get(), scratch_cf, report.until_seq, [&](std::uint64_t seq) {
+          if (!opts.progress) return;
+          std::lock_guard<std::mutex> lock(progress_mu);
+          applied[i] = seq;
+          opts.progress(*std::min_element(applied.begin(), applied.end()), report.until_seq);
+        }));
     ProjectionReplay r;
     r.name = std::string(p.name());
     r.live_seq = live_seq[i];
@@ -193,8 +202,22 @@ Result<ReplayReport> Replay(const LogStore& live,
     } else {
       r.mode = "skipped";
     }
-    report.projections.push_back(std::move(r));
+    return r;
+  };
+  std::vector<std::future<Result<ProjectionReplay>>> running;
+  for (std::size_t i = 0; i < projections.size(); ++i) {
+    running.push_back(std::async(std::launch::async, one, i));
   }
+  Status first_error;
+  for (auto& f : running) {
+    Result<ProjectionReplay> r = f.get();  // every task ends before the scratch closes
+    if (!r.ok()) {
+      if (first_error.ok()) first_error = r.status();
+      continue;
+    }
+    report.projections.push_back(std::move(r).value());
+  }
+  RETURN_IF_ERROR(first_error);
   return report;
 }
 
