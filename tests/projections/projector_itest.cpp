@@ -5,7 +5,10 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <random>
+#include <set>
+#include <thread>
 
 #include "engine/writer.h"
 #include "projections/balances.h"
@@ -330,6 +333,44 @@ TEST_CASE("an event whose content no longer matches its hash stops every project
   for (const auto& s : (*trusting)->status()) REQUIRE((*trusting)->Rebuild(s.name).ok());
   CHECK((*trusting)->CatchUp().ok());
   for (const auto& s : (*trusting)->status()) CHECK(s.applied_seq == head);
+}
+
+TEST_CASE("projections applied in parallel in large batches give the bytes of small batches") {
+  HistoryLog log(4000, 21);
+  REQUIRE(log.head > 2 * 1024);
+  const auto families = [&] {
+    std::map<std::string, std::map<std::string, std::string>> out;
+    for (const auto& p : AllProjections())
+      out[std::string(p->name())] = Family(*log.store, p->name());
+    return out;
+  };
+  ProjectorOptions po;
+  po.background = false;
+  po.batch_events_max = 1024;  // several projections, 1,024 events: applied in parallel
+  std::mutex mu;
+  std::set<std::thread::id> writers;  // the threads that wrote projection batches
+  po.batch_written = [&](const rocksdb::WriteBatch&) {
+    std::lock_guard<std::mutex> lock(mu);
+    writers.insert(std::this_thread::get_id());
+  };
+  std::map<std::string, std::map<std::string, std::string>> parallel;
+  {
+    auto p = Projector::Start(log.store.get(), AllProjections(), po);
+    REQUIRE(p.ok());
+    REQUIRE((*p)->CatchUp().ok());
+    for (const auto& s : (*p)->status()) CHECK(s.applied_seq == log.head);
+    parallel = families();
+    CHECK(writers.size() >= 2);
+  }
+  po.batch_events_max = 100;  // below the parallel threshold: one after another
+  po.batch_written = nullptr;
+  auto p = Projector::Start(log.store.get(), AllProjections(), po);
+  REQUIRE(p.ok());
+  for (const auto& s : (*p)->status()) REQUIRE((*p)->Rebuild(s.name).ok());
+  REQUIRE((*p)->CatchUp().ok());
+  const auto sequential = families();
+  CHECK(parallel.at("balances").size() > 1000);
+  CHECK(parallel == sequential);
 }
 
 TEST_CASE("read your writes: WaitFor returns once the projection applied the seq") {
