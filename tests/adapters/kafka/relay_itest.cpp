@@ -76,6 +76,12 @@ struct Rig {
     lo.on_durable = [this](std::uint64_t) { relay->Notify(); };
     return kafka::AppendSynthetic(*writer, lo);
   }
+
+  // Appends the first `count` events and waits until the relay committed some.
+  void StartMirroring(std::uint64_t count) {
+    REQUIRE(Append(0, count).ok());
+    REQUIRE(PollUntil([&] { return relay->status().cursor_seq > 0; }, 60s));
+  }
 };
 
 // The relay's lag back to 0 and the checker saw `n` messages, each seq once.
@@ -140,8 +146,7 @@ TEST_CASE("relay rides out brokers down and pushed request errors: nothing lost 
   Rig rig(8, o);
   const std::uint64_t phase = 20'000;
   MirrorChecker checker(rig.brokers, "folio.events", 3 * phase);
-  REQUIRE(rig.Append(0, phase).ok());
-  REQUIRE(PollUntil([&] { return rig.relay->status().cursor_seq > 0; }, 60s));
+  rig.StartMirroring(phase);
 
   // Outage: every broker down. The log keeps accepting writes meanwhile.
   for (int b = 1; b <= 3; ++b) REQUIRE(rig.cluster->SetBrokerDown(b).ok());
@@ -178,8 +183,7 @@ TEST_CASE("relay replaces a producer whose sequence broke: nothing lost or dupli
   Rig rig(8, o);
   const std::uint64_t phase = 10'000;
   MirrorChecker checker(rig.brokers, "folio.events", 2 * phase);
-  REQUIRE(rig.Append(0, phase).ok());
-  REQUIRE(PollUntil([&] { return rig.relay->status().cursor_seq > 0; }, 60s));
+  rig.StartMirroring(phase);
   rig.relay->InjectFatalError(RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
                               "sequence desynchronization (injected)");
   REQUIRE(rig.Append(phase, phase).ok());
