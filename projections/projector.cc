@@ -274,10 +274,8 @@ Status Projector::Round(bool* idle) {
       stats_.apply_ns += w.apply_ns;
       stats_.write_ns += w.write_ns;
       if (!w.written.ok()) {
-        // Nothing of this projection's batch is in the database: it stays
-        // where it was, failed, until a restart or a rebuild.
-        s.state = ProjectionState::kFailed;
-        s.error = w.written;
+        // Nothing of this projection's batch reached the database: it stays
+        // at its checkpoint and the next round applies the events again.
         if (write_failed.ok()) write_failed = w.written;
       } else {
         s.checkpoint = w.next;
@@ -289,11 +287,8 @@ Status Projector::Round(bool* idle) {
       applied_min = std::min(applied_min, s.checkpoint.seq);
     }
   }
-  if (!write_failed.ok()) {
-    applied_cv_.notify_all();
-    return write_failed;
-  }
   applied_cv_.notify_all();
+  RETURN_IF_ERROR(write_failed);
   if (opts_.progress) opts_.progress(applied_min, head.seq);
   return OkStatus();
 }
