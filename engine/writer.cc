@@ -310,14 +310,16 @@ std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
 // skiplist reuses the previous insert's search path, which makes the batch
 // several times cheaper to apply. (Event keys are already sequential.)
 void Writer::AddSortedPuts(Group& g) {
+  // A stream's head record sorts right after its index entries: one
+  // ascending run through the streams family.
+  g.index_puts.reserve(g.index_puts.size() + g.stream_versions.size());
+  for (const auto& [stream, version] : g.stream_versions) {
+    std::string ver;
+    keys::PutU64Be(&ver, version);
+    g.index_puts.emplace_back(keys::StreamHeadKey(stream), std::move(ver));
+  }
   std::sort(g.index_puts.begin(), g.index_puts.end());
   for (const auto& [k, v] : g.index_puts) g.batch.Put(store_->streams_cf(), k, v);
-  std::string ver;
-  for (const auto& [stream, version] : g.stream_versions) {
-    ver.clear();
-    keys::PutU64Be(&ver, version);
-    g.batch.Put(store_->streams_cf(), keys::StreamHeadKey(stream), ver);
-  }
   for (const auto& [k, v] : g.state) {  // a std::map: already sorted
     if (v) {
       g.batch.Put(store_->state_cf(), k, *v);
