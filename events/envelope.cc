@@ -81,10 +81,13 @@ std::string EncodeEnvelope(const EnvelopeMeta& meta, fb::Event type, const Paylo
   Uuid128 id = (meta.event_id == Uuid128{}) ? NewUuid() : meta.event_id;
   fb::Uuid event_id(id.hi, id.lo);
   fb::Hash32 zero = ToFbHash(kGenesisHash);
+  const bool keyed = !meta.idempotency_key.empty();
+  fb::Hash32 fingerprint = ToFbHash(meta.request_fingerprint);
   auto env = fb::CreateEnvelopeDirect(
       b, /*seq=*/0, &event_id, meta.stream_id.c_str(), /*stream_version=*/0, kSchemaVersion,
       meta.occurred_at_ns, /*recorded_at_ns=*/0, meta.actor.c_str(), meta.correlation_id.c_str(),
-      meta.causation_id.c_str(), meta.idempotency_key.c_str(), &zero, &zero, type, payload);
+      meta.causation_id.c_str(), meta.idempotency_key.c_str(), &zero, &zero, type, payload,
+      keyed ? meta.idempotency_scope.c_str() : nullptr, keyed ? &fingerprint : nullptr);
   fb::FinishEnvelopeBuffer(b, env);
   if (b.GetSize() % kEnvelopeSizeMultiple != 0) std::abort();  // Decode relies on it
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
@@ -138,6 +141,18 @@ Status VerifyEnvelope(std::string_view bytes) {
     return Invalid("event payload missing");
   }
   return OkStatus();
+}
+
+std::optional<RequestIdentity> EnvelopeRequest(const fb::Envelope& env) {
+  if (env.idempotency_key() == nullptr || env.idempotency_key()->size() == 0 ||
+      env.request_fingerprint() == nullptr) {
+    return std::nullopt;
+  }
+  RequestIdentity id;
+  id.scope = env.idempotency_scope() ? env.idempotency_scope()->string_view() : std::string_view();
+  id.key = env.idempotency_key()->string_view();
+  id.fingerprint = FromFbHash(env.request_fingerprint());
+  return id;
 }
 
 Result<EventRecord> EventRecord::Decode(std::string bytes) {

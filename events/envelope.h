@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,7 +48,22 @@ struct EnvelopeMeta {
   std::string correlation_id;
   std::string causation_id;
   std::string idempotency_key;
+  // The request's idempotency scope and fingerprint (engine/append.h). Written
+  // only when idempotency_key is set; they let the engine rebuild the
+  // request's idempotency record from the log.
+  std::string idempotency_scope;
+  Hash32 request_fingerprint{};
 };
+
+// The (scope, key, fingerprint) an envelope carries; nullopt when it carries no
+// idempotency key or was written before fingerprints were recorded.
+struct RequestIdentity {
+  std::string_view scope;
+  std::string_view key;
+  Hash32 fingerprint{};
+  friend bool operator==(const RequestIdentity&, const RequestIdentity&) = default;
+};
+std::optional<RequestIdentity> EnvelopeRequest(const fb::Envelope& env);
 
 using PayloadBuilder = std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder&)>;
 

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "events/hash.h"
 #include "events/money.h"
 #include "schemas/envelope_generated.h"
 
@@ -187,6 +188,10 @@ using Command =
 struct CommandContext {
   std::string actor;
   std::string idempotency_key;
+  // Set by the writer from the request (engine/append.h), recorded in the
+  // envelopes so the request's idempotency record can be rebuilt from the log.
+  std::string idempotency_scope;
+  Hash32 request_fingerprint{};
   std::string correlation_id;
   std::int64_t now_ns = 0;
 };

@@ -28,6 +28,8 @@ class Emitter {
     meta.actor = ctx_.actor;
     meta.correlation_id = ctx_.correlation_id;
     meta.idempotency_key = ctx_.idempotency_key;
+    meta.idempotency_scope = ctx_.idempotency_scope;
+    meta.request_fingerprint = ctx_.request_fingerprint;
     events_.push_back(EncodeEnvelope(meta, type, build));
   }
   domain::Decision Done() { return std::move(events_); }
