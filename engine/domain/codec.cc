@@ -5,8 +5,16 @@
 
 namespace folio::domain {
 
+namespace {
+thread_local int soft_checks = 0;  // > 0 inside TryApply on this thread
+}  // namespace
+
+SoftChecks::SoftChecks() { ++soft_checks; }
+SoftChecks::~SoftChecks() { --soft_checks; }
+
 void DomainCheck(bool ok, const char* what) {
   if (ok) return;
+  if (soft_checks > 0) throw DomainViolation{what};
   std::fprintf(stderr, "folio domain invariant violated: %s\n", what);
   std::abort();
 }

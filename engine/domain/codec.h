@@ -20,7 +20,22 @@ namespace folio::domain {
 
 // Aborts the process with `what` when `ok` is false. Invariants stay checked in
 // release builds: a wrong state byte must never become a wrong balance.
+// Inside TryApply (domain.h) it throws DomainViolation instead, which TryApply
+// catches before it returns: the exception never leaves the domain.
 void DomainCheck(bool ok, const char* what);
+
+struct DomainViolation {
+  const char* what;
+};
+
+// While one lives on this thread, DomainCheck throws instead of aborting.
+class SoftChecks {
+ public:
+  SoftChecks();
+  ~SoftChecks();
+  SoftChecks(const SoftChecks&) = delete;
+  SoftChecks& operator=(const SoftChecks&) = delete;
+};
 
 class Writer {
  public:

@@ -36,6 +36,17 @@ Decision Decide(StateStore& state, const Command& command, const CommandContext&
 // REQUIRES: `env` is a verified envelope of a Folio event.
 void Apply(StateStore& state, const fb::Envelope& env);
 
+// Apply for an event that did not come from Decide on this state (a raw
+// append, an event read from Kafka): when the event does not fit the state
+// (a settlement of an unknown payment, an amount in another asset, ...), where
+// Apply would stop the process, it returns false with the reason in `why` and
+// leaves `state` untouched. Otherwise the same changes as Apply.
+// REQUIRES: `env` is a verified envelope.
+bool TryApply(StateStore& state, const fb::Envelope& env, std::string* why);
+// The same for several events, all or none: when one does not fit, none of
+// them changes `state`.
+bool TryApply(StateStore& state, const std::vector<const fb::Envelope*>& events, std::string* why);
+
 // The stream a command is primarily about ("payment:p1", "trust:cl1:m1", ...).
 std::string PrimaryStream(const Command& command);
 
