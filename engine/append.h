@@ -32,7 +32,18 @@ struct AppendRequest {
   Hash32 fingerprint{};
   // Unstamped envelopes from EncodeEnvelope, in stream order. May be empty
   // only when the outcome to remember is a rejection (see `rejection`).
+  // With an idempotency key, every envelope carries the request's scope, key
+  // and fingerprint (EnvelopeMeta); without one, none does. That is what lets
+  // the request's idempotency record be rebuilt from the log.
   std::vector<std::string> envelopes;
+  // When true, `envelopes` are sealed: stamped and hash-chained by another
+  // writer (a log mirrored from Kafka). They are appended as they are when
+  // they continue this log (next seq, prev_hash = the head's hash, each hash
+  // recomputes, stream versions follow) and their events apply to the
+  // aggregate state; their derived state is maintained like any other's.
+  // stream_id, expected_version, the idempotency fields, `rejection` and
+  // `command` must be empty: idempotency comes from the envelopes.
+  bool sealed = false;
   // When set, nothing is appended: the rejection is recorded under the
   // idempotency key so a retry gets the same answer.
   std::optional<Status> rejection;
@@ -50,7 +61,10 @@ struct AppendOutcome {
   Status status;                // ok, or the error / rejection code
   std::uint64_t first_seq = 0;  // 0 when nothing was appended
   std::uint64_t last_seq = 0;
-  std::uint64_t stream_version = 0;  // the stream's version after the append
+  // After an append: the version of the stream of its first event (for a
+  // command, its primary stream when it has events there). After a
+  // stream_version_conflict: the stream's current version. Otherwise 0.
+  std::uint64_t stream_version = 0;
   bool replayed = false;             // true when answered from the idempotency record
 };
 

@@ -1,36 +1,36 @@
 // GroupState: the domain's view of aggregate state while the writer prepares
 // a group. Reads look, in order, at this group's changes, the changes of the
-// group still being committed, a cache of durable state, and the `state`
-// column family; writes go only to this group's overlay, which the writer
-// turns into Puts and Deletes in the group's WriteBatch.
+// group still being committed, the derived state in memory (tail, frozen), a
+// cache of checkpointed values, and the `state` column family; writes go only
+// to this group's overlay, which becomes part of the group's DerivedDelta.
 //
 // Thread-compatible: used by the sequencer thread only. The in-flight overlay
 // is read-only while this group is prepared.
 #pragma once
 
 #include <cstddef>
-#include <map>
 #include <optional>
 #include <string>
-#include "engine/string_map.h"
 
+#include "engine/derived.h"
+#include "engine/derived_state.h"
 #include "engine/domain/state_store.h"
 #include "engine/log_store.h"
+#include "engine/string_map.h"
 
 namespace folio {
 
-// Changes of one group: key -> new value, or nullopt for erased.
-using StateOverlay = std::map<std::string, std::optional<std::string>, std::less<>>;
-
-// Durable aggregate values (and known-absent keys) kept in memory.
+// Checkpointed aggregate values (and known-absent keys) kept in memory. Every
+// key a written group changes is erased from it (Forget), so an entry is never
+// older than the checkpoint while the newer value is in memory above it.
 class StateCache {
  public:
   explicit StateCache(std::size_t entries_max) : entries_max_(entries_max) {}
   // nullptr: not cached. Otherwise the cached value (nullopt = known absent).
   const std::optional<std::string>* Find(std::string_view key) const;
   void Put(const std::string& key, std::optional<std::string> value);
-  // Folds a committed group's overlay in.
-  void Merge(const StateOverlay& overlay);
+  // Drops the keys a written group changed.
+  void Forget(const StateOverlay& overlay);
 
  private:
   std::size_t entries_max_;

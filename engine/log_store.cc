@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/derived_state.h"
 #include "events/codes.h"
 
 namespace folio {
 namespace {
 
-constexpr const char* kCfNames[] = {"default", "events", "streams", "idempotency", "state", "meta"};
+constexpr const char* kCfNames[] = {"default", "events",  "streams", "idempotency",
+                                    "state",   "meta",    "outcomes"};
 
 // Prefix of a streams key: the stream id and its 0x00 separator, so all
 // versions of one stream share a hash bucket and stay ordered within it.
@@ -36,14 +38,20 @@ class StreamPrefix final : public rocksdb::SliceTransform {
 // at a million events they lost 15% against skiplists; see docs/benchmarks.md.)
 rocksdb::ColumnFamilyOptions CfOptions(const rocksdb::Options& base, int cf_index) {
   rocksdb::ColumnFamilyOptions cf(base);
-  if (cf_index == 2 || cf_index == 3) {
-    // Small random keys: compression buys little and costs CPU that the
-    // writer needs; a deeper L0 lets compaction batch more work per run.
-    cf.compression = rocksdb::kNoCompression;
-    cf.bottommost_compression = rocksdb::kNoCompression;
+  if (cf_index >= 2 && cf_index <= 4) {
+    // Derived families receive a checkpoint file every second or so under
+    // load: a deeper L0 lets compaction merge more of them per run, and keeps
+    // their L0 count from stalling the writes of the events family (RocksDB's
+    // write stalls are per database).
     cf.level0_file_num_compaction_trigger = 8;
     cf.level0_slowdown_writes_trigger = 40;
     cf.level0_stop_writes_trigger = 60;
+  }
+  if (cf_index == 2 || cf_index == 3 || cf_index == 6) {
+    // Small random keys: compression buys little and costs CPU that the
+    // writer needs.
+    cf.compression = rocksdb::kNoCompression;
+    cf.bottommost_compression = rocksdb::kNoCompression;
   }
   switch (cf_index) {
     case 2:  // streams
@@ -52,6 +60,7 @@ rocksdb::ColumnFamilyOptions CfOptions(const rocksdb::Options& base, int cf_inde
       cf.memtable_whole_key_filtering = true;
       break;
     case 3:  // idempotency
+    case 6:  // outcomes (refusals): probed for every new key, almost always a miss
       cf.prefix_extractor.reset(rocksdb::NewNoopTransform());
       cf.memtable_prefix_bloom_size_ratio = 0.05;
       cf.memtable_whole_key_filtering = true;
@@ -108,14 +117,22 @@ rocksdb::Options BaseRocksOptions(const LogStoreOptions& opts) {
 Result<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
                                                  const LogStoreOptions& opts) {
   rocksdb::Options base = BaseRocksOptions(opts);
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (int i = 0; i < kCfCount; ++i) {
-    descs.emplace_back(kCfNames[i], CfOptions(base, i));
-  }
   // Every family already in the database must be opened too (projections).
   std::vector<std::string> existing;
   if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(base), dir, &existing).ok()) {
     existing.clear();  // no database yet
+  }
+  const auto exists = [&](const char* name) {
+    return std::find(existing.begin(), existing.end(), name) != existing.end();
+  };
+  // A read-only open cannot create a family: one that a log written by an
+  // earlier version lacks (outcomes) stays absent, its handle null.
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  std::vector<int> fixed_index;  // descs[i] is fixed family fixed_index[i]
+  for (int i = 0; i < kCfCount; ++i) {
+    if (opts.read_only && !exists(kCfNames[i])) continue;
+    descs.emplace_back(kCfNames[i], CfOptions(base, i));
+    fixed_index.push_back(i);
   }
   const auto is_fixed = [](const std::string& name) {
     return std::find(std::begin(kCfNames), std::end(kCfNames), name) != std::end(kCfNames);
@@ -135,21 +152,31 @@ Result<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
           : rocksdb::DB::Open(rocksdb::DBOptions(base), dir, descs, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "opening " + dir);
   store->db_.reset(raw);
-  store->cfs_.assign(handles.begin(), handles.begin() + kCfCount);
-  for (std::size_t i = kCfCount; i < handles.size(); ++i) {
+  store->cfs_.assign(kCfCount, nullptr);
+  for (std::size_t i = 0; i < fixed_index.size(); ++i) {
+    store->cfs_[static_cast<std::size_t>(fixed_index[i])] = handles[i];
+  }
+  for (std::size_t i = fixed_index.size(); i < handles.size(); ++i) {
     store->extra_cfs_.emplace(descs[i].name, handles[i]);
+  }
+  if (store->cfs_[kEvents] == nullptr || store->cfs_[kMeta] == nullptr) {
+    return Status::Error(codes::kCorruption, dir + " is not a Folio log (no events family)");
   }
   if (!opts.read_only) {
     for (const std::string& name : opts.extra_column_families) {
       RETURN_IF_ERROR(store->EnsureColumnFamily(name).status());
     }
   }
+  ASSIGN_OR_RETURN(store->derived_, DerivedState::Open(*store));
   return store;
 }
 
 LogStore::~LogStore() {
+  derived_.reset();
   if (db_) {
-    for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+    for (auto* cf : cfs_) {
+      if (cf != nullptr) db_->DestroyColumnFamilyHandle(cf);
+    }
     for (auto& [name, cf] : extra_cfs_) db_->DestroyColumnFamilyHandle(cf);
     db_->Close().PermitUncheckedError();
   }
@@ -240,33 +267,33 @@ Result<std::vector<EventRecord>> LogStore::ReadStream(std::string_view stream_id
                                                       std::uint64_t from_version,
                                                       std::size_t limit) const {
   std::vector<EventRecord> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_cf()));
-  std::string prefix(stream_id);
-  prefix.push_back('\0');
-  const std::string head_key = keys::StreamHeadKey(stream_id);
-  for (it->Seek(keys::StreamIndexKey(stream_id, from_version));
-       it->Valid() && out.size() < limit && it->key().starts_with(prefix) &&
-       it->key() != rocksdb::Slice(head_key);
-       it->Next()) {
-    if (it->value().size() != 8) return Status::Error(codes::kCorruption, "stream index value");
+  for (std::uint64_t v = std::max<std::uint64_t>(from_version, 1); out.size() < limit; ++v) {
+    ASSIGN_OR_RETURN(std::optional<std::uint64_t> seq, derived_->ReadIndex(stream_id, v));
+    if (!seq) break;
     std::string value;
     bool found = false;
-    RETURN_IF_ERROR(Get(events_cf(), it->value().ToStringView(), &value, &found));
+    RETURN_IF_ERROR(Get(events_cf(), keys::EventKey(*seq), &value, &found));
     if (!found) return Status::Error(codes::kCorruption, "stream index points at a missing event");
     ASSIGN_OR_RETURN(EventRecord rec, EventRecord::Decode(std::move(value)));
+    if (rec.stream_id() != stream_id || rec.stream_version() != v) {
+      return Status::Error(codes::kCorruption, "stream index disagrees with the event it names");
+    }
     out.push_back(std::move(rec));
   }
-  RETURN_IF_ERROR(FromRocks(it->status(), "reading stream"));
   return out;
 }
 
 Result<std::uint64_t> LogStore::StreamVersion(std::string_view stream_id) const {
-  std::string v;
-  bool found = false;
-  RETURN_IF_ERROR(Get(streams_cf(), keys::StreamHeadKey(stream_id), &v, &found));
-  if (!found) return std::uint64_t{0};
-  if (v.size() != 8) return Status::Error(codes::kCorruption, "stream head record malformed");
-  return keys::GetU64Be(v);
+  return derived_->ReadStreamVersion(stream_id);
+}
+
+Result<std::optional<std::uint64_t>> LogStore::StreamIndex(std::string_view stream_id,
+                                                           std::uint64_t version) const {
+  return derived_->ReadIndex(stream_id, version);
+}
+
+Result<std::optional<std::string>> LogStore::LoadState(std::string_view key) const {
+  return derived_->ReadState(key);
 }
 
 }  // namespace folio

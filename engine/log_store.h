@@ -1,10 +1,12 @@
 // LogStore: the RocksDB database that holds the log, and its read side.
 //
-// Column families (docs/log-format.md): events, streams, idempotency, state,
-// meta. Writes go only through engine/writer.h; this class opens the database,
-// owns its handles and answers reads. Reads are thread-safe and may run while
-// the writer appends; they see a consistent prefix of the log up to the head
-// they read.
+// Column families (docs/log-format.md): events, outcomes, meta (written with
+// the events, synced) and streams, idempotency, state (derived state, written
+// by checkpoints). Writes go only through engine/writer.h; this class opens
+// the database, owns its handles, brings the derived state up to the head
+// (engine/derived_state.h) and answers reads. Reads are thread-safe and may
+// run while the writer appends; they see a consistent prefix of the log up to
+// the head they read.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +26,8 @@
 #include "events/status.h"
 
 namespace folio {
+
+class DerivedState;
 
 struct LogStoreOptions {
   // Create the database when the directory holds none. Default: true.
@@ -76,6 +81,17 @@ class LogStore {
 
   // Current version of a stream (0 when it has no events).
   Result<std::uint64_t> StreamVersion(std::string_view stream_id) const;
+  // The seq of version `version` of a stream; nullopt when there is none.
+  Result<std::optional<std::uint64_t>> StreamIndex(std::string_view stream_id,
+                                                   std::uint64_t version) const;
+  // An aggregate's state (engine/domain/aggregates.h keys) as of the last
+  // written event; nullopt when absent.
+  Result<std::optional<std::string>> LoadState(std::string_view key) const;
+
+  // The derived state (stream index, idempotency, aggregates) as layers of
+  // memory over its checkpoint. The writer drives it; readers use the calls
+  // above.
+  DerivedState& derived() const { return *derived_; }
 
   rocksdb::DB* db() const { return db_.get(); }
   rocksdb::ColumnFamilyHandle* events_cf() const { return cfs_[kEvents]; }
@@ -83,6 +99,7 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* idempotency_cf() const { return cfs_[kIdempotency]; }
   rocksdb::ColumnFamilyHandle* state_cf() const { return cfs_[kState]; }
   rocksdb::ColumnFamilyHandle* meta_cf() const { return cfs_[kMeta]; }
+  rocksdb::ColumnFamilyHandle* outcomes_cf() const { return cfs_[kOutcomes]; }
   const std::string& dir() const { return dir_; }
 
   // The handle of any open column family, by name; nullptr when absent.
@@ -94,7 +111,7 @@ class LogStore {
   bool read_only() const { return read_only_; }
 
  private:
-  enum CfIndex { kDefault = 0, kEvents, kStreams, kIdempotency, kState, kMeta, kCfCount };
+  enum CfIndex { kDefault = 0, kEvents, kStreams, kIdempotency, kState, kMeta, kOutcomes, kCfCount };
   LogStore() = default;
   Status Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value,
              bool* found) const;
@@ -103,6 +120,7 @@ class LogStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   bool read_only_ = false;
+  std::unique_ptr<DerivedState> derived_;
   rocksdb::ColumnFamilyOptions extra_cf_options_;
   mutable std::mutex extra_mu_;
   // Families beyond the fixed ones (projections), by name.

@@ -1,6 +1,9 @@
 #include "engine/verify.h"
 
+#include <algorithm>
 #include <memory>
+
+#include "engine/derived_state.h"
 
 namespace folio {
 namespace {
@@ -12,17 +15,18 @@ void Fail(VerifyReport* r, std::optional<std::uint64_t> seq, std::string reason)
   r->reason = std::move(reason);
 }
 
+// Through the derived state: the checkpoint, and the events after it as
+// derived on open.
 bool IndexPointsAt(const LogStore& store, std::string_view stream, std::uint64_t version,
                    std::uint64_t seq) {
-  std::string v;
-  rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(), store.streams_cf(),
-                                      keys::StreamIndexKey(stream, version), &v);
-  return s.ok() && v.size() == 8 && keys::GetU64Be(v) == seq;
+  auto found = store.StreamIndex(stream, version);
+  return found.ok() && found->has_value() && **found == seq;
 }
 
 // Pass 1: the events themselves, the chain, and their index entries.
 Status CheckEvents(const LogStore& store, VerifyReport* r, const VerifyProgress& progress,
-                   std::uint64_t progress_every) {
+                   std::uint64_t progress_every, Hash32* hash_at_marker) {
+  const std::uint64_t marker_seq = store.derived().marker().applied_seq;
   std::uint64_t expect_seq = 1;
   Hash32 prev = kGenesisHash;
   return store.ScanRaw(0, [&](std::string_view key, std::string_view value) {
@@ -59,6 +63,7 @@ Status CheckEvents(const LogStore& store, VerifyReport* r, const VerifyProgress&
       return false;
     }
     prev = rec->hash();
+    if (*key_seq == marker_seq) *hash_at_marker = prev;
     r->head_seq = *key_seq;
     r->head_hash = prev;
     ++r->events;
@@ -135,8 +140,21 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
 Result<VerifyReport> VerifyLog(const LogStore& store, const VerifyProgress& progress,
                                std::uint64_t progress_every) {
   VerifyReport r;
-  RETURN_IF_ERROR(CheckEvents(store, &r, progress, progress_every));
+  Hash32 hash_at_marker = kGenesisHash;
+  RETURN_IF_ERROR(CheckEvents(store, &r, progress, progress_every, &hash_at_marker));
   if (r.ok) RETURN_IF_ERROR(CheckStreamIndex(store, &r));
+  if (r.ok) {
+    // The derived-state checkpoint must name an event of this log, by hash.
+    const CheckpointMarker m = store.derived().marker();
+    if (m.applied_seq > r.head_seq || m.applied_hash != hash_at_marker) {
+      Fail(&r, std::min(m.applied_seq, r.head_seq + 1),
+           "the derived-state checkpoint names seq " + std::to_string(m.applied_seq) +
+               " with a hash that is not that event's");
+    } else if (!store.derived().replay_error().ok()) {
+      Fail(&r, std::nullopt,
+           "derived state after the checkpoint: " + store.derived().replay_error().message());
+    }
+  }
   if (r.ok) {
     auto head = store.ReadHead();
     if (!head.ok()) {

@@ -7,7 +7,9 @@
 // stream index has (stream, version) -> seq. Then walks the stream index:
 // every stream's versions run 1, 2, 3, ... and each entry points at an event
 // of that stream and version. Finally the head in `meta` must name the last
-// event and its hash. Memory stays bounded: nothing is kept per event.
+// event and its hash, and the derived-state checkpoint's marker an event of
+// the log by its hash. Memory stays bounded: nothing is kept per event.
+// (The derived state itself against a rebuild: engine/verify_derived.h.)
 #pragma once
 
 #include <cstdint>

@@ -1,25 +1,42 @@
-// Writer: the only path that appends to the log. Group commit, two stages.
+// Writer: the only path that appends to the log. Group commit, two stages,
+// and a background checkpointer for the derived state.
 //
 //   submitters --Submit()--> queue (bounded) --> sequencer thread --> committer thread
-//                                                 decide versions,      one WriteBatch,
-//                                                 idempotency, stamp    sync=true, then
-//                                                 seq + hash chain      complete callbacks
+//                                                 decide, idempotency,  one WriteBatch:
+//                                                 stamp seq + hash,     events, refusals,
+//                                                 derive (in memory)    head; sync=true;
+//                                                                       then callbacks
+//                                    tail of derived state --> checkpointer thread
+//                                    (in memory)               SST files, ingested with
+//                                                              applied_through_seq
 //
-// The sequencer drains up to `batch_requests_max` requests into a group and
-// prepares its WriteBatch (events, stream index, stream heads, idempotency
-// records, head) while the committer syncs the previous group, so hashing and
-// lookups overlap the disk. A request is acknowledged (its callback runs) only
-// after the batch holding it was written with sync=true. Groups are committed
-// in order, so a request never observes an outcome that is not durable.
+// The acknowledged batch holds only what cannot be derived from the events:
+// the events (one record each, keyed by seq), the head, and the outcome of a
+// request that appended nothing (a refusal), so a retry after any crash gets
+// its first answer. Stream versions and index, idempotency records of accepted
+// requests and aggregate state are derived (engine/derived.h): the sequencer
+// derives each group into a DerivedDelta, which joins the store's in-memory
+// tail once the group is durable, and the checkpointer writes the tail in the
+// background. Opening the store derives again the events after the last
+// checkpoint (engine/derived_state.h).
 //
-// Fail-stop: if a write fails, that group and every later request complete
-// with `store_failed`; the writer never guesses what reached the disk. Restart
-// (reopen the store) to recover.
+// A request is acknowledged (its callback runs) only after the batch holding
+// it was written with sync=true. Groups are committed in order, so a request
+// never observes an outcome that is not durable.
 //
-// Thread-safety: Submit/Append/Stop may be called from any thread.
+// Fail-stop: if a write or a checkpoint fails, that group and every later
+// request complete with `store_failed`; the writer never guesses what reached
+// the disk. Restart (reopen the store) to recover.
+//
+// Invariants, checked in release builds too (engine/assert.h): sequences are
+// contiguous; the head's hash is the last event's; applied_through_seq never
+// passes the durable head; a stream's versions are contiguous.
+//
+// Thread-safety: Submit/Append/Stop/stats may be called from any thread.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,6 +47,7 @@
 #include <thread>
 
 #include "engine/append.h"
+#include "engine/derived.h"
 #include "engine/clock.h"
 #include "engine/group_state.h"
 #include "engine/log_store.h"
@@ -42,16 +60,29 @@ struct WriterOptions {
   std::size_t batch_requests_max = 4096;
   // Queued requests beyond which Submit blocks (back-pressure). Default: 65536.
   std::size_t queue_requests_max = 65536;
-  // Stream versions kept in memory; the cache is dropped when it grows past
-  // this (the streams column family is the truth). Default: 1,000,000.
+  // Stream versions read from the checkpoint kept in memory; the cache is
+  // dropped when it grows past this. Default: 1,000,000.
   std::size_t stream_cache_entries_max = 1'000'000;
-  // Aggregate states kept in memory (hot aggregates). Default: 500,000.
+  // Aggregate states read from the checkpoint kept in memory. Default: 500,000.
   std::size_t state_cache_entries_max = 500'000;
+  // A checkpoint starts when this many written events are not in one yet...
+  // Default: 200,000 (at full load here, about half a second of events, so
+  // that recovery derives at most ~2 checkpoints' worth: see
+  // docs/benchmarks.md, `folio bench recovery`).
+  std::uint64_t checkpoint_events_max = 200'000;
+  // ...or when the oldest of them was written this long ago. Default: 1 s.
+  std::chrono::milliseconds checkpoint_interval = std::chrono::seconds(1);
+  // Stop() writes the rest of the tail as a last checkpoint, so the next open
+  // derives nothing. Tests turn it off to leave a tail to replay. Default: true.
+  bool checkpoint_at_stop = true;
   // Source of recorded_at. Not owned; must outlive the writer. Default: system clock.
   const Clock* clock = SystemClock::Default();
   // Tests only: called before each batch write; a non-OK status is treated
   // exactly as a failed RocksDB write. Default: none.
   std::function<rocksdb::Status()> inject_write_error;
+  // Tests only: called before each checkpoint; a non-OK status is treated as
+  // a failed checkpoint write. Default: none.
+  std::function<rocksdb::Status()> inject_checkpoint_error;
 };
 
 struct WriterStats {
@@ -61,11 +92,18 @@ struct WriterStats {
   std::uint64_t prepare_ns = 0;       // sequencer time spent preparing groups
   std::uint64_t write_ns = 0;         // committer time inside RocksDB Write (sync)
   std::uint64_t handoff_wait_ns = 0;  // sequencer time waiting for the committer
+  std::uint64_t retire_ns = 0;        // sequencer time folding written groups into the tail
+  std::uint64_t checkpoints = 0;      // checkpoints written
+  std::uint64_t checkpoint_ns = 0;    // checkpointer time writing them
+  std::uint64_t checkpoint_events = 0;   // events they covered
+  std::uint64_t checkpoint_records = 0;  // keys they wrote
+  std::uint64_t checkpoint_bytes = 0;    // SST bytes they ingested
 };
 
 class Writer {
  public:
-  // REQUIRES: `store` outlives the writer and no other writer runs on it.
+  // REQUIRES: `store` outlives the writer, was opened writable, and no other
+  // writer runs on it.
   static Result<std::unique_ptr<Writer>> Start(LogStore* store, WriterOptions opts = {});
   ~Writer();  // Stop()s.
   Writer(const Writer&) = delete;
@@ -79,7 +117,8 @@ class Writer {
   // Submit and wait.
   AppendOutcome Append(AppendRequest request);
 
-  // Completes everything queued, then stops both threads. Idempotent.
+  // Completes everything queued, writes a last checkpoint, then stops every
+  // thread. Idempotent.
   void Stop();
 
   keys::Head durable_head() const;
@@ -92,22 +131,39 @@ class Writer {
     AppendCallback done;
   };
   struct Group;
+  class Below;
 
   Writer(LogStore* store, WriterOptions opts, keys::Head head);
   void SequencerLoop();
   void CommitterLoop();
+  void CheckpointerLoop();
+  // writer_prepare.cc: the sequencer's work on one group.
   std::unique_ptr<Group> Prepare(std::deque<Pending> items);
-  AppendOutcome PrepareOne(Group& g, AppendRequest& req);
-  // Runs the domain for a command request: fills req.envelopes and applies
-  // them to the group's state, or sets req.rejection. Non-OK: storage error.
+  AppendOutcome PrepareOne(Group& g, AppendRequest& req, Deriver& deriver);
+  AppendOutcome PrepareSealed(Group& g, AppendRequest& req);
+  // Runs the domain's Decide for a command request: fills req.envelopes or
+  // sets req.rejection. Nothing changes state. Non-OK: storage error.
   Status DecideCommand(Group& g, AppendRequest& req);
-  Status AppendEnvelopes(Group& g, AppendRequest& req, AppendOutcome& out);
-  void AddSortedPuts(Group& g);
+  // Applies the request's events to the group's aggregate state.
+  // invalid_argument: raw events that do not fit the state (nothing applied).
+  Status ApplyEvents(Group& g, AppendRequest& req);
+  void StampAndDerive(Group& g, AppendRequest& req, Deriver& deriver, AppendOutcome& out);
+  void RecordOutcome(Group& g, std::string idem_key, const Hash32& fingerprint,
+                     const AppendOutcome& out);
+  void AddOutcomeRecords(Group& g);
   Status Prefetch(Group& g);
-  Result<std::uint64_t> CurrentVersion(const Group& g, const std::string& stream_id);
-  Result<std::optional<std::string>> FindIdempotency(const Group& g, const std::string& key);
+  // Lookups through the layers below a group: the group in flight, the
+  // store's derived state in memory, the caches, the prefetched values, the
+  // checkpoint. `include_group` also looks at the group's own changes first.
+  Result<std::uint64_t> VersionBelow(const Group& g, std::string_view stream);
+  Result<std::optional<std::string>> FindIdempotency(const Group& g, const std::string& key,
+                                                     bool include_group);
+  Result<std::string> EventStreamAt(const Group& g, std::uint64_t seq);
   void HandToCommitter(std::unique_ptr<Group> g);
   void RetireCommitted();
+  void MaybeCheckpoint(bool force);
+  void FinalCheckpoint();
+  void FailStop(const std::string& why);
   static void FailAll(Group& g, const Status& why);
 
   LogStore* const store_;
@@ -122,8 +178,9 @@ class Writer {
 
   // Sequencer-owned state.
   keys::Head prepared_head_;
-  StringMap<std::uint64_t> stream_cache_;  // durable versions
+  StringMap<std::uint64_t> stream_cache_;  // checkpointed versions
   StateCache state_cache_;
+  std::chrono::steady_clock::time_point tail_started_;  // first event of the tail written
 
   // Hand-off between sequencer and committer: at most one group in flight.
   std::mutex handoff_mu_;
@@ -132,13 +189,26 @@ class Writer {
   bool in_flight_done_ = false;
   bool committer_exit_ = false;
 
+  // Hand-off between sequencer and checkpointer: at most one checkpoint.
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  std::shared_ptr<const DerivedDelta> ckpt_job_;  // to write; null when idle
+  bool ckpt_busy_ = false;                        // sequencer's view: a job not yet collected
+  bool ckpt_done_ = false;                        // the job is written (or failed)
+  bool ckpt_exit_ = false;
+  CheckpointMarker ckpt_marker_;  // the marker of the job
+
   std::atomic<bool> failed_{false};
   mutable std::mutex head_mu_;
   keys::Head durable_head_;
+  std::string failure_;  // why, under head_mu_
   std::atomic<std::uint64_t> stat_groups_{0}, stat_requests_{0}, stat_events_{0};
   std::atomic<std::uint64_t> stat_prepare_ns_{0}, stat_write_ns_{0}, stat_wait_ns_{0};
+  std::atomic<std::uint64_t> stat_retire_ns_{0}, stat_ckpts_{0}, stat_ckpt_ns_{0};
+  std::atomic<std::uint64_t> stat_ckpt_events_{0}, stat_ckpt_records_{0}, stat_ckpt_bytes_{0};
 
   std::thread committer_;
+  std::thread checkpointer_;
   std::thread sequencer_;
   std::once_flag stop_once_;
 };

@@ -38,6 +38,30 @@ std::string SampleSettledEnvelope(const std::string& stream, std::uint64_t n) {
   });
 }
 
+std::string SampleRawEnvelope(const std::string& stream, std::uint64_t n,
+                              const std::string& idempotency_key, const Hash32& fingerprint,
+                              const std::string& idempotency_scope) {
+  EnvelopeMeta meta;
+  meta.stream_id = stream;
+  meta.occurred_at_ns = 1'795'000'000'000'000'000 + static_cast<std::int64_t>(n);
+  meta.actor = "test";
+  meta.correlation_id = "corr-" + std::to_string(n);
+  meta.idempotency_key = idempotency_key;
+  meta.idempotency_scope = idempotency_scope;
+  meta.request_fingerprint = fingerprint;
+  const std::string ledger_ref = "payment:" + stream;
+  const std::string statement_ref = "2026112122001" + std::to_string(n);
+  return EncodeEnvelope(meta, fb::Event::ReconciliationItemMatched,
+                        [&](flatbuffers::FlatBufferBuilder& b) {
+                          auto amount = Money(Asset::CNY, 10000 + n).ToFb();
+                          return fb::CreateReconciliationItemMatchedDirect(
+                                     b, stream.c_str(), static_cast<std::uint32_t>(n % 100000),
+                                     ledger_ref.c_str(), statement_ref.c_str(), &amount,
+                                     "gateway_txn_id")
+                              .Union();
+                        });
+}
+
 int RunCommand(const std::string& cmd, std::string* out) {
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;

@@ -24,7 +24,17 @@ class TempDir {
 };
 
 // An unstamped PaymentSettled envelope of about 250 bytes for `stream`.
+// (For decoders: as a raw append it does not apply without its payment.)
 std::string SampleSettledEnvelope(const std::string& stream, std::uint64_t n);
+
+// An unstamped ReconciliationItemMatched envelope of about 250 bytes for
+// `stream`: an event that applies to any state (it keeps none), for raw
+// appends. With a key, it carries the request's identity (EnvelopeMeta), as
+// the writer requires of every event of a keyed request.
+std::string SampleRawEnvelope(const std::string& stream, std::uint64_t n,
+                              const std::string& idempotency_key = "",
+                              const Hash32& fingerprint = {},
+                              const std::string& idempotency_scope = "");
 
 // Runs a shell command, returns its exit status and captures stdout.
 int RunCommand(const std::string& cmd, std::string* out);

@@ -198,7 +198,8 @@ int RunRelay(const Argv& argv) {
     if (!head.ok()) return ReportError(head.status());
     if (head->seq < *load_to) {
       kafka::SyntheticLoadOptions lo;
-      lo.first = head->seq;
+      // Payments of their own: the log may hold anything before them.
+      lo.id_prefix = "syn" + std::to_string(head->seq) + "-";
       lo.count = *load_to - head->seq;
       lo.stop = stop.flag();
       lo.on_durable = [r = relay->get()](std::uint64_t) { r->Notify(); };

@@ -119,12 +119,12 @@ void Api::HandleGetAggregate(Call& call, std::string_view kind, const std::strin
   std::string key = kind == "payment"  ? domain::PaymentKey(id)
                     : kind == "refund" ? domain::RefundKey(id)
                                        : domain::CreditKey(id);
-  std::string value;
-  auto s = deps_.store->db()->Get(rocksdb::ReadOptions(), deps_.store->state_cf(), key, &value);
-  if (s.IsNotFound()) {
+  auto loaded = deps_.store->LoadState(key);
+  if (!loaded.ok()) return Fail(call, loaded.status());
+  if (!loaded->has_value()) {
     return Fail(call, Err(std::string(kind) + "_not_found", std::string(kind) + " '" + id + "' does not exist"));
   }
-  if (!s.ok()) return Fail(call, Err(codes::kIoError, s.ToString()));
+  const std::string& value = **loaded;
   boost::json::object o;
   if (kind == "payment") {
     domain::PaymentState p;
@@ -155,23 +155,18 @@ void Api::HandleBatchGetPayments(Call& call) {
     pos = comma + 1;
   }
   if (list.size() > 100) return Fail(call, Err(hcodes::kQueryInvalid, "at most 100 ids"));
-  std::vector<std::string> keys;
-  for (const auto& id : list) keys.push_back(domain::PaymentKey(id));
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<std::string> values(keys.size());
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), deps_.store->state_cf());
-  auto statuses = deps_.store->db()->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
   boost::json::array found;
   boost::json::array missing;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    if (statuses[i].IsNotFound()) {
-      missing.push_back(boost::json::value(boost::json::string(list[i])));
+  for (const std::string& id : list) {
+    auto loaded = deps_.store->LoadState(domain::PaymentKey(id));
+    if (!loaded.ok()) return Fail(call, loaded.status());
+    if (!loaded->has_value()) {
+      missing.push_back(boost::json::value(boost::json::string(id)));
       continue;
     }
-    if (!statuses[i].ok()) return Fail(call, Err(codes::kIoError, statuses[i].ToString()));
     domain::PaymentState p;
-    domain::Decode(values[i], &p);
-    found.push_back(PaymentJson(list[i], p));
+    domain::Decode(**loaded, &p);
+    found.push_back(PaymentJson(id, p));
   }
   boost::json::object o;
   o["payments"] = std::move(found);

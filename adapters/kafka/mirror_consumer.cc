@@ -1,6 +1,6 @@
 #include "adapters/kafka/mirror_consumer.h"
 
-#include <rocksdb/write_batch.h>
+#include <cstring>
 
 #include "adapters/kafka/event_message.h"
 #include "events/codes.h"
@@ -38,6 +38,7 @@ Result<std::unique_ptr<MirrorConsumer>> MirrorConsumer::Start(LogStore* store,
   if (opts.brokers.empty()) return Status::Error(kKafkaConfig, "no brokers given");
   std::unique_ptr<MirrorConsumer> c(new MirrorConsumer(store, std::move(opts)));
   ASSIGN_OR_RETURN(c->head_, store->ReadHead());
+  ASSIGN_OR_RETURN(c->writer_, Writer::Start(store));
   c->stats_.head_seq = c->head_.seq;
   ConfPairs conf = {{"bootstrap.servers", c->opts_.brokers},
                     {"group.id", c->opts_.group},
@@ -71,6 +72,7 @@ void MirrorConsumer::Close() {
   offsets_dirty_ = !next_offset_.empty();
   CommitOffsets(/*async=*/false);
   rd_kafka_consumer_close(rk_.get());
+  if (writer_) writer_->Stop();
 }
 
 MirrorConsumerStats MirrorConsumer::stats() const {
@@ -137,36 +139,28 @@ Status MirrorConsumer::Receive(const rd_kafka_message_t& m) {
   return OkStatus();
 }
 
+// What continues the head goes to the engine as sealed events: the writer
+// checks the chain and the stream versions, applies them to the aggregate
+// state and derives the rest, exactly as for its own events.
 Status MirrorConsumer::AppendContiguous() {
-  rocksdb::WriteBatch batch;
-  keys::Head head = head_;
-  std::vector<std::uint64_t> appended;
-  for (auto it = waiting_.begin(); it != waiting_.end() && it->first == head.seq + 1;
-       it = waiting_.begin()) {
-    ASSIGN_OR_RETURN(EventRecord rec, EventRecord::Decode(std::move(it->second.bytes)));
-    if (rec.prev_hash() != head.hash || rec.ComputeHash() != rec.hash()) {
-      return Status::Error(codes::kEnvelopeInvalid,
-                           "seq " + std::to_string(rec.seq()) + " breaks the hash chain");
-    }
-    const std::string seq_key = keys::EventKey(rec.seq());
-    batch.Put(store_->events_cf(), seq_key, rec.bytes());
-    batch.Put(store_->streams_cf(), keys::StreamIndexKey(rec.stream_id(), rec.stream_version()),
-              seq_key);
-    std::string ver;
-    keys::PutU64Be(&ver, rec.stream_version());
-    batch.Put(store_->streams_cf(), keys::StreamHeadKey(rec.stream_id()), ver);
-    head = {rec.seq(), rec.hash()};
+  AppendRequest req;
+  req.sealed = true;
+  std::uint64_t next = head_.seq + 1;
+  for (auto it = waiting_.begin(); it != waiting_.end() && it->first == next;
+       it = waiting_.begin(), ++next) {
+    req.envelopes.push_back(std::move(it->second.bytes));
     waiting_offsets_[it->second.partition].erase(it->second.offset);
     waiting_.erase(it);
-    appended.push_back(rec.seq());
   }
-  if (appended.empty()) return OkStatus();
-  batch.Put(store_->meta_cf(), std::string(keys::kMetaHead), keys::EncodeHead(head));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  RETURN_IF_ERROR(FromRocks(store_->db()->Write(wo, &batch), "writing the mirror log"));
+  if (req.envelopes.empty()) return OkStatus();
+  const std::size_t n = req.envelopes.size();
+  const fb::Envelope& last = *fb::GetEnvelope(req.envelopes.back().data());
+  keys::Head head{last.seq(), {}};
+  std::memcpy(head.hash.data(), last.hash()->bytes()->Data(), head.hash.size());
+  AppendOutcome out = writer_->Append(std::move(req));
+  if (!out.status.ok()) return out.status;
   head_ = head;
-  stats_.appended += appended.size();
+  stats_.appended += n;
   return OkStatus();
 }
 

@@ -6,12 +6,14 @@
 // message is verified on receipt (FlatBuffers verifier, folio-seq header ==
 // the envelope's seq, key == its stream); a seq at or below the mirror's head,
 // or already waiting, is a duplicate and dropped (dedupe by folio-seq). The
-// others wait in memory until they continue the head; then they are appended
-// in seq order, each one's prev_hash checked against the head hash and its
-// hash recomputed, in one synced WriteBatch (events, stream index, stream
-// heads, head). Offsets are committed to the consumer group only up to the
-// first message still waiting in each partition, after that write, so a
-// restart re-reads at most what was not yet written.
+// others wait in memory until they continue the head; then they go, in seq
+// order, to the engine's writer as sealed events (engine/append.h): it checks
+// each one's prev_hash against the head hash and recomputes its hash, applies
+// them to the aggregate state, keeps the derived state (stream index,
+// idempotency records) like its own, and writes them in one synced batch.
+// Offsets are committed to the consumer group only up to the first message
+// still waiting in each partition, after that write, so a restart re-reads at
+// most what was not yet written.
 //
 // Thread-safety: one thread drives a MirrorConsumer.
 // REQUIRES: `store` outlives it and nothing else writes to it.
@@ -26,6 +28,7 @@
 #include "adapters/kafka/rd_handles.h"
 #include "engine/keys.h"
 #include "engine/log_store.h"
+#include "engine/writer.h"
 
 namespace folio::kafka {
 
@@ -87,6 +90,7 @@ class MirrorConsumer {
   bool offsets_dirty_ = false;
   MirrorConsumerStats stats_;
   bool closed_ = false;
+  std::unique_ptr<Writer> writer_;  // the one way into the mirror log
 };
 
 }  // namespace folio::kafka

@@ -97,6 +97,8 @@ class RunAppender {
     ctx.actor = actor_;
     ctx.now_ns = now_ns_;
     ctx.idempotency_key = run_id_ + ":" + std::to_string(index);
+    ctx.idempotency_scope = "recon";
+    ctx.request_fingerprint = recon::ReconFingerprint(cmd);
     ctx.correlation_id = run_id_;
     domain::Decision d = recon::DecideRecon(state_, cmd, ctx);
     if (auto* rej = std::get_if<domain::Rejection>(&d)) {
@@ -105,9 +107,9 @@ class RunAppender {
     AppendRequest req;
     req.stream_id = recon::RunStream(run_id_);
     req.expected_version = state_.version == 0 ? kNoStream : state_.version;
-    req.idempotency_scope = "recon";
+    req.idempotency_scope = ctx.idempotency_scope;
     req.idempotency_key = ctx.idempotency_key;
-    req.fingerprint = recon::ReconFingerprint(cmd);
+    req.fingerprint = ctx.request_fingerprint;
     req.envelopes = std::move(std::get<domain::Events>(d));
     for (const std::string& e : req.envelopes)
       recon::ApplyRecon(state_, *fb::GetEnvelope(e.data()));
@@ -350,15 +352,17 @@ Result<AppendOutcome> ResolveDiscrepancy(LogStore& store, Writer& writer,
   ctx.actor = actor;
   ctx.now_ns = (clock != nullptr ? clock : SystemClock::Default())->NowNs();
   ctx.idempotency_key = resolve.run_id + ":resolve:" + resolve.discrepancy_id;
+  ctx.idempotency_scope = "recon";
+  ctx.request_fingerprint = recon::ReconFingerprint(resolve);
   ctx.correlation_id = resolve.run_id;
   domain::Decision d = recon::DecideRecon(st, resolve, ctx);
   if (auto* rej = std::get_if<domain::Rejection>(&d)) return Status::Error(rej->code, rej->message);
   AppendRequest req;
   req.stream_id = recon::RunStream(resolve.run_id);
   req.expected_version = st.version;
-  req.idempotency_scope = "recon";
+  req.idempotency_scope = ctx.idempotency_scope;
   req.idempotency_key = ctx.idempotency_key;
-  req.fingerprint = recon::ReconFingerprint(resolve);
+  req.fingerprint = ctx.request_fingerprint;
   req.envelopes = std::move(std::get<domain::Events>(d));
   AppendOutcome out = writer.Append(std::move(req));
   if (!out.status.ok()) return out.status;

@@ -8,7 +8,7 @@
 namespace folio {
 namespace {
 
-using testing::SampleSettledEnvelope;
+using testing::SampleRawEnvelope;
 using testing::TempDir;
 
 // Writes `n` events over a few streams and closes the store.
@@ -20,7 +20,7 @@ void WriteLog(const TempDir& dir, std::uint64_t n) {
   for (std::uint64_t i = 0; i < n; ++i) {
     AppendRequest r;
     r.stream_id = "pay-" + std::to_string(i % 7);
-    r.envelopes.push_back(SampleSettledEnvelope(r.stream_id, i));
+    r.envelopes.push_back(SampleRawEnvelope(r.stream_id, i));
     REQUIRE((*writer)->Append(std::move(r)).status.ok());
   }
 }

@@ -15,21 +15,25 @@
 namespace folio {
 namespace {
 
-using testing::SampleSettledEnvelope;
+using testing::SampleRawEnvelope;
 using testing::TempDir;
 
 Hash32 Fingerprint(std::string_view s) {
   return Sha256(s);
 }
 
+// `body` stands for the request's content: another body under the same key
+// is another request.
 AppendRequest Request(const std::string& stream, std::uint64_t expected, const std::string& key,
-                      std::size_t events = 1) {
+                      std::size_t events = 1, const std::string& body = "") {
   AppendRequest r;
   r.stream_id = stream;
   r.expected_version = expected;
   r.idempotency_key = key;
-  r.fingerprint = Fingerprint(stream + "|" + std::to_string(expected) + "|" + key);
-  for (std::size_t i = 0; i < events; ++i) r.envelopes.push_back(SampleSettledEnvelope(stream, i));
+  r.fingerprint = Fingerprint(stream + "|" + std::to_string(expected) + "|" + key + "|" + body);
+  for (std::size_t i = 0; i < events; ++i) {
+    r.envelopes.push_back(SampleRawEnvelope(stream, i, key, r.fingerprint));
+  }
   return r;
 }
 
@@ -101,8 +105,7 @@ TEST_CASE("a wrong expected version is a stream_version_conflict and writes noth
   CHECK(o.status.code() == codes::kStreamVersionConflict);
   CHECK(db.store->ReadHead()->seq == 1);
   // Not remembered: the same key may be retried with the right version.
-  AppendRequest retry = Request("s", 1, "x");
-  retry.idempotency_key = "b";
+  AppendRequest retry = Request("s", 1, "b");
   CHECK(db.writer->Append(std::move(retry)).status.ok());
 }
 
@@ -120,8 +123,7 @@ TEST_CASE("idempotency: a repeat returns the first outcome, forever; another req
     CHECK(again.last_seq == first.last_seq);
     CHECK(db.store->ReadHead()->seq == 2);
 
-    AppendRequest other = Request("pay-9", kNoStream, "idem-1", 1);
-    other.fingerprint = Fingerprint("something else");
+    AppendRequest other = Request("pay-9", kNoStream, "idem-1", 1, "something else");
     AppendOutcome conflict = db.writer->Append(std::move(other));
     CHECK(conflict.status.code() == codes::kIdempotencyKeyConflict);
 
@@ -205,7 +207,8 @@ TEST_CASE(
         r.expected_version = shared ? *db.store->StreamVersion(r.stream_id) : kAnyVersion;
         r.idempotency_key = "t" + std::to_string(t) + "-" + std::to_string(i);
         r.fingerprint = Fingerprint(r.idempotency_key);
-        r.envelopes.push_back(SampleSettledEnvelope(r.stream_id, static_cast<std::uint64_t>(i)));
+        r.envelopes.push_back(SampleRawEnvelope(r.stream_id, static_cast<std::uint64_t>(i),
+                                                r.idempotency_key, r.fingerprint));
         db.writer->Submit(std::move(r), [&](const AppendOutcome& o) {
           if (o.status.ok()) {
             ok_events.fetch_add(1);

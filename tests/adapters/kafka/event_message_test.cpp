@@ -1,6 +1,8 @@
 // How an event becomes Kafka headers and integration JSON.
 #include <doctest/doctest.h>
 
+#include "events/synthetic.h"
+
 #include <boost/json.hpp>
 
 #include "adapters/kafka/event_message.h"
@@ -10,6 +12,13 @@
 namespace folio::kafka {
 namespace {
 
+// Synthetic event 15 settles payment "pay-7" (events/synthetic.h).
+std::string SettledPay7() {
+  SyntheticEventOptions o;
+  o.id_prefix = "pay-";
+  return SyntheticPaymentEvent(15, o);
+}
+
 EventRecord Stamped(std::string env, std::uint64_t seq) {
   StampEnvelope(env, seq, 1, 1'795'000'000'000'000'000, kGenesisHash);
   auto r = EventRecord::Decode(std::move(env));
@@ -18,7 +27,7 @@ EventRecord Stamped(std::string env, std::uint64_t seq) {
 }
 
 TEST_CASE("event headers follow the CloudEvents Kafka binding plus folio-seq and folio-hash") {
-  EventRecord e = Stamped(SyntheticSettledEnvelope("pay-7", 7), 42);
+  EventRecord e = Stamped(SettledPay7(), 42);
   Header h[8];
   EventHeaders(e.env(), "/folio", h);
   CHECK(h[0].name == "ce_specversion");
@@ -28,7 +37,7 @@ TEST_CASE("event headers follow the CloudEvents Kafka binding plus folio-seq and
   CHECK(h[2].value == "/folio");
   CHECK(h[3].value == "folio.PaymentSettled");
   CHECK(h[4].name == "ce_time");
-  CHECK(h[4].value == "2026-11-18T11:06:40.000000007Z");
+  CHECK(h[4].value == "2026-11-18T11:06:40.000000015Z");
   CHECK(h[5].value == kEnvelopeContentType);
   CHECK(h[6].name == kHeaderSeq);
   CHECK(h[6].value == "42");
@@ -37,19 +46,19 @@ TEST_CASE("event headers follow the CloudEvents Kafka binding plus folio-seq and
 }
 
 TEST_CASE("payments.settled JSON carries the payment's fields with a decimal amount") {
-  EventRecord e = Stamped(SyntheticSettledEnvelope("pay-7", 7), 1);
+  EventRecord e = Stamped(SettledPay7(), 1);
   REQUIRE(IntegrationKindOf(e.env()) == IntegrationKind::kSettled);
   CHECK(IntegrationKey(e.env()) == "pay-7");
   auto j = boost::json::parse(IntegrationJson(e.env(), nullptr)).as_object();
   CHECK(j.at("paymentId").as_string() == "pay-7");
-  CHECK(j.at("orderId").as_string() == "order-7");
-  CHECK(j.at("userId").as_string() == "cust-1");
+  CHECK(j.at("orderId").as_string() == "order-pay-7");
+  CHECK(j.at("userId").as_string() == "cust-7");
   CHECK(j.at("amount").as_string() == "100.07");
   CHECK(j.at("currency").as_string() == "CNY");
   CHECK(j.at("method").as_string() == "alipay");  // as the HTTP API names methods
-  CHECK(j.at("settledAt").as_string() == "2026-11-18T11:06:40.000000007Z");
+  CHECK(j.at("settledAt").as_string() == "2026-11-18T11:06:40.000000015Z");
   CHECK(j.at("reason").is_null());
-  CHECK(j.at("requestId").as_string() == "req-7");
+  CHECK(j.at("requestId").as_string() == "req-pay-7");
 }
 
 TEST_CASE("folio-seq parsing rejects anything but plain digits") {

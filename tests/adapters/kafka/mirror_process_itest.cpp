@@ -252,13 +252,14 @@ TEST_CASE("kcat reads folio.events with its headers") {
     std::string h = line.substr(at, line.find(']', at) - at);
     CHECK(h.find("\"ce_specversion\",\"1.0\",\"ce_id\",\"") != std::string::npos);
     CHECK(h.find("\"ce_source\",\"/folio\"") != std::string::npos);
-    CHECK(h.find("\"ce_type\",\"folio.PaymentSettled\"") != std::string::npos);
+    CHECK((h.find("\"ce_type\",\"folio.PaymentSettled\"") != std::string::npos ||
+           h.find("\"ce_type\",\"folio.PaymentCreated\"") != std::string::npos));
     CHECK(h.find("\"ce_time\",\"") != std::string::npos);
     CHECK(h.find("\"content-type\",\"application/vnd.folio.envelope+flatbuffers\"") !=
           std::string::npos);
     CHECK(h.find("\"folio-seq\",\"") != std::string::npos);
     CHECK(h.find("\"folio-hash\",\"") != std::string::npos);
-    CHECK(line.find("\"key\":\"pay-") != std::string::npos);
+    CHECK(line.find("\"key\":\"payment:syn-") != std::string::npos);
   }
   CHECK(lines == 500);
 }

@@ -1,0 +1,107 @@
+#include "engine/checkpoint_view.h"
+
+#include <memory>
+
+#include "engine/log_store.h"
+#include "events/codes.h"
+
+namespace folio {
+
+Result<std::uint64_t> CheckpointBelow::StreamVersion(std::string_view stream) {
+  std::string v;
+  rocksdb::Status s = store_.db()->Get(rocksdb::ReadOptions(), store_.streams_cf(),
+                                       keys::StreamHeadKey(stream), &v);
+  if (s.IsNotFound()) return std::uint64_t{0};
+  RETURN_IF_ERROR(FromRocks(s, "reading a stream head"));
+  if (v.size() != 8) return Status::Error(codes::kCorruption, "stream head record malformed");
+  return keys::GetU64Be(v);
+}
+
+Result<std::optional<std::string>> CheckpointBelow::Idempotency(std::string_view key) {
+  std::string v;
+  rocksdb::Status s = store_.db()->Get(rocksdb::ReadOptions(), store_.idempotency_cf(),
+                                       rocksdb::Slice(key.data(), key.size()), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocks(s, "reading an idempotency record"));
+  return std::optional<std::string>(std::move(v));
+}
+
+Result<std::string> CheckpointBelow::EventStream(std::uint64_t seq) {
+  ASSIGN_OR_RETURN(std::vector<EventRecord> events, store_.ReadFrom(seq, 1));
+  if (events.empty() || events[0].seq() != seq) {
+    return Status::Error(codes::kCorruption, "event " + std::to_string(seq) + " is missing");
+  }
+  return std::string(events[0].stream_id());
+}
+
+std::optional<std::string> OverlayState::Load(std::string_view key) {
+  if (auto it = overlay_.find(key); it != overlay_.end()) return it->second;
+  std::string v;
+  rocksdb::Status s = store_.db()->Get(rocksdb::ReadOptions(), store_.state_cf(),
+                                       rocksdb::Slice(key.data(), key.size()), &v);
+  if (s.ok()) return v;
+  if (!s.IsNotFound() && error_.ok()) error_ = FromRocks(s, "loading aggregate state");
+  return std::nullopt;
+}
+
+void OverlayState::Store(std::string_view key, std::string value) {
+  overlay_.insert_or_assign(std::string(key), std::move(value));
+}
+
+void OverlayState::Erase(std::string_view key) {
+  overlay_.insert_or_assign(std::string(key), std::nullopt);
+}
+
+std::vector<std::pair<std::string, std::string>> OverlayState::Scan(std::string_view from,
+                                                                    std::string_view to,
+                                                                    std::size_t limit) {
+  auto r = ScanStateLayers(store_, {&overlay_}, from, to, limit);
+  if (!r.ok()) {
+    if (error_.ok()) error_ = r.status();
+    return {};
+  }
+  return std::move(r).value();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ScanStateLayers(
+    const LogStore& store, std::initializer_list<const StateOverlay*> overlays,
+    std::string_view from, std::string_view to, std::size_t limit) {
+  // Overlays may erase stored entries: read enough stored entries that
+  // `limit` survive the erasures, then lay the overlays on top in order.
+  std::size_t erased = 0;
+  for (const StateOverlay* o : overlays) {
+    if (o == nullptr) continue;
+    for (auto it = o->lower_bound(from); it != o->end() && it->first < to; ++it) {
+      if (!it->second) ++erased;
+    }
+  }
+  std::map<std::string, std::string, std::less<>> merged;
+  rocksdb::ReadOptions ro;
+  std::string upper(to);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, store.state_cf()));
+  for (it->Seek(rocksdb::Slice(from.data(), from.size()));
+       it->Valid() && merged.size() < limit + erased; it->Next()) {
+    merged.emplace(it->key().ToString(), it->value().ToString());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scanning state"));
+  for (const StateOverlay* o : overlays) {
+    if (o == nullptr) continue;
+    for (auto oi = o->lower_bound(from); oi != o->end() && oi->first < to; ++oi) {
+      if (oi->second) {
+        merged.insert_or_assign(oi->first, *oi->second);
+      } else {
+        merged.erase(oi->first);
+      }
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& kv : merged) {
+    if (out.size() >= limit) break;
+    out.emplace_back(kv.first, std::move(kv.second));
+  }
+  return out;
+}
+
+}  // namespace folio
