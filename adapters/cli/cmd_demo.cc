@@ -1,4 +1,5 @@
 // folio demo and folio torture: small writers over the raw log.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
@@ -7,6 +8,7 @@
 
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
+#include "engine/torture_load.h"
 #include "engine/verify.h"
 #include "engine/writer.h"
 #include "events/codes.h"
@@ -24,11 +26,22 @@ in trust, and a few commands the rules refuse) into the log in DIR (default
 every command carries an idempotency key, so a second run appends nothing.
 )";
 
-constexpr const char* kTortureHelp = R"(Usage: folio torture --data DIR [--submitters K]
+constexpr const char* kTortureHelp = R"(Usage: folio torture --data DIR [--submitters K] [--run R]
+                     [--checkpoint-events N] [--checkpoint-ms M]
 
-Appends forever from K threads (default 4). After each append is durable it
-prints "<seq> <stream> <version>" on stdout. The crash tests kill it with
-SIGKILL at random moments and check that every printed event survived.
+Runs domain commands forever from K threads (default 4), one at a time per
+thread, in the fixed pattern of engine/torture_load.h (payments to trust and
+to operating, settlements, failures, and settlements the rules refuse); R
+(default 0) keeps each run's idempotency keys apart. After each outcome is
+durable it prints one line on stdout:
+
+  <key> ok <first_seq> <last_seq> <stream_version>
+  <key> rej <code>
+
+The crash tests kill it with SIGKILL at random moments and check that every
+printed outcome survived and that a retry of its key answers the same. Small
+--checkpoint-events / --checkpoint-ms (defaults: the writer's) make the kills
+land during checkpoints too.
 )";
 
 // The demo history: every method, refunds (partial, to credit, one
@@ -108,44 +121,48 @@ int RunDemo(const Argv& argv) {
 }
 
 int RunTorture(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"data", "submitters"}, {}});
+  auto args = Args::Parse(
+      argv, {{"data", "submitters", "run", "checkpoint-events", "checkpoint-ms"}, {}});
   if (!args.ok()) return ReportError(args.status()), std::fputs(kTortureHelp, stderr), 2;
   if (args->help()) return std::fputs(kTortureHelp, stdout), 0;
   auto dir = args->Get("data");
   auto submitters = args->GetU64("submitters", 4);
-  if (!dir || !submitters.ok() || *submitters == 0) {
-    ReportError(Status::Error(codes::kInvalidArgument, "--data DIR is required, --submitters > 0"));
+  auto run = args->GetU64("run", 0);
+  WriterOptions wo;
+  auto ckpt_events = args->GetU64("checkpoint-events", wo.checkpoint_events_max);
+  auto ckpt_ms = args->GetU64("checkpoint-ms", static_cast<std::uint64_t>(wo.checkpoint_interval.count()));
+  if (!dir || !submitters.ok() || *submitters == 0 || !run.ok() || !ckpt_events.ok() ||
+      *ckpt_events == 0 || !ckpt_ms.ok()) {
+    ReportError(Status::Error(codes::kInvalidArgument,
+                              "--data DIR is required; --submitters and --checkpoint-events > 0"));
     return 2;
   }
+  wo.checkpoint_events_max = *ckpt_events;
+  wo.checkpoint_interval = std::chrono::milliseconds(*ckpt_ms);
   auto store = LogStore::Open(*dir);
   if (!store.ok()) return ReportError(store.status()), 3;
-  auto writer = Writer::Start(store->get());
+  auto writer = Writer::Start(store->get(), wo);
   if (!writer.ok()) return ReportError(writer.status());
   std::mutex out_mu;
   std::vector<std::thread> threads;
   for (std::uint64_t t = 0; t < *submitters; ++t) {
     threads.emplace_back([&, t] {
       for (std::uint64_t i = 0;; ++i) {
-        AppendRequest r;
-        r.stream_id = "torture-" + std::to_string(t) + "-" + std::to_string(i % 97);
-        EnvelopeMeta meta;
-        meta.stream_id = r.stream_id;
-        meta.actor = "torture";
-        // Every third append carries two events: both or neither must survive.
-        for (std::uint64_t k = 0; k < (i % 3 == 0 ? 2u : 1u); ++k) {
-          r.envelopes.push_back(EncodeEnvelope(meta, fb::Event::PaymentBecameDue, [&](auto& b) {
-            return fb::CreatePaymentBecameDueDirect(b, r.stream_id.c_str()).Union();
-          }));
-        }
-        AppendOutcome o = (*writer)->Append(std::move(r));
-        if (!o.status.ok()) {
+        const torture::StepId id{*run, t, i};
+        AppendOutcome o = (*writer)->Append(torture::Request(id));
+        const std::string key = torture::Key(id);
+        std::lock_guard<std::mutex> lock(out_mu);
+        if (o.status.ok()) {
+          std::printf("%s ok %llu %llu %llu\n", key.c_str(),
+                      static_cast<unsigned long long>(o.first_seq),
+                      static_cast<unsigned long long>(o.last_seq),
+                      static_cast<unsigned long long>(o.stream_version));
+        } else if (o.status.code() == codes::kStoreFailed || o.status.code() == codes::kIoError) {
           ReportError(o.status);
           std::_Exit(1);
+        } else {
+          std::printf("%s rej %s\n", key.c_str(), std::string(o.status.code()).c_str());
         }
-        std::lock_guard<std::mutex> lock(out_mu);
-        std::printf("%llu torture-%llu-%llu %llu\n", static_cast<unsigned long long>(o.last_seq),
-                    static_cast<unsigned long long>(t), static_cast<unsigned long long>(i % 97),
-                    static_cast<unsigned long long>(o.stream_version));
         std::fflush(stdout);
       }
     });
