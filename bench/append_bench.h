@@ -1,8 +1,11 @@
-// `folio bench append`: appends realistic events through the real writer from
-// several submitter threads, then (same process, same options, same disk)
-// writes the same number of same-sized values to a raw RocksDB in WriteBatches
-// of the same average size with sync=true: no hashing, no index, no
-// idempotency. The ratio of the two rates is the cost of being a ledger.
+// `folio bench append`: appends payment events (each payment created, then
+// settled: events/synthetic.h) through the real writer from several
+// submitter threads, with the checkpointer running, then (same process, same
+// options, same disk) writes the same envelope bytes to a raw RocksDB, one key
+// each, in WriteBatches of the same average size with sync=true. The ratio of
+// the two rates is the cost of being a ledger: sequencing, hashing, the
+// idempotency checks, applying the events to the aggregate state, and
+// deriving and checkpointing the stream index, idempotency records and state.
 #pragma once
 
 #include <cstdint>
@@ -14,25 +17,17 @@
 
 namespace folio::bench {
 
-// Which of a Folio group's per-event records a raw baseline writes besides
-// the event itself (the head is always written, once per batch).
-struct LedgerRecords {
-  bool index = true;        // streams: stream_id 0x00 version -> seq
-  bool stream_head = true;  // streams: the stream's head version
-  bool idempotency = true;  // idempotency: key -> record
-  std::string Name() const;
-};
-
 struct AppendBenchOptions {
   std::string data_dir;  // keep the Folio log here; Default: a temp dir, removed
   std::uint64_t events = 1'000'000;
-  std::size_t event_bytes = 0;  // pad envelopes to about this size; Default: natural (~250)
+  std::size_t event_bytes = 0;  // pad envelopes to about this size; Default: natural (~400)
   std::size_t submitters = 8;
   std::size_t in_flight_per_submitter_max = 8192;
   // Run the raw baselines after Folio (false: only build the log). Default: true.
   bool baselines = true;
-  // Also run the raw baseline with records dropped in turn (storage_floor).
-  bool storage_floor = false;
+  // Rebuild the derived state from the log afterwards and compare (untimed).
+  // Default: true.
+  bool verify_derived = true;
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
 };
 
@@ -42,37 +37,30 @@ struct AppendBenchResult {
   double event_bytes_avg = 0;
   double batch_events_avg = 0;
   std::uint64_t groups = 0;
-  double folio_seconds = 0;
-  double folio_events_per_s = 0;
+  double build_seconds = 0;  // building the requests, before the clock starts
+  double ack_seconds = 0;    // until the last append was acknowledged
+  double folio_seconds = 0;  // ...and the writer stopped: last checkpoint written
+  double folio_events_per_s = 0;  // events / folio_seconds
   double rocksdb_events_per_s = 0;  // mean of two runs after Folio's
   double rocksdb_events_per_s_run1 = 0;
   double rocksdb_events_per_s_run2 = 0;
   double ratio = 0;
-  // Raw RocksDB writing, per event, the records a Folio group holds (event,
-  // stream index entry, stream head, idempotency record; the head once per
-  // batch), same sizes, same batches, sorted per family: what the storage
-  // model alone costs, with no lookups, hashing or sequencing.
-  double rocksdb_ledger_keys_events_per_s = 0;
-  // With --storage-floor: the same with fewer records, events/s each.
-  std::vector<std::pair<LedgerRecords, double>> storage_floor;
   double ack_latency_p50_us = 0;
   double ack_latency_p99_us = 0;
   double ack_latency_max_us = 0;
-  double writer_prepare_s = 0;  // sequencer busy time
+  double writer_prepare_s = 0;  // sequencer busy preparing groups
   double writer_write_s = 0;    // committer time inside RocksDB Write
   double writer_wait_s = 0;     // sequencer waiting on the committer
-  bool verified = false;
+  double writer_retire_s = 0;   // sequencer folding written groups into the tail
+  std::uint64_t checkpoints = 0;
+  double checkpoint_seconds = 0;  // checkpointer busy
+  std::uint64_t checkpoint_bytes = 0;
+  std::uint64_t checkpoint_records = 0;
+  bool verified = false;          // folio verify
+  bool derived_verified = false;  // folio verify --deep (when asked)
 };
 
 Result<AppendBenchResult> RunAppendBench(const AppendBenchOptions& opts);
-
-// The storage-model floor: raw RocksDB in a store opened with Folio's column
-// families and options, writing the same records per event as the writer
-// (see rocksdb_ledger_keys_events_per_s), sync=true. Returns events/s.
-Result<double> RawLedgerKeySyncWrites(const std::string& dir, std::uint64_t count,
-                                      const std::vector<std::string>& values,
-                                      std::size_t batch_values, std::size_t submitters,
-                                      LedgerRecords records);
 
 // Raw RocksDB baseline: `count` values cycled from `values` (real envelopes,
 // so compression sees the same bytes), u64 keys, batches of `batch_values`,

@@ -139,6 +139,7 @@ Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
   ao.data_dir = dir.string();
   ao.events = opts.events;
   ao.baselines = false;  // only the log is needed
+  ao.verify_derived = false;
   if (opts.progress) {
     ao.progress = [&](std::uint64_t d, std::uint64_t t) { opts.progress("append", d, t); };
   }

@@ -12,6 +12,7 @@
 #include "bench/append_bench.h"
 #include "bench/domain_bench.h"
 #include "bench/http_bench.h"
+#include "bench/recovery_bench.h"
 #include "bench/replay_bench.h"
 #include "events/codes.h"
 
@@ -20,27 +21,44 @@ namespace {
 
 constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
 
-  append [--data DIR] [--events N] [--event-bytes B] [--submitters K]
-         [--storage-floor] [--json]
-      Appends N settled-payment events (default 1,000,000) through the real
-      writer from K submitter threads (default 8), then writes the same number
-      of the same values to raw RocksDB in WriteBatches of the same average
-      size, sync=true (twice; the mean is the baseline). Prints
-      folio_events_per_s, rocksdb_events_per_s, ratio, batch_events_avg and
-      ack latency percentiles. A third raw run writes the records a Folio
-      group holds per event (event, stream index, stream head, idempotency
-      record) with no Folio logic: rocksdb_ledger_keys_events_per_s, and
-      ledger_keys_ratio against the one-key baseline, is the storage model's
-      own ceiling. --storage-floor repeats that run with records dropped in
-      turn (no stream head; no head or idempotency; the event alone) and
-      prints each rate as storage_floor. --data keeps Folio's log there (it must not
-      exist yet or be empty); otherwise a temporary directory is used.
+  append [--data DIR] [--events N] [--event-bytes B] [--submitters K] [--json]
+      Appends N payment events (default 1,000,000; each payment created, then
+      settled, one idempotent request per event) through the real writer from
+      K submitter threads (default 8), with the checkpointer running, and stops
+      the writer (its last checkpoint) before the clock stops. Then writes the
+      same envelope bytes to raw RocksDB, one key each, in WriteBatches of the
+      same average size, sync=true (twice; the mean is the baseline). Prints
+      folio_events_per_s, rocksdb_events_per_s, ratio, batch_events_avg, ack
+      latency percentiles, the writer's time by stage and the checkpoints'
+      count, seconds, bytes and records; then verifies the log and rebuilds
+      its derived state to compare (untimed). --data keeps Folio's log there
+      (it must not exist yet or be empty); otherwise a temporary directory.
 
-  domain [--data DIR] [--pairs N] [--submitters K] [--customers C] [--json]
-      Drives N payment.create + payment.settle pairs (default 200,000) through
-      the real writer: the domain decides and applies each command in the
-      sequencer, every group is written durably. Prints commands_per_s,
-      events_per_s, ack latency percentiles and whether the log verifies.
+  domain [--data DIR] [--pairs N] [--submitters K] [--window W] [--customers C]
+         [--rate R] [--open-seconds S] [--no-open-loop] [--json]
+      Closed loop: drives N payment.create + payment.settle pairs (default
+      500,000) through the real writer from K submitters (default 8) keeping
+      W commands each in flight (default 4,096): the domain decides and
+      applies each command in the sequencer, every group is written durably,
+      the derived state is checkpointed in the background. Prints
+      commands_per_s, events_per_s and ack latency percentiles (closed_*).
+      Then an open loop on the same log: commands issued at R per second in
+      all (default: half the closed loop's rate) for S seconds (default 10),
+      whatever the answers; each latency counts from the moment the command
+      was due (open_p50_us, open_p99_us, open_p999_us). Then raw RocksDB
+      writes the same number of the log's own envelopes, one key each, in
+      batches of the closed loop's size, sync=true: raw_events_per_s and
+      events_ratio. Also prints rss_peak_kb (VmHWM) next to
+      caches_configured_kb (block cache, memtables, the writer's caches and
+      two checkpoint intervals of derived state in memory) and the number of
+      distinct idempotency keys, and whether the log verifies.
+
+  recovery [--data DIR] [--events N] [--submitters K] [--json]
+      A child process runs the domain load on a fresh log; once N events are
+      written (default 2,000,000) it is SIGKILLed mid-stream. The log is then
+      opened: RocksDB's recovery, then the events after the last checkpoint
+      derived again (events_replayed, replay_seconds), and a writer started;
+      open_seconds and writer_start_seconds time each step.
 
   replay [--data DIR] [--events N] [--queries Q] [--json]
       Builds a log of N settled-payment events (default 1,000,000) with the
@@ -226,20 +244,30 @@ int BenchReplay(const Argv& argv) {
 }
 
 int BenchDomain(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"data", "pairs", "submitters", "customers"}, {"json"}});
+  auto args = Args::Parse(
+      argv, {{"data", "pairs", "submitters", "window", "customers", "rate", "open-seconds"},
+             {"json", "no-open-loop"}});
   if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
   if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
   bench::DomainBenchOptions o;
   o.data_dir = args->GetOr("data", "");
   auto pairs = args->GetU64("pairs", o.pairs);
   auto submitters = args->GetU64("submitters", o.submitters);
+  auto window = args->GetU64("window", o.window);
   auto customers = args->GetU64("customers", o.customers);
-  for (const Status& s : {pairs.status(), submitters.status(), customers.status()}) {
+  auto rate = args->GetU64("rate", 0);
+  auto open_s = args->GetU64("open-seconds", static_cast<std::uint64_t>(o.open_seconds));
+  for (const Status& s : {pairs.status(), submitters.status(), window.status(),
+                          customers.status(), rate.status(), open_s.status()}) {
     if (!s.ok()) return ReportError(s);
   }
   o.pairs = *pairs;
   o.submitters = *submitters;
+  o.window = *window;
   o.customers = *customers;
+  o.open_rate = static_cast<double>(*rate);
+  o.open_seconds = static_cast<double>(*open_s);
+  o.open_loop = !args->Has("no-open-loop");
   auto r = bench::RunDomainBench(o);
   if (!r.ok()) return ReportError(r.status());
   boost::json::object j;
@@ -251,25 +279,85 @@ int BenchDomain(const Argv& argv) {
   j["commands_per_s"] = r->commands_per_s;
   j["events_per_s"] = r->events_per_s;
   j["batch_events_avg"] = r->batch_events_avg;
-  j["ack_latency_p50_us"] = r->ack_latency_p50_us;
-  j["ack_latency_p99_us"] = r->ack_latency_p99_us;
+  j["event_bytes_avg"] = r->event_bytes_avg;
+  j["closed_p50_us"] = r->closed.p50_us;
+  j["closed_p99_us"] = r->closed.p99_us;
+  j["open_rate_target"] = r->open_rate_target;
+  j["open_rate_achieved"] = r->open_rate_achieved;
+  j["open_commands"] = r->open_commands;
+  j["open_p50_us"] = r->open.p50_us;
+  j["open_p99_us"] = r->open.p99_us;
+  j["open_p999_us"] = r->open.p999_us;
+  j["open_max_us"] = r->open.max_us;
+  j["raw_events_per_s"] = r->raw_events_per_s;
+  j["events_ratio"] = r->events_ratio;
+  j["checkpoints"] = r->checkpoints;
+  j["checkpoint_seconds"] = r->checkpoint_seconds;
+  j["checkpoint_bytes"] = r->checkpoint_bytes;
+  j["distinct_idempotency_keys"] = r->distinct_idempotency_keys;
+  j["rss_peak_kb"] = r->rss_peak_kb;
+  j["caches_configured_kb"] = r->caches_configured_kb;
   j["verified"] = r->verified;
   j["machine"] = std::to_string(std::thread::hardware_concurrency()) + " cores";
   if (args->Has("json")) {
     std::cout << boost::json::serialize(j) << "\n";
   } else {
-    std::printf(
-        "%.0f commands/s (%.0f events/s), ack p50 %.0f us p99 %.0f us, %llu rejected, "
-        "log verified: %s\n",
-        r->commands_per_s, r->events_per_s, r->ack_latency_p50_us, r->ack_latency_p99_us,
-        static_cast<unsigned long long>(r->rejections), r->verified ? "yes" : "NO");
+    std::printf("closed loop: %.0f commands/s (%.0f events/s), ack p50 %.0f us p99 %.0f us\n",
+                r->commands_per_s, r->events_per_s, r->closed.p50_us, r->closed.p99_us);
+    if (o.open_loop) {
+      std::printf("open loop at %.0f/s (achieved %.0f/s): ack p50 %.0f us, p99 %.0f us, p99.9 %.0f us\n",
+                  r->open_rate_target, r->open_rate_achieved, r->open.p50_us, r->open.p99_us,
+                  r->open.p999_us);
+    }
+    std::printf("raw RocksDB %.0f events/s, events_ratio %.3f; peak RSS %llu kB (caches "
+                "configured %llu kB), %llu rejected, log verified: %s\n",
+                r->raw_events_per_s, r->events_ratio,
+                static_cast<unsigned long long>(r->rss_peak_kb),
+                static_cast<unsigned long long>(r->caches_configured_kb),
+                static_cast<unsigned long long>(r->rejections), r->verified ? "yes" : "NO");
   }
   return r->verified && r->rejections == 0 ? 0 : 1;
 }
 
+int BenchRecovery(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"data", "events", "submitters"}, {"json"}});
+  if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
+  if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
+  bench::RecoveryBenchOptions o;
+  o.data_dir = args->GetOr("data", "");
+  auto events = args->GetU64("events", o.events);
+  auto submitters = args->GetU64("submitters", o.submitters);
+  for (const Status& s : {events.status(), submitters.status()}) {
+    if (!s.ok()) return ReportError(s);
+  }
+  o.events = *events;
+  o.submitters = *submitters;
+  auto r = bench::RunRecoveryBench(o);
+  if (!r.ok()) return ReportError(r.status());
+  boost::json::object j;
+  j["bench"] = "recovery";
+  j["events_in_log"] = r->events_in_log;
+  j["checkpoint_seq"] = r->checkpoint_seq;
+  j["events_replayed"] = r->events_replayed;
+  j["open_seconds"] = r->open_seconds;
+  j["replay_seconds"] = r->replay_seconds;
+  j["writer_start_seconds"] = r->writer_start_seconds;
+  j["replay_events_per_s"] = r->replay_events_per_s;
+  if (args->Has("json")) {
+    std::cout << boost::json::serialize(j) << "\n";
+  } else {
+    std::printf("killed at %llu events; open %.3f s (derived %llu events after the checkpoint at "
+                "seq %llu in %.3f s); writer started in %.3f s\n",
+                static_cast<unsigned long long>(r->events_in_log), r->open_seconds,
+                static_cast<unsigned long long>(r->events_replayed),
+                static_cast<unsigned long long>(r->checkpoint_seq), r->replay_seconds,
+                r->writer_start_seconds);
+  }
+  return 0;
+}
+
 int BenchAppend(const Argv& argv) {
-  auto args = Args::Parse(
-      argv, {{"data", "events", "event-bytes", "submitters"}, {"json", "storage-floor"}});
+  auto args = Args::Parse(argv, {{"data", "events", "event-bytes", "submitters"}, {"json"}});
   if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
   if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
   bench::AppendBenchOptions o;
@@ -283,7 +371,6 @@ int BenchAppend(const Argv& argv) {
   o.events = *events;
   o.event_bytes = *bytes;
   o.submitters = *submitters;
-  o.storage_floor = args->Has("storage-floor");
   if (StderrIsTerminal()) {
     o.progress = [](std::uint64_t done, std::uint64_t total) {
       std::fprintf(stderr, "\rfolio: %llu / %llu appended", static_cast<unsigned long long>(done),
@@ -304,25 +391,22 @@ int BenchAppend(const Argv& argv) {
   j["rocksdb_events_per_s"] = r->rocksdb_events_per_s;
   j["rocksdb_events_per_s_runs"] = {r->rocksdb_events_per_s_run1, r->rocksdb_events_per_s_run2};
   j["ratio"] = r->ratio;
-  j["rocksdb_ledger_keys_events_per_s"] = r->rocksdb_ledger_keys_events_per_s;
-  j["ledger_keys_ratio"] = r->rocksdb_ledger_keys_events_per_s / r->rocksdb_events_per_s;
-  if (o.storage_floor) {
-    boost::json::array floor;
-    for (const auto& [records, rate] : r->storage_floor) {
-      floor.push_back({{"records", records.Name()},
-                       {"events_per_s", rate},
-                       {"ratio", rate / r->rocksdb_events_per_s}});
-    }
-    j["storage_floor"] = std::move(floor);
-  }
   j["ack_latency_p50_us"] = r->ack_latency_p50_us;
   j["ack_latency_p99_us"] = r->ack_latency_p99_us;
   j["ack_latency_max_us"] = r->ack_latency_max_us;
   j["writer_prepare_s"] = r->writer_prepare_s;
   j["writer_write_s"] = r->writer_write_s;
   j["writer_wait_s"] = r->writer_wait_s;
+  j["writer_retire_s"] = r->writer_retire_s;
+  j["checkpoints"] = r->checkpoints;
+  j["checkpoint_seconds"] = r->checkpoint_seconds;
+  j["checkpoint_bytes"] = r->checkpoint_bytes;
+  j["checkpoint_records"] = r->checkpoint_records;
+  j["build_seconds"] = r->build_seconds;
+  j["ack_seconds"] = r->ack_seconds;
   j["folio_seconds"] = r->folio_seconds;
   j["verified"] = r->verified;
+  j["derived_verified"] = r->derived_verified;
   if (args->Has("json")) {
     std::cout << boost::json::serialize(j) << "\n";
   } else {
@@ -331,10 +415,14 @@ int BenchAppend(const Argv& argv) {
                 r->batch_events_avg);
     std::printf("rocksdb %9.0f events/s  (raw, sync=true, same batch size and values)\n",
                 r->rocksdb_events_per_s);
-    std::printf("ratio  %.3f   ack latency p50 %.0f us, p99 %.0f us   log verified: %s\n", r->ratio,
-                r->ack_latency_p50_us, r->ack_latency_p99_us, r->verified ? "yes" : "NO");
+    std::printf("ratio  %.3f   ack latency p50 %.0f us, p99 %.0f us\n", r->ratio,
+                r->ack_latency_p50_us, r->ack_latency_p99_us);
+    std::printf("checkpoints %llu (%.2f s, %.1f MB); log verified: %s; derived state = rebuild: %s\n",
+                static_cast<unsigned long long>(r->checkpoints), r->checkpoint_seconds,
+                static_cast<double>(r->checkpoint_bytes) / 1e6, r->verified ? "yes" : "NO",
+                r->derived_verified ? "yes" : "NO");
   }
-  return r->verified ? 0 : 1;
+  return r->verified && r->derived_verified ? 0 : 1;
 }
 
 }  // namespace
@@ -347,6 +435,7 @@ int RunBench(const Argv& argv) {
   Argv rest(argv.begin() + 1, argv.end());
   if (argv[0] == "append") return BenchAppend(rest);
   if (argv[0] == "domain") return BenchDomain(rest);
+  if (argv[0] == "recovery") return BenchRecovery(rest);
   if (argv[0] == "replay") return BenchReplay(rest);
   if (argv[0] == "http") return BenchHttp(rest);
   if (argv[0] == "mirror") return BenchMirror(rest);
