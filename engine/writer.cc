@@ -58,6 +58,25 @@ Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opt
   return w;
 }
 
+// Refusals are few next to accepted requests: when the outcomes family is
+// small, every key of it is kept in memory and a new idempotency key needs no
+// lookup there. (Runs before the writer's threads start.)
+Status Writer::LoadOutcomeKeys() {
+  constexpr std::size_t kOutcomeKeysInMemoryMax = 1'000'000;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store_->db()->NewIterator(rocksdb::ReadOptions(), store_->outcomes_cf()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (outcome_keys_.size() >= kOutcomeKeysInMemoryMax) {
+      outcome_keys_.clear();
+      return OkStatus();  // too many: look them up
+    }
+    outcome_keys_.insert(it->key().ToString());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading the outcomes family"));
+  outcome_keys_complete_ = true;
+  return OkStatus();
+}
+
 Writer::Writer(LogStore* store, WriterOptions opts, keys::Head head)
     : store_(store),
       opts_(std::move(opts)),
@@ -67,6 +86,7 @@ Writer::Writer(LogStore* store, WriterOptions opts, keys::Head head)
       durable_head_(head) {
   FOLIO_ASSERT(opts_.batch_requests_max > 0 && opts_.queue_requests_max > 0,
                "limits must be positive");
+  if (!LoadOutcomeKeys().ok()) outcome_keys_.clear();  // then every lookup goes to RocksDB
   committer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "folio-commit");
     CommitterLoop();

@@ -53,6 +53,8 @@
 #include "engine/log_store.h"
 #include "engine/string_map.h"
 
+#include <boost/unordered/unordered_flat_set.hpp>
+
 namespace folio {
 
 struct WriterOptions {
@@ -134,6 +136,7 @@ class Writer {
   class Below;
 
   Writer(LogStore* store, WriterOptions opts, keys::Head head);
+  Status LoadOutcomeKeys();
   void SequencerLoop();
   void CommitterLoop();
   void CheckpointerLoop();
@@ -180,6 +183,10 @@ class Writer {
   keys::Head prepared_head_;
   StringMap<std::uint64_t> stream_cache_;  // checkpointed versions
   StateCache state_cache_;
+  // Every key of the outcomes family (refusals), while there are at most
+  // kOutcomeKeysInMemoryMax: then a new key is known absent without a lookup.
+  boost::unordered_flat_set<std::string, StringHash, std::equal_to<>> outcome_keys_;
+  bool outcome_keys_complete_ = false;
   std::chrono::steady_clock::time_point tail_started_;  // first event of the tail written
 
   // Hand-off between sequencer and committer: at most one group in flight.

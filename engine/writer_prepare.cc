@@ -199,6 +199,7 @@ void Writer::StampAndDerive(Group& g, AppendRequest& req, Deriver& deriver, Appe
 
 void Writer::RecordOutcome(Group& g, std::string idem_key, const Hash32& fingerprint,
                            const AppendOutcome& out) {
+  if (outcome_keys_complete_) outcome_keys_.insert(idem_key);
   g.outcome_records.insert_or_assign(std::move(idem_key), EncodeIdempotencyRecord(fingerprint, out));
 }
 
@@ -304,9 +305,10 @@ AppendOutcome Writer::PrepareSealed(Group& g, AppendRequest& req) {
 
 // --- lookups --------------------------------------------------------------
 
-// Reads, in one MultiGet, the idempotency records and stream versions the
-// group will need that no layer in memory can answer. A batched lookup costs
-// a fraction of one Get per key.
+// Reads, in one MultiGet, what the group will need that no layer in memory
+// holds: idempotency records, stream versions and aggregate state (the keys
+// domain::StateKeysOf names). A batched lookup of keys in order costs a
+// fraction of one Get per key.
 Status Writer::Prefetch(Group& g) {
   const Group* prev = in_flight_.get();
   const DerivedState& derived = store_->derived();
@@ -316,7 +318,8 @@ Status Writer::Prefetch(Group& g) {
     if ((derived.tail().*member).count(key)) return true;
     return frozen != nullptr && (frozen->*member).count(key) > 0;
   };
-  std::vector<std::string> idem_keys, stream_keys;
+  std::vector<std::string> idem_keys, stream_keys, state_keys;
+  const std::int64_t now_ns = opts_.clock->NowNs();
   for (Pending& p : g.items) {
     AppendRequest& r = p.request;
     if (r.sealed) continue;
@@ -333,47 +336,73 @@ Status Writer::Prefetch(Group& g) {
         stream_cache_.count(r.stream_id) == 0) {
       stream_keys.push_back(keys::StreamHeadKey(r.stream_id));
     }
+    if (r.rejection) continue;
+    std::vector<std::string> wanted;
+    if (r.command) {
+      wanted = domain::StateKeysOf(*r.command, r.context.now_ns ? r.context.now_ns : now_ns);
+    } else {
+      for (const std::string& env : r.envelopes) {
+        for (std::string& k : domain::StateKeysOf(*fb::GetEnvelope(env.data()))) {
+          wanted.push_back(std::move(k));
+        }
+      }
+    }
+    for (std::string& k : wanted) {
+      if (!in_memory(&DerivedDelta::state, k) && !(prev && prev->delta->state.count(k)) &&
+          state_cache_.Find(k) == nullptr) {
+        state_keys.push_back(std::move(k));
+      }
+    }
   }
-  for (auto* v : {&idem_keys, &stream_keys}) {
+  for (auto* v : {&idem_keys, &stream_keys, &state_keys}) {
     std::sort(v->begin(), v->end());
     v->erase(std::unique(v->begin(), v->end()), v->end());
   }
-  // Each idempotency key is looked up in both families: derived records,
-  // then refusals.
-  const std::size_t n = 2 * idem_keys.size() + stream_keys.size();
-  if (n == 0) return OkStatus();
+  // Refusals are looked up only when the writer cannot tell they are absent.
+  const bool outcomes_too = !outcome_keys_complete_;
+  struct Batch {
+    rocksdb::ColumnFamilyHandle* cf;
+    const std::vector<std::string>* keys;
+  };
+  std::vector<Batch> batches = {{store_->streams_cf(), &stream_keys},
+                                {store_->idempotency_cf(), &idem_keys},
+                                {store_->state_cf(), &state_keys}};
+  if (outcomes_too) batches.push_back({store_->outcomes_cf(), &idem_keys});
+  // MultiGet's sorted_input means sorted by family id, then key.
+  std::sort(batches.begin(), batches.end(),
+            [](const Batch& a, const Batch& b) { return a.cf->GetID() < b.cf->GetID(); });
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;
   std::vector<rocksdb::Slice> slices;
-  cfs.reserve(n);
-  slices.reserve(n);
-  for (const auto& k : idem_keys) cfs.push_back(store_->idempotency_cf()), slices.emplace_back(k);
-  for (const auto& k : idem_keys) cfs.push_back(store_->outcomes_cf()), slices.emplace_back(k);
-  for (const auto& k : stream_keys) cfs.push_back(store_->streams_cf()), slices.emplace_back(k);
+  for (const Batch& b : batches) {
+    for (const std::string& k : *b.keys) cfs.push_back(b.cf), slices.emplace_back(k);
+  }
+  const std::size_t n = slices.size();
+  if (n == 0) return OkStatus();
   std::vector<rocksdb::PinnableSlice> values(n);
   std::vector<rocksdb::Status> statuses(n);
   store_->db()->MultiGet(rocksdb::ReadOptions(), n, cfs.data(), slices.data(), values.data(),
-                         statuses.data(), /*sorted_input=*/false);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!statuses[i].ok() && !statuses[i].IsNotFound()) return FromRocks(statuses[i], "prefetch");
-  }
-  const std::size_t m = idem_keys.size();
-  for (std::size_t i = 0; i < m; ++i) {
-    std::optional<std::string> rec;
-    if (statuses[i].ok()) {
-      rec = values[i].ToString();
-    } else if (statuses[m + i].ok()) {
-      rec = values[m + i].ToString();
+                         statuses.data(), /*sorted_input=*/true);
+  std::size_t i = 0;
+  for (const Batch& b : batches) {
+    for (const std::string& k : *b.keys) {
+      const rocksdb::Status& st = statuses[i];
+      if (!st.ok() && !st.IsNotFound()) return FromRocks(st, "prefetch");
+      std::optional<std::string> value;
+      if (st.ok()) value = values[i].ToString();
+      ++i;
+      if (b.cf == store_->streams_cf()) {
+        if (value && value->size() != 8) {
+          return Status::Error(codes::kCorruption, "stream head record malformed");
+        }
+        g.stream_versions_db.emplace(k.substr(0, k.size() - 9),
+                                     value ? keys::GetU64Be(*value) : 0);
+      } else if (b.cf == store_->state_cf()) {
+        state_cache_.Put(k, std::move(value));  // checkpointed values: none newer in memory
+      } else {
+        auto [it, inserted] = g.idempotency_db.try_emplace(k, std::move(value));
+        if (!inserted && !it->second) it->second = std::move(value);  // a refusal
+      }
     }
-    g.idempotency_db.emplace(idem_keys[i], std::move(rec));
-  }
-  for (std::size_t i = 2 * m; i < n; ++i) {
-    const bool found = statuses[i].ok();
-    if (found && values[i].size() != 8) {
-      return Status::Error(codes::kCorruption, "stream head record malformed");
-    }
-    const std::string& k = stream_keys[i - 2 * m];
-    g.stream_versions_db.emplace(k.substr(0, k.size() - 9),
-                                 found ? keys::GetU64Be(values[i].ToStringView()) : 0);
   }
   return OkStatus();
 }
@@ -434,8 +463,13 @@ Result<std::optional<std::string>> Writer::FindIdempotency(const Group& g, const
   if (const DerivedDelta* frozen = derived.frozen()) {
     if (auto* r = in(frozen->idempotency)) return Found(*r);
   }
-  if (auto it = g.idempotency_db.find(key); it != g.idempotency_db.end()) return it->second;
+  if (auto it = g.idempotency_db.find(key); it != g.idempotency_db.end()) {
+    if (it->second || !outcome_keys_complete_ || outcome_keys_.count(key) == 0) return it->second;
+  }
   for (auto* cf : {store_->idempotency_cf(), store_->outcomes_cf()}) {
+    if (cf == store_->outcomes_cf() && outcome_keys_complete_ && outcome_keys_.count(key) == 0) {
+      break;
+    }
     std::string value;
     rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), cf, key, &value);
     if (s.ok()) return Found(std::move(value));

@@ -47,6 +47,11 @@ bool TryApply(StateStore& state, const fb::Envelope& env, std::string* why);
 // them changes `state`.
 bool TryApply(StateStore& state, const std::vector<const fb::Envelope*>& events, std::string* why);
 
+// The aggregate keys Decide of `command` at `now_ns` (and Apply of its
+// events), or Apply of `event`, will read first: a hint for batched reads.
+std::vector<std::string> StateKeysOf(const Command& command, std::int64_t now_ns);
+std::vector<std::string> StateKeysOf(const fb::Envelope& event);
+
 // The stream a command is primarily about ("payment:p1", "trust:cl1:m1", ...).
 std::string PrimaryStream(const Command& command);
 
