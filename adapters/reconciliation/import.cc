@@ -68,6 +68,7 @@ std::string DefaultAccount(statements::Source s) {
 
 void Summarize(const recon::RunState& st, ImportResult* r) {
   r->lines = st.line_count;
+  r->statements = st.statements;
   r->matched = st.matched;
   for (const auto& [id, d] : st.discrepancies) ++r->discrepancies[std::string(KindName(d.kind))];
   r->as_of_seq = st.as_of_seq;
@@ -257,7 +258,8 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   for (auto k : {fb::DiscrepancyKind::MissingInLedger, fb::DiscrepancyKind::MissingInStatement,
                  fb::DiscrepancyKind::AmountMismatch, fb::DiscrepancyKind::StatusMismatch,
                  fb::DiscrepancyKind::FeeMismatch, fb::DiscrepancyKind::Duplicate,
-                 fb::DiscrepancyKind::Timing}) {
+                 fb::DiscrepancyKind::Timing, fb::DiscrepancyKind::StatementInconsistent,
+                 fb::DiscrepancyKind::CurrencyNotHeld, fb::DiscrepancyKind::NotBooked}) {
     r.discrepancies[std::string(KindName(k))] = 0;
   }
   ASSIGN_OR_RETURN(Hash32 sha, FileSha256(opts.path));
@@ -312,6 +314,7 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
                                                  },
                                                  file.options()));
   (void)again;
+  for (const statements::StatementCheck& c : header.checks) matcher.AddCheck(c);
   matcher.Finish();
   r.parse_match_s = validate_s + Seconds(t2);
 
@@ -327,8 +330,18 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   start.period_end_ns = header.period_end_ns;
   start.file_sha256 = sha;
   const Asset a = header.asset == Asset::Unknown ? Asset::CNY : header.asset;
-  start.opening = header.has_balances ? header.opening : Money(a, 0);
-  start.closing = header.has_balances ? header.closing : Money(a, 0);
+  auto held = [&](const statements::Amount& m) {
+    auto money = header.has_balances ? m.ToMoney() : std::nullopt;
+    return money ? *money : Money(a, 0);
+  };
+  start.opening = held(header.opening);
+  start.closing = held(header.closing);
+  start.currency = header.currency;
+  if (header.has_balances) {
+    start.opening_text = (header.opening_is_debit ? "-" : "") + header.opening.ToDisplay();
+    start.closing_text = (header.closing_is_debit ? "-" : "") + header.closing.ToDisplay();
+  }
+  start.statements = header.statements;
   start.line_count = header.lines;
   start.as_of_seq = ledger.as_of_seq;
   RunAppender app(writer, st, r.run_id, opts.actor, clock->NowNs());
@@ -372,6 +385,7 @@ std::string ImportResultJson(const ImportResult& r) {
   j["account"] = r.account;
   j["lines"] = r.lines;
   j["matched"] = r.matched;
+  j["statements"] = r.statements;
   boost::json::object d;
   for (const auto& [k, v] : r.discrepancies) d[k] = v;
   j["discrepancies"] = std::move(d);

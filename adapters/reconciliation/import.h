@@ -48,6 +48,7 @@ struct ImportResult {
   std::string account;
   std::uint32_t lines = 0;
   std::uint32_t matched = 0;
+  std::uint32_t statements = 0;  // statements in the file (0 when replayed)
   std::map<std::string, std::uint32_t> discrepancies;  // every kind, zero or not
   bool replayed = false;                               // the file was imported before
   std::uint64_t as_of_seq = 0;
@@ -72,7 +73,7 @@ Result<recon::RunState> LoadRun(const LogStore& store, std::string_view run_id);
 Result<Hash32> FileSha256(const std::string& path);
 
 // JSON of an ImportResult: {"run_id","statement_id","account","lines","matched",
-// "discrepancies":{kind:count},"replayed","as_of_seq"}.
+// "statements","discrepancies":{kind:count},"replayed","as_of_seq"}.
 std::string ImportResultJson(const ImportResult& r);
 
 }  // namespace folio::reconciliation
