@@ -266,6 +266,7 @@ Line LineOf(const Block& e, const Block* tx, const std::string& stmt_id) {
     if (std::string d = tx->Get({"RmtInf/Ustrd", "AddtlTxInf"}); !d.empty()) l.description = d;
   }
   if (l.reference.empty()) l.reference = l.order_ref;
+  if (l.reference.empty() && !l.other_refs.empty()) l.reference = l.other_refs.front();
   if (l.is_reversal) l.description = "reversal: " + l.description;
   return l;
 }
