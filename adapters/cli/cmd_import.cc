@@ -25,10 +25,14 @@ changes nothing and prints the same summary ("replayed": true).
 
   --account   the ledger account the statement speaks for (default:
               clearing:alipay / clearing:wechat_pay / bank:trust)
-  --json      {"run_id","statement_id","lines","matched","discrepancies":{kind:n},...}
+  --json      {"run_id","statement_id","lines","matched","statements",
+               "discrepancies":{kind:n},...}
 
 Discrepancy kinds: missing_in_ledger, missing_in_statement, amount_mismatch,
-status_mismatch, fee_mismatch, duplicate, timing. See docs/reconciliation.md.
+status_mismatch, fee_mismatch, duplicate, timing, statement_inconsistent (the
+file's balances or totals do not add up), currency_not_held (a currency the
+ledger does not hold), not_booked (a pending or information entry).
+Amounts are read exactly in any ISO 4217 currency. See docs/reconciliation.md.
 Exit status: 0 imported, 1 failure (a malformed file, storage), 2 usage, 3 cannot open DIR.
 )";
 
