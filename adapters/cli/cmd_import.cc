@@ -14,14 +14,16 @@ namespace folio::cli {
 namespace {
 
 constexpr const char* kImportHelp =
-    R"(Usage: folio import --data DIR --source SOURCE FILE [--account ACCOUNT] [--json]
+    R"(Usage: folio import --data DIR --source SOURCE FILE [FILE...] [--account ACCOUNT] [--json]
 
 Parses FILE (SOURCE: alipay, wechatpay, camt053, mt940, csv), matches every
 line against the ledger (gateway transaction id, then order number, then
 amount within a 2-day window) and records the run in the log: the statement
 (with its SHA-256), every match, every discrepancy (posted to
 suspense:reconciliation) and the completion. Importing the same file again
-changes nothing and prints the same summary ("replayed": true).
+changes nothing and prints the same summary ("replayed": true). Several files
+of one source (a day's camt.053 files) are one run, read in the order given;
+their line numbers count on from one file to the next.
 
   --account   the ledger account the statement speaks for (default:
               clearing:alipay / clearing:wechat_pay / bank:trust)
@@ -60,7 +62,7 @@ int RunImport(const Argv& argv) {
   if (args->help()) return std::fputs(kImportHelp, stdout), 0;
   const auto dir = args->Get("data");
   const auto source = statements::SourceFromName(args->GetOr("source", ""));
-  if (!dir || !source || args->positional().size() != 1) {
+  if (!dir || !source || args->positional().empty()) {
     std::fputs(kImportHelp, stderr);
     return 2;
   }
@@ -71,6 +73,7 @@ int RunImport(const Argv& argv) {
   reconciliation::ImportOptions o;
   o.source = *source;
   o.path = args->positional()[0];
+  o.more_paths.assign(args->positional().begin() + 1, args->positional().end());
   o.account = args->GetOr("account", "");
   o.actor = args->GetOr("actor", "cli");
   auto r = reconciliation::ImportStatement(**store, **writer, o);

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/reconciliation/matcher.h"
+#include "adapters/reconciliation/statement_set.h"
 #include "adapters/statements/zip_archive.h"
 #include "engine/domain/civil_time.h"
 #include "engine/domain/methods.h"
@@ -185,42 +186,6 @@ Status AppendRun(RunAppender& app, const recon::ReconStart& start, const Matcher
   return app.Run(done, 1);
 }
 
-// The file to parse: the statement itself, or the detail CSV extracted from
-// an Alipay archive (.zip) into a temporary file removed on destruction.
-class StatementFile {
- public:
-  Status Open(statements::Source source, const std::string& path) {
-    path_ = path;
-    options_.file_name = path;
-    const bool zip = path.size() > 4 && path.compare(path.size() - 4, 4, ".zip") == 0;
-    if (source != statements::Source::kAlipay || !zip) return OkStatus();
-    ASSIGN_OR_RETURN(auto entries, statements::ListZip(path));
-    ASSIGN_OR_RETURN(statements::ZipEntry entry, statements::AlipayDetailEntry(entries));
-    std::string tmpl = (std::filesystem::temp_directory_path() / "folio-alipay-XXXXXX").string();
-    const int fd = mkstemp(tmpl.data());
-    if (fd < 0) return Status::Error(codes::kIoError, "cannot create a temporary file");
-    close(fd);
-    temp_ = tmpl;
-    RETURN_IF_ERROR(statements::ExtractZipEntry(path, entry, temp_));
-    path_ = temp_;
-    options_.file_name = entry.name;
-    return OkStatus();
-  }
-  StatementFile() = default;
-  StatementFile(const StatementFile&) = delete;
-  StatementFile& operator=(const StatementFile&) = delete;
-  ~StatementFile() {
-    std::error_code ec;
-    if (!temp_.empty()) std::filesystem::remove(temp_, ec);
-  }
-  const std::string& path() const { return path_; }
-  const statements::ParseOptions& options() const { return options_; }
-
- private:
-  std::string path_, temp_;
-  statements::ParseOptions options_;
-};
-
 }  // namespace
 
 Result<Hash32> FileSha256(const std::string& path) {
@@ -262,7 +227,9 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
                  fb::DiscrepancyKind::CurrencyNotHeld, fb::DiscrepancyKind::NotBooked}) {
     r.discrepancies[std::string(KindName(k))] = 0;
   }
-  ASSIGN_OR_RETURN(Hash32 sha, FileSha256(opts.path));
+  std::vector<std::string> paths{opts.path};
+  paths.insert(paths.end(), opts.more_paths.begin(), opts.more_paths.end());
+  ASSIGN_OR_RETURN(Hash32 sha, SetSha256(paths));
   r.statement_id = ToHex(sha);
   r.run_id = std::string(statements::SourceName(opts.source)) + "-" + r.statement_id.substr(0, 16);
   r.account = opts.account.empty() ? DefaultAccount(opts.source) : opts.account;
@@ -277,19 +244,16 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
     r.replayed = true;
     return r;
   }
-  StatementFile file;
-  RETURN_IF_ERROR(file.Open(opts.source, opts.path));
+  StatementSet files;
+  RETURN_IF_ERROR(files.Open(opts.source, paths));
   // Pass 1: validate the whole file and learn its period before any write.
   std::int64_t first_ns = INT64_MAX, last_ns = INT64_MIN;
   const auto t0 = Clk::now();
-  ASSIGN_OR_RETURN(statements::Header header, statements::ParseStatementFile(
-                                                  opts.source, file.path(),
-                                                  [&](const statements::Line& l) {
-                                                    first_ns = std::min(first_ns, l.booked_at_ns);
-                                                    last_ns = std::max(last_ns, l.booked_at_ns);
-                                                    return OkStatus();
-                                                  },
-                                                  file.options()));
+  ASSIGN_OR_RETURN(statements::Header header, files.Parse([&](const statements::Line& l) {
+                     first_ns = std::min(first_ns, l.booked_at_ns);
+                     last_ns = std::max(last_ns, l.booked_at_ns);
+                     return OkStatus();
+                   }));
   if (header.period_start_ns == 0 && header.period_end_ns == 0 && header.lines > 0) {
     header.period_start_ns = ShanghaiDayStart(first_ns);
     header.period_end_ns = ShanghaiDayStart(last_ns) + kDayNs;
@@ -306,13 +270,10 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   mo.amount_window_ns = opts.amount_window_ns;
   mo.compare_fees = ScopeOf(opts.source) != LedgerScope::kTrustBank;
   Matcher matcher(&ledger.items, mo);
-  ASSIGN_OR_RETURN(statements::Header again, statements::ParseStatementFile(
-                                                 opts.source, file.path(),
-                                                 [&](const statements::Line& l) {
-                                                   matcher.Add(l);
-                                                   return OkStatus();
-                                                 },
-                                                 file.options()));
+  ASSIGN_OR_RETURN(statements::Header again, files.Parse([&](const statements::Line& l) {
+                     matcher.Add(l);
+                     return OkStatus();
+                   }));
   (void)again;
   for (const statements::StatementCheck& c : header.checks) matcher.AddCheck(c);
   matcher.Finish();

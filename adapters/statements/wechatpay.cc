@@ -1,5 +1,6 @@
 // WeChat Pay trade bills (交易账单) of every type WeChat Pay serves: ALL,
-// SUCCESS and REFUND. UTF-8 with a BOM (or GBK, as some exports are), CRLF:
+// SUCCESS and REFUND; a fund-flow bill (资金账单) is handed to
+// wechat_fundflow.h from its header row. UTF-8 with a BOM (or GBK, as some exports are), CRLF:
 //
 //   file    := header row* summary-header summary-row
 //   header  := name ("," name)*   交易时间,公众账号ID,...,手续费,费率,...  (by name)
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "adapters/statements/text.h"
+#include "adapters/statements/wechat_fundflow.h"
 
 namespace folio::statements {
 namespace {
@@ -129,7 +131,7 @@ class WechatParser {
   Result<Header> Run();
 
  private:
-  Status Header_(std::vector<std::string>& fields, std::uint32_t no);
+  Status ReadHeader(std::vector<std::string>& fields, std::uint32_t no);
   Status Row(const std::vector<std::string>& fields, std::uint32_t no);
   void CheckTotals(const std::vector<std::string>& values, std::uint32_t no);
 
@@ -143,7 +145,7 @@ class WechatParser {
   std::optional<CurrencyInfo> currency_;
 };
 
-Status WechatParser::Header_(std::vector<std::string>& fields, std::uint32_t no) {
+Status WechatParser::ReadHeader(std::vector<std::string>& fields, std::uint32_t no) {
   for (std::string& f : fields) f = std::string(Trim(f));
   ASSIGN_OR_RETURN(Columns c, FindColumns(fields, no));
   cols_ = c;
@@ -216,7 +218,11 @@ Result<Header> WechatParser::Run() {
     if (summary_state == 2) return LineError(kStatementMalformed, no, "text after the summary");
     if (!SplitCsv(text, &fields)) return LineError(kStatementMalformed, no, "open quote");
     if (!cols_) {
-      RETURN_IF_ERROR(Header_(fields, no));
+      for (std::string& f : fields) f = std::string(Trim(f));
+      if (IsFundFlowHeader(fields)) {  // the fund-flow bill (资金账单): its own layout
+        return ContinueFundFlow(reader_, decoder, fields, no, sink_, opts_);
+      }
+      RETURN_IF_ERROR(ReadHeader(fields, no));
       continue;
     }
     if (summary_state == 0 && Trim(fields[0]) == "总交易单数") {

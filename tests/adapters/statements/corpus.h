@@ -53,6 +53,8 @@ inline const std::vector<CorpusFile>& Corpus() {
        {{"CNY", "40.00 CNY"}}},
       {"wechatpay/folio-success.csv", S::kWechatPay, 3, 1, 0, {{"CNY", "101.01 CNY"}}, {}},
       {"wechatpay/folio-refund.csv", S::kWechatPay, 1, 1, 0, {}, {{"CNY", "40.00 CNY"}}},
+      {"wechatpay/folio-fundflow.csv", S::kWechatPay, 4, 1, 0, {{"CNY", "101.00 CNY"}},
+       {{"CNY", "40.60 CNY"}}},
       {"alipay/folio-20881234_20261101_业务明细.csv", S::kAlipay, 3, 1, 0,
        {{"CNY", "350.50 CNY"}}, {{"CNY", "40.00 CNY"}}},
   };

@@ -86,6 +86,32 @@ TEST_CASE("corpus itest: foreign currencies are currency_not_held, never a refus
   CHECK(d.at("missing_in_ledger").as_int64() == 0);
 }
 
+TEST_CASE("corpus itest: several camt.053 files are one run, in the order given") {
+  TempDir dir;
+  const std::string data = EmptyLedger(dir, "log");
+  const std::string a = CorpusPath("camt053/genkgo-camt053.v2.multi.statement.xml");
+  const std::string b = CorpusPath("camt053/genkgo-camt053.v2.five.decimals.xml");
+  auto run = [&](const std::string& files) {
+    std::string out;
+    const int code = RunCommand(std::string(FOLIO_BIN) + " import --data " + data +
+                                    " --source camt053 " + files + " --json 2>&1",
+                                &out);
+    REQUIRE_MESSAGE(code == 0, out);
+    return boost::json::parse(out).as_object();
+  };
+  const auto ab = run(a + " " + b);
+  CHECK(ab.at("lines").as_int64() == 3);
+  CHECK(ab.at("statements").as_int64() == 3);
+  CHECK(ab.at("discrepancies").at("statement_inconsistent").as_int64() == 1);
+  CHECK(ab.at("replayed").as_bool() == false);
+  const auto again = run(a + " " + b);
+  CHECK(again.at("replayed").as_bool());
+  CHECK(again.at("run_id") == ab.at("run_id"));
+  const auto ba = run(b + " " + a);
+  CHECK(ba.at("run_id") != ab.at("run_id"));
+  CHECK(ba.at("lines").as_int64() == 3);
+}
+
 TEST_CASE("corpus itest: the Alipay archive imports its trade detail") {
   TempDir dir;
   const std::string data = EmptyLedger(dir, "log");

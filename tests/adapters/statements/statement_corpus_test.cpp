@@ -3,6 +3,9 @@
 // currency, and the consistency verdict its numbers call for.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "adapters/statements/statement.h"
 #include "adapters/statements/text.h"
 #include "tests/adapters/statements/corpus.h"
@@ -131,6 +134,41 @@ TEST_CASE("corpus: MT940 quirks line by line") {
     CHECK(lines[0].reference.empty());  // NONREF on both sides: matched by amount only
     CHECK(lines[6].amount.ToDisplay() == "107.00 EUR");
     CHECK(lines[0].description.find("BETREFT FACTUUR") != std::string::npos);
+  }
+}
+
+}  // namespace folio::statements
+
+namespace folio::statements {
+
+TEST_CASE("wechatpay: the fund-flow bill, its running balance and its summary") {
+  std::vector<Line> lines;
+  auto h = ParseStatementFile(Source::kWechatPay,
+                              testing::CorpusPath("wechatpay/folio-fundflow.csv"),
+                              [&](const Line& l) {
+                                lines.push_back(l);
+                                return OkStatus();
+                              });
+  REQUIRE_MESSAGE(h.ok(), h.status().ToString());
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[1].is_debit);
+  CHECK(lines[1].status == "扣除交易手续费");
+  CHECK(lines[3].is_refund);
+  CHECK(lines[3].order_ref == "RF-1");
+  CHECK(h->opening.ToDisplay() == "1000.00 CNY");
+  CHECK(h->closing.ToDisplay() == "1060.40 CNY");
+  REQUIRE(h->checks.size() == 1);
+  CHECK(h->checks[0].consistent);
+  SUBCASE("a running balance that breaks is reported, not refused") {
+    std::ifstream in(testing::CorpusPath("wechatpay/folio-fundflow.csv"), std::ios::binary);
+    std::string b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    b.replace(b.find("`1100.40"), 8, "`1100.41");
+    std::istringstream s(b);
+    auto broken = ParseStatement(Source::kWechatPay, s, [](const Line&) { return OkStatus(); });
+    REQUIRE(broken.ok());
+    REQUIRE(broken->checks.size() == 1);
+    CHECK_FALSE(broken->checks[0].consistent);
+    CHECK(broken->checks[0].note.find("breaks at line 4") != std::string::npos);
   }
 }
 
