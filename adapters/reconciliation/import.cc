@@ -250,10 +250,10 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   std::int64_t first_ns = INT64_MAX, last_ns = INT64_MIN;
   const auto t0 = Clk::now();
   ASSIGN_OR_RETURN(statements::Header header, files.Parse([&](const statements::Line& l) {
-                     first_ns = std::min(first_ns, l.booked_at_ns);
-                     last_ns = std::max(last_ns, l.booked_at_ns);
-                     return OkStatus();
-                   }));
+    first_ns = std::min(first_ns, l.booked_at_ns);
+    last_ns = std::max(last_ns, l.booked_at_ns);
+    return OkStatus();
+  }));
   if (header.period_start_ns == 0 && header.period_end_ns == 0 && header.lines > 0) {
     header.period_start_ns = ShanghaiDayStart(first_ns);
     header.period_end_ns = ShanghaiDayStart(last_ns) + kDayNs;
@@ -271,9 +271,9 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   mo.compare_fees = ScopeOf(opts.source) != LedgerScope::kTrustBank;
   Matcher matcher(&ledger.items, mo);
   ASSIGN_OR_RETURN(statements::Header again, files.Parse([&](const statements::Line& l) {
-                     matcher.Add(l);
-                     return OkStatus();
-                   }));
+    matcher.Add(l);
+    return OkStatus();
+  }));
   (void)again;
   for (const statements::StatementCheck& c : header.checks) matcher.AddCheck(c);
   matcher.Finish();

@@ -54,7 +54,7 @@ struct ImportResult {
   std::string account;
   std::uint32_t lines = 0;
   std::uint32_t matched = 0;
-  std::uint32_t statements = 0;  // statements in the file (0 when replayed)
+  std::uint32_t statements = 0;                        // statements in the file (0 when replayed)
   std::map<std::string, std::uint32_t> discrepancies;  // every kind, zero or not
   bool replayed = false;                               // the file was imported before
   std::uint64_t as_of_seq = 0;

@@ -40,7 +40,8 @@ Money ToMinor(const ExactSum& sum, Asset asset, bool* negative, std::string* not
     const u128 q = m / p, r = m % p;
     m = q + (r * 2 >= p ? 1 : 0);
     if (r != 0) {
-      *note += "; exact difference " + sum.ToString() + ", parked rounded half-up to the minor unit";
+      *note +=
+          "; exact difference " + sum.ToString() + ", parked rounded half-up to the minor unit";
     }
   } else {
     for (int i = sum.scale(); i < scale; ++i) m *= 10;
@@ -172,9 +173,9 @@ void Matcher::Judge(const statements::Line& l, std::uint32_t idx, MatchRule rule
                            : "the ledger settled it; the statement says " + l.status);
   }
   if (!(l.amount == Amount(it.amount))) {
-    return Discrepancy(K::AmountMismatch, &l, &it,
-                       "amounts differ: ledger " + it.amount.ToDisplay() + ", statement " +
-                           l.amount.ToDisplay());
+    return Discrepancy(
+        K::AmountMismatch, &l, &it,
+        "amounts differ: ledger " + it.amount.ToDisplay() + ", statement " + l.amount.ToDisplay());
   }
   const bool fee_compared = opts_.compare_fees && (l.is_refund || !l.is_debit);
   if (fee_compared && !l.fee.currency().empty() && !(l.fee == Amount(it.fee))) {
@@ -281,10 +282,10 @@ void Matcher::Finish() {
   }
   for (const Waiting& w : waiting_) {
     const statements::Line& l = w.line;
-    auto bucket = l.amount.sub_minor()
-                      ? by_amount.end()
-                      : by_amount.find(
-                            {l.is_debit, static_cast<int>(l.amount.asset()), l.amount.minor()});
+    auto bucket =
+        l.amount.sub_minor()
+            ? by_amount.end()
+            : by_amount.find({l.is_debit, static_cast<int>(l.amount.asset()), l.amount.minor()});
     std::optional<std::uint32_t> best;
     std::int64_t best_gap = 0;
     if (bucket != by_amount.end()) {

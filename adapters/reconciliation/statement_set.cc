@@ -52,7 +52,8 @@ Result<std::uint32_t> PhysicalLines(const std::string& path) {
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     const auto got = static_cast<std::size_t>(in.gcount());
-    for (std::size_t i = 0; i < got; ++i) if (buf[i] == '\n') ++n;
+    for (std::size_t i = 0; i < got; ++i)
+      if (buf[i] == '\n') ++n;
     if (got > 0) last = buf[got - 1];
   }
   if (last != '\n') ++n;
@@ -78,8 +79,8 @@ void Merge(statements::Header& all, statements::Header& next, std::uint32_t offs
   }
   if (next.period_start_ns != 0 || next.period_end_ns != 0) {
     const bool none = all.period_start_ns == 0 && all.period_end_ns == 0;
-    all.period_start_ns = none ? next.period_start_ns
-                               : std::min(all.period_start_ns, next.period_start_ns);
+    all.period_start_ns =
+        none ? next.period_start_ns : std::min(all.period_start_ns, next.period_start_ns);
     all.period_end_ns = std::max(all.period_end_ns, next.period_end_ns);
   }
 }

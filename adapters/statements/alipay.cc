@@ -81,11 +81,12 @@ Status ReadComment(std::string_view c, std::uint32_t no, Header* h, bool* end_se
     constexpr std::string_view kReceivedTotal = "商家实收：￥";
     if (const std::size_t r = c.find(kReceivedTotal); r != std::string_view::npos) {
       std::size_t e = r + kReceivedTotal.size();
-      while (e < c.size() && (std::isdigit(static_cast<unsigned char>(c[e])) || c[e] == '.' ||
-                              c[e] == '-')) {
+      while (e < c.size() &&
+             (std::isdigit(static_cast<unsigned char>(c[e])) || c[e] == '.' || c[e] == '-')) {
         ++e;
       }
-      *received_total = std::string(c.substr(r + kReceivedTotal.size(), e - r - kReceivedTotal.size()));
+      *received_total =
+          std::string(c.substr(r + kReceivedTotal.size(), e - r - kReceivedTotal.size()));
     }
   }
   return OkStatus();
@@ -195,9 +196,9 @@ Result<Header> ParseAlipay(std::istream& in, const LineSink& sink, const ParseOp
                            std::to_string(header_fields));
     }
     ASSIGN_OR_RETURN(Line l, ReadRow(fields, *cols, no));
-    ASSIGN_OR_RETURN(SignedMoney received,
-                     ParseSignedAmount(fields[static_cast<std::size_t>(cols->received)],
-                                       Asset::CNY, no));
+    ASSIGN_OR_RETURN(
+        SignedMoney received,
+        ParseSignedAmount(fields[static_cast<std::size_t>(cols->received)], Asset::CNY, no));
     received_sum.Add(received.value, received.negative);
     ++h.lines;
     RETURN_IF_ERROR(sink(l));

@@ -41,7 +41,7 @@ class Amount {
                               std::size_t fraction_digits_max);
 
   std::string_view currency() const { return code_; }  // "" when default-constructed
-  Asset asset() const { return asset_; }  // the ledger's asset, or Unknown
+  Asset asset() const { return asset_; }               // the ledger's asset, or Unknown
   std::uint8_t minor_units() const { return minor_units_; }
   std::uint8_t scale() const { return scale_; }  // >= minor_units()
   u128 units() const { return units_; }          // value x 10^scale

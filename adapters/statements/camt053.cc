@@ -230,8 +230,8 @@ Status CamtParser::EndBalance() {
     ASSIGN_OR_RETURN(at, DateOf(date, no));
   }
   Stmt& st = *stmt_;
-  const bool opens = code == "OPBD" || code == "PRCD" ||
-                     (code == "ITBD" && !st.opening && st.entries == 0);
+  const bool opens =
+      code == "OPBD" || code == "PRCD" || (code == "ITBD" && !st.opening && st.entries == 0);
   if (opens && (!st.opening || code == "OPBD")) {
     st.opening = m;
     st.open_ns = at;
@@ -258,9 +258,8 @@ Line LineOf(const Block& e, const Block* tx, const std::string& stmt_id) {
     if (std::string r = tx->Get({"Refs/AcctSvcrRef"}); !r.empty()) l.reference = r;
     l.order_ref = tx->Get({"Refs/EndToEndId"});
     if (l.order_ref == "NOTPROVIDED") l.order_ref.clear();
-    for (const char* k : {"Refs/TxId", "Refs/InstrId", "Refs/PmtInfId", "Refs/MsgId",
-                          "Refs/MndtId", "Refs/ChqNb", "Refs/UETR",
-                          "RmtInf/Strd/CdtrRefInf/Ref"}) {
+    for (const char* k : {"Refs/TxId", "Refs/InstrId", "Refs/PmtInfId", "Refs/MsgId", "Refs/MndtId",
+                          "Refs/ChqNb", "Refs/UETR", "RmtInf/Strd/CdtrRefInf/Ref"}) {
       if (std::string r = tx->Get({k}); !r.empty()) l.other_refs.push_back(std::move(r));
     }
     if (std::string d = tx->Get({"RmtInf/Ustrd", "AddtlTxInf"}); !d.empty()) l.description = d;
@@ -339,8 +338,8 @@ Status CamtParser::EndStmt() {
   c.line_no = st.line_no;
   if (h_.statements == 1) {
     h_.account = st.account;
-    h_.currency = st.currency.empty() && st.opening ? std::string(st.opening->value.currency())
-                                                    : st.currency;
+    h_.currency =
+        st.currency.empty() && st.opening ? std::string(st.opening->value.currency()) : st.currency;
     if (st.opening) {
       h_.opening = st.opening->value;
       h_.opening_is_debit = st.opening->negative;
@@ -355,8 +354,8 @@ Status CamtParser::EndStmt() {
   } else {
     ExactSum total = st.booked_sum;
     const bool added = total.Add(st.opening->value, st.opening->negative);
-    c.consistent = added && st.sum_problem.empty() &&
-                   total.Equals(st.closing->value, st.closing->negative);
+    c.consistent =
+        added && st.sum_problem.empty() && total.Equals(st.closing->value, st.closing->negative);
     c.note = "statement " + st.id + ": opening " + (st.opening->negative ? "-" : "") +
              st.opening->value.ToDisplay() + " + booked entries " + st.booked_sum.ToString() +
              " = " + total.ToString() + "; closing " + (st.closing->negative ? "-" : "") +

@@ -17,9 +17,8 @@ struct Override {
   std::uint8_t minor_units;
 };
 constexpr Override kIsoMinorUnits[] = {
-    {"AFN", 2}, {"ALL", 2}, {"IQD", 3}, {"IRR", 2}, {"KPW", 2}, {"LAK", 2},
-    {"LBP", 2}, {"MGA", 2}, {"MMK", 2}, {"RSD", 2}, {"SLL", 2}, {"SOS", 2},
-    {"SYP", 2}, {"YER", 2}, {"MRO", 2}, {"STD", 2},
+    {"AFN", 2}, {"ALL", 2}, {"IQD", 3}, {"IRR", 2}, {"KPW", 2}, {"LAK", 2}, {"LBP", 2}, {"MGA", 2},
+    {"MMK", 2}, {"RSD", 2}, {"SLL", 2}, {"SOS", 2}, {"SYP", 2}, {"YER", 2}, {"MRO", 2}, {"STD", 2},
 };
 
 struct Table {

@@ -25,9 +25,9 @@
 namespace folio::statements {
 
 struct CurrencyInfo {
-  std::string_view code;        // "SEK"; points into the table (lives forever)
-  std::uint8_t minor_units = 0; // ISO 4217 minor units (JPY 0, BHD 3, CLF 4)
-  bool withdrawn = false;       // no longer legal tender (DEM, FRF, ...)
+  std::string_view code;                // "SEK"; points into the table (lives forever)
+  std::uint8_t minor_units = 0;         // ISO 4217 minor units (JPY 0, BHD 3, CLF 4)
+  bool withdrawn = false;               // no longer legal tender (DEM, FRF, ...)
   Asset ledger_asset = Asset::Unknown;  // the ledger's asset, when it holds this currency
 };
 

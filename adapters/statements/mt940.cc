@@ -321,8 +321,7 @@ Status Mt940Parser::EndStmt(std::uint32_t no, bool at_end) {
 }
 
 // MT942 ":90D:" value: count, currency, sum ("3PLN0,03").
-bool Mt942Total(const std::string& v, std::uint32_t count, const ExactSum& sum,
-                std::uint32_t no) {
+bool Mt942Total(const std::string& v, std::uint32_t count, const ExactSum& sum, std::uint32_t no) {
   std::size_t p = 0;
   while (p < v.size() && v[p] >= '0' && v[p] <= '9') ++p;
   if (p == 0 || p > 9 || v.size() < p + 4) return false;
@@ -350,8 +349,7 @@ Status Mt940Parser::Check(Stmt& st, std::uint32_t no) {
     ExactSum total = st.sum;
     const bool added = total.Add(st.opening->amount.value, st.opening->amount.negative);
     const Balance& cl = *st.closing;
-    c.consistent = added && st.problem.empty() &&
-                   total.Equals(cl.amount.value, cl.amount.negative);
+    c.consistent = added && st.problem.empty() && total.Equals(cl.amount.value, cl.amount.negative);
     c.note = "statement " + st.id + ": opening " + (st.opening->amount.negative ? "-" : "") +
              st.opening->amount.value.ToDisplay() + " + entries " + st.sum.ToString() + " = " +
              total.ToString() + "; closing " + (cl.amount.negative ? "-" : "") +

@@ -30,8 +30,8 @@ EntryInfo Gvc(const std::string& joined, char sep) {
   while (p != std::string::npos && p + 2 < joined.size()) {
     const std::size_t next = joined.find(sep, p + 3);
     const std::string code = joined.substr(p + 1, 2);
-    const std::string value = joined.substr(p + 3, next == std::string::npos ? std::string::npos
-                                                                             : next - p - 3);
+    const std::string value =
+        joined.substr(p + 3, next == std::string::npos ? std::string::npos : next - p - 3);
     if ((code >= "20" && code <= "29") || (code >= "60" && code <= "63")) purpose += value;
     if (code == "00") booking = value;
     p = next;

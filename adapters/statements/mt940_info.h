@@ -19,9 +19,9 @@
 namespace folio::statements {
 
 struct EntryInfo {
-  std::string description;          // purpose (SVWZ / REMI) or the whole text
-  std::string end_to_end;           // EREF
-  std::vector<std::string> refs;    // KREF, MREF, PREF, ...: more to match on
+  std::string description;        // purpose (SVWZ / REMI) or the whole text
+  std::string end_to_end;         // EREF
+  std::vector<std::string> refs;  // KREF, MREF, PREF, ...: more to match on
 };
 
 EntryInfo ParseInfo(const std::vector<std::string>& lines);

@@ -8,8 +8,8 @@
 // ISO 4217 currency), never floats; a sign in the file becomes `is_debit`.
 // A currency the ledger does not hold, an amount with digits below the minor
 // unit, a pending entry or a statement whose balances do not add up are not
-// errors: the line or the check is delivered and reconciliation reports it. Times in gateway bills are Asia/Shanghai wall time
-// (fixed UTC+8, engine/domain/civil_time.h) converted to UTC ns.
+// errors: the line or the check is delivered and reconciliation reports it. Times in gateway bills
+// are Asia/Shanghai wall time (fixed UTC+8, engine/domain/civil_time.h) converted to UTC ns.
 //
 // Thread-compatible: a parse uses only its own stream and sink.
 #pragma once
@@ -77,18 +77,18 @@ struct StatementCheck {
 // What the statement says about itself. Fields the format lacks stay empty.
 struct Header {
   std::string account;
-  Asset asset = Asset::Unknown;  // the ledger's asset of `currency`, or Unknown
+  Asset asset = Asset::Unknown;      // the ledger's asset of `currency`, or Unknown
   std::int64_t period_start_ns = 0;  // [start, end); 0/0 when the file has none
   std::int64_t period_end_ns = 0;
-  bool has_balances = false;  // camt.053, MT940, CSV with balance comments
-  Amount opening;             // of the first statement of the file
-  Amount closing;             // of the last statement of the file
+  bool has_balances = false;      // camt.053, MT940, CSV with balance comments
+  Amount opening;                 // of the first statement of the file
+  Amount closing;                 // of the last statement of the file
   bool closing_is_debit = false;  // an overdrawn closing balance
   std::uint32_t lines = 0;        // movements delivered to the sink
   // Appended for real-world files (issue 18):
-  std::string currency;           // ISO 4217 code of the first statement ("SEK")
-  bool opening_is_debit = false;  // an overdrawn opening balance
-  std::uint32_t statements = 0;   // statements in the file (camt.053 Stmt, MT940 :20:)
+  std::string currency;                // ISO 4217 code of the first statement ("SEK")
+  bool opening_is_debit = false;       // an overdrawn opening balance
+  std::uint32_t statements = 0;        // statements in the file (camt.053 Stmt, MT940 :20:)
   std::vector<StatementCheck> checks;  // one per statement or totals line
 };
 

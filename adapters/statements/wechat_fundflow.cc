@@ -41,9 +41,11 @@ Status FundFlow::Columns(const std::vector<std::string>& f, std::uint32_t no) {
   c_.balance = ColumnIndex(f, "账户结余（元）");
   c_.remark = ColumnIndex(f, "备注");
   c_.voucher = ColumnIndex(f, "业务凭证号");
-  const std::pair<int, std::string_view> required[] = {
-      {c_.time, "记账时间"},       {c_.ref, "微信支付业务单号"},    {c_.direction, "收支类型"},
-      {c_.amount, "收支金额（元）"}, {c_.balance, "账户结余（元）"}};
+  const std::pair<int, std::string_view> required[] = {{c_.time, "记账时间"},
+                                                       {c_.ref, "微信支付业务单号"},
+                                                       {c_.direction, "收支类型"},
+                                                       {c_.amount, "收支金额（元）"},
+                                                       {c_.balance, "账户结余（元）"}};
   for (const auto& [idx, name] : required) {
     if (idx < 0) return LineError(kStatementMissingColumn, no, "no column " + std::string(name));
   }
@@ -57,9 +59,9 @@ Status FundFlow::Columns(const std::vector<std::string>& f, std::uint32_t no) {
 
 Status FundFlow::Row(const std::vector<std::string>& f, std::uint32_t no) {
   if (f.size() != width_) {
-    return LineError(kStatementMalformed, no,
-                     std::to_string(f.size()) + " fields, the header has " +
-                         std::to_string(width_));
+    return LineError(
+        kStatementMalformed, no,
+        std::to_string(f.size()) + " fields, the header has " + std::to_string(width_));
   }
   auto field = [&f](int i) {
     return i < 0 ? std::string_view() : Trim(f[static_cast<std::size_t>(i)], true);
@@ -136,9 +138,9 @@ Status FundFlow::Summary(const std::vector<std::string>& v, std::uint32_t no) {
            ", out " + std::to_string(out_n_) + " rows " + out_sum_.ToString() +
            (c.consistent ? "; the summary and every 账户结余 agree"
                          : "; summary or running balance differ" +
-                               (first_break_ != 0
-                                    ? " (账户结余 breaks at line " + std::to_string(first_break_) + ")"
-                                    : std::string()));
+                               (first_break_ != 0 ? " (账户结余 breaks at line " +
+                                                        std::to_string(first_break_) + ")"
+                                                  : std::string()));
   h_.checks.push_back(std::move(c));
   return OkStatus();
 }

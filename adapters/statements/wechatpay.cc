@@ -58,8 +58,8 @@ Result<Columns> FindColumns(const std::vector<std::string>& f, std::uint32_t no)
   c.fee = ColumnIndex(f, "手续费");
   c.goods = ColumnIndex(f, "商品名称");
   const std::pair<int, std::string_view> required[] = {
-      {c.time, "交易时间"},       {c.txn, "微信订单号"},      {c.order, "商户订单号"},
-      {c.status, "交易状态"},     {c.amount, "应结订单金额"}, {c.fee, "手续费"}};
+      {c.time, "交易时间"},   {c.txn, "微信订单号"},      {c.order, "商户订单号"},
+      {c.status, "交易状态"}, {c.amount, "应结订单金额"}, {c.fee, "手续费"}};
   for (const auto& [idx, name] : required) {
     if (idx < 0) return LineError(kStatementMissingColumn, no, "no column " + std::string(name));
   }
@@ -88,7 +88,8 @@ Result<Line> ReadRow(const std::vector<std::string>& f, const Columns& c, Asset 
   l.fee = fee.value;
   if (l.status == "REFUND" || c.refund_bill) {
     if (c.refund_txn < 0 || c.refund_no < 0 || c.refund_amount < 0) {
-      return LineError(kStatementMissingColumn, no, "a REFUND row in a bill without refund columns");
+      return LineError(kStatementMissingColumn, no,
+                       "a REFUND row in a bill without refund columns");
     }
     const int at = c.refund_bill && !field(c.refund_time).empty() ? c.refund_time : c.time;
     ASSIGN_OR_RETURN(l.booked_at_ns, ParseShanghaiTime(field(at), no));
@@ -118,10 +119,14 @@ Result<Line> ReadRow(const std::vector<std::string>& f, const Columns& c, Asset 
 
 // The detail column each summary total adds up.
 constexpr std::pair<std::string_view, std::string_view> kTotals[] = {
-    {"应结订单总金额", "应结订单金额"}, {"总交易额", "总金额"},
-    {"退款总金额", "退款金额"},         {"总退款金额", "退款金额"},
-    {"充值券退款总金额", "充值券退款金额"}, {"总企业红包退款金额", "企业红包退款金额"},
-    {"手续费总金额", "手续费"},         {"订单总金额", "订单金额"},
+    {"应结订单总金额", "应结订单金额"},
+    {"总交易额", "总金额"},
+    {"退款总金额", "退款金额"},
+    {"总退款金额", "退款金额"},
+    {"充值券退款总金额", "充值券退款金额"},
+    {"总企业红包退款金额", "企业红包退款金额"},
+    {"手续费总金额", "手续费"},
+    {"订单总金额", "订单金额"},
     {"申请退款总金额", "申请退款金额"}};
 
 class WechatParser {
@@ -189,8 +194,8 @@ void WechatParser::CheckTotals(const std::vector<std::string>& values, std::uint
     for (const auto& [total, column] : kTotals) {
       const int col = ColumnIndex(header_names_, column);
       if (summary_names_[i] != total || col < 0 || !currency_) continue;
-      auto stated = ParseSignedAmount(Trim(values[i], true), *currency_, no,
-                                      kWechatFractionDigitsMax);
+      auto stated =
+          ParseSignedAmount(Trim(values[i], true), *currency_, no, kWechatFractionDigitsMax);
       const ExactSum& sum = column_sums_[col];
       const bool ok = stated.ok() && sum.Equals(stated->value, stated->negative);
       c.consistent = c.consistent && ok;

@@ -102,13 +102,11 @@ domain::Decision Record(const RunState& s, const ReconRecord& c,
     out.Emit(fb::Event::DiscrepancyDetected, [&](auto& b) {
       const fb::Money la = Fb(d.ledger_amount), sa = Fb(d.statement_amount),
                       diff = Fb(d.difference);
-      return fb::CreateDiscrepancyDetectedDirect(b, c.run_id.c_str(), d.discrepancy_id.c_str(),
-                                                 d.kind, d.line_no, d.ledger_ref.c_str(),
-                                                 d.statement_ref.c_str(), &la, &sa, d.note.c_str(),
-                                                 s.account.c_str(), &diff, d.difference_is_debit,
-                                                 d.statement_amount_text.empty()
-                                                     ? nullptr
-                                                     : d.statement_amount_text.c_str())
+      return fb::CreateDiscrepancyDetectedDirect(
+                 b, c.run_id.c_str(), d.discrepancy_id.c_str(), d.kind, d.line_no,
+                 d.ledger_ref.c_str(), d.statement_ref.c_str(), &la, &sa, d.note.c_str(),
+                 s.account.c_str(), &diff, d.difference_is_debit,
+                 d.statement_amount_text.empty() ? nullptr : d.statement_amount_text.c_str())
           .Union();
     });
   }

@@ -79,8 +79,8 @@ struct ReconDiscrepancy {
   std::string ledger_ref, statement_ref;
   Money ledger_amount, statement_amount;
   std::string note;
-  Money difference;                  // may be zero (timing): nothing posts
-  bool difference_is_debit = false;  // statement holds more: Dr account, Cr suspense
+  Money difference;                   // may be zero (timing): nothing posts
+  bool difference_is_debit = false;   // statement holds more: Dr account, Cr suspense
   std::string statement_amount_text;  // exact, when statement_amount cannot hold it
 };
 

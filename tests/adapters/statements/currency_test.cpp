@@ -45,8 +45,8 @@ TEST_CASE("currency: ISO 4217 minor units, withdrawn codes, ledger assets") {
 TEST_CASE("currency: each ISO override differs from ICU's digits, so it is still needed") {
   // If a later ICU agrees with ISO 4217 for one of these, its override in
   // currency.cc can go; this test says which.
-  for (const char* code : {"AFN", "ALL", "IQD", "IRR", "LAK", "LBP", "MGA", "MMK", "RSD", "SOS",
-                           "SYP", "YER"}) {
+  for (const char* code :
+       {"AFN", "ALL", "IQD", "IRR", "LAK", "LBP", "MGA", "MMK", "RSD", "SOS", "SYP", "YER"}) {
     CAPTURE(code);
     const UChar u[4] = {static_cast<UChar>(code[0]), static_cast<UChar>(code[1]),
                         static_cast<UChar>(code[2]), 0};

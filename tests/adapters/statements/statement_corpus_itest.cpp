@@ -32,10 +32,10 @@ std::string EmptyLedger(const TempDir& dir, const std::string& name) {
 std::string Import(const std::string& data, statements::Source source, const std::string& file,
                    int* exit_code) {
   std::string out;
-  *exit_code = RunCommand(std::string(FOLIO_BIN) + " import --data " + data + " --source " +
-                              std::string(statements::SourceName(source)) + " '" + file +
-                              "' --json 2>&1",
-                          &out);
+  *exit_code =
+      RunCommand(std::string(FOLIO_BIN) + " import --data " + data + " --source " +
+                     std::string(statements::SourceName(source)) + " '" + file + "' --json 2>&1",
+                 &out);
   return out;
 }
 
@@ -76,9 +76,8 @@ TEST_CASE("corpus itest: foreign currencies are currency_not_held, never a refus
   TempDir dir;
   const std::string data = EmptyLedger(dir, "log");
   int code = -1;
-  const std::string out = Import(
-      data, statements::Source::kCamt053,
-      CorpusPath("camt053/folio-v13-batch-pending-reversal.xml"), &code);
+  const std::string out = Import(data, statements::Source::kCamt053,
+                                 CorpusPath("camt053/folio-v13-batch-pending-reversal.xml"), &code);
   REQUIRE_MESSAGE(code == 0, out);
   const auto d = boost::json::parse(out).as_object().at("discrepancies").as_object();
   CHECK(d.at("currency_not_held").as_int64() == 5);  // CHF and JPY, booked

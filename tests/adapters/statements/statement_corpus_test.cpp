@@ -53,8 +53,8 @@ TEST_CASE("corpus: camt.053 quirks line by line") {
     return OkStatus();
   };
   SUBCASE("001.13: a batch splits, pending and info are not booked, a reversal, JPY") {
-    auto h = ParseStatementFile(Source::kCamt053,
-                                CorpusPath("camt053/folio-v13-batch-pending-reversal.xml"), collect);
+    auto h = ParseStatementFile(
+        Source::kCamt053, CorpusPath("camt053/folio-v13-batch-pending-reversal.xml"), collect);
     REQUIRE(h.ok());
     REQUIRE(lines.size() == 7);
     CHECK(lines[0].reference == "TX-1");
@@ -88,8 +88,8 @@ TEST_CASE("corpus: camt.053 quirks line by line") {
     CHECK_FALSE(lines[1].amount.ToMoney().has_value());
   }
   SUBCASE("five decimals: trailing zeros are the shorter value") {
-    auto h = ParseStatementFile(
-        Source::kCamt053, CorpusPath("camt053/genkgo-camt053.v2.five.decimals.xml"), collect);
+    auto h = ParseStatementFile(Source::kCamt053,
+                                CorpusPath("camt053/genkgo-camt053.v2.five.decimals.xml"), collect);
     REQUIRE(h.ok());
     CHECK(lines[0].amount == Amount(Money(Asset::EUR, 885)));
     CHECK(lines[0].amount.ToMoney() == Money(Asset::EUR, 885));
@@ -113,9 +113,9 @@ TEST_CASE("corpus: MT940 quirks line by line") {
     CHECK(h->opening.ToDisplay() == "1500.00 EUR");
     CHECK(lines[0].amount.ToDisplay() == "500.00 EUR");  // "500," with funds code R
     CHECK(lines[0].reference == "BANK-REF-1");
-    CHECK(lines[0].order_ref == "TRUST-DEP-7");  // EREF+ from ?20
+    CHECK(lines[0].order_ref == "TRUST-DEP-7");                              // EREF+ from ?20
     CHECK(lines[0].description.find("M\xC3\xBCller") != std::string::npos);  // ü from 0xFC
-    CHECK(lines[1].order_ref == "FEE-2026-11");  // /EREF/
+    CHECK(lines[1].order_ref == "FEE-2026-11");                              // /EREF/
     CHECK(lines[1].reference == "FEE-2026-11");
     CHECK(lines[1].description.find("Kontof\xC3\xBChrung") != std::string::npos);
     CHECK(lines[2].is_reversal);
@@ -127,8 +127,8 @@ TEST_CASE("corpus: MT940 quirks line by line") {
     for (const StatementCheck& c : h->checks) CHECK_MESSAGE(c.consistent, c.note);
   }
   SUBCASE("ABN AMRO preamble, :28: and :28C:, NONREF, :60M:/:62M:") {
-    auto h = ParseStatementFile(Source::kMt940, CorpusPath("mt940/wolph-jejik-abnamro.sta"),
-                                collect);
+    auto h =
+        ParseStatementFile(Source::kMt940, CorpusPath("mt940/wolph-jejik-abnamro.sta"), collect);
     REQUIRE(h.ok());
     CHECK(h->account == "517852257");
     CHECK(lines[0].reference.empty());  // NONREF on both sides: matched by amount only
@@ -143,12 +143,11 @@ namespace folio::statements {
 
 TEST_CASE("wechatpay: the fund-flow bill, its running balance and its summary") {
   std::vector<Line> lines;
-  auto h = ParseStatementFile(Source::kWechatPay,
-                              testing::CorpusPath("wechatpay/folio-fundflow.csv"),
-                              [&](const Line& l) {
-                                lines.push_back(l);
-                                return OkStatus();
-                              });
+  auto h = ParseStatementFile(
+      Source::kWechatPay, testing::CorpusPath("wechatpay/folio-fundflow.csv"), [&](const Line& l) {
+        lines.push_back(l);
+        return OkStatus();
+      });
   REQUIRE_MESSAGE(h.ok(), h.status().ToString());
   REQUIRE(lines.size() == 4);
   CHECK(lines[1].is_debit);
