@@ -182,7 +182,8 @@ Status CamtParser::OnText(const XmlEvent& ev) {
   }
   Block& b = tx_at_ != 0 ? tx_.back() : block_;
   std::string& v = b.fields[key];
-  v += ev.text;
+  // A file declared ISO-8859-1 (some banks) carries Latin-1 bytes: kept as UTF-8.
+  v += ValidUtf8(ev.text) ? ev.text : Cp1252ToUtf8(ev.text);
   if (v.size() > opts_.line_bytes_max || b.fields.size() > kBlockFieldsMax) {
     return LineError(kStatementTooLarge, ev.line_no, "entry too large");
   }

@@ -208,3 +208,24 @@ TEST_CASE("corpus: every truncation and random byte flips of every file") {
 }
 
 }  // namespace folio::statements
+
+namespace folio::statements {
+
+TEST_CASE("camt.053: a file in ISO-8859-1 keeps its letters, as UTF-8") {
+  std::ifstream in(testing::CorpusPath("camt053/genkgo-camt053.v2.multi.statement.xml"),
+                   std::ios::binary);
+  std::string b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  b.replace(b.find("UTF-8"), 5, "ISO-8859-1");
+  b.replace(b.find("Transaction Description 1"), 25, "Caf\xE9 M\xFCller");
+  std::istringstream s(b);
+  std::vector<Line> lines;
+  auto h = ParseStatement(Source::kCamt053, s, [&](const Line& l) {
+    lines.push_back(l);
+    return OkStatus();
+  });
+  REQUIRE(h.ok());
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].description == "Caf\xC3\xA9 M\xC3\xBCller");
+}
+
+}  // namespace folio::statements
