@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev librdkafka-dev libflatbuffers-dev flatbuffers-compiler
   libfmt-dev libboost1.81-dev libboost-json1.81-dev doctest-dev libssl-dev
+  libicu-dev  # ISO 4217 currencies and minor units for statements (currency.h)
   kcat  # reads the Kafka topics (docs/kafka.md; the kcat test uses it)
 )
 

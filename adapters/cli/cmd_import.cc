@@ -14,21 +14,27 @@ namespace folio::cli {
 namespace {
 
 constexpr const char* kImportHelp =
-    R"(Usage: folio import --data DIR --source SOURCE FILE [--account ACCOUNT] [--json]
+    R"(Usage: folio import --data DIR --source SOURCE FILE [FILE...] [--account ACCOUNT] [--json]
 
 Parses FILE (SOURCE: alipay, wechatpay, camt053, mt940, csv), matches every
 line against the ledger (gateway transaction id, then order number, then
 amount within a 2-day window) and records the run in the log: the statement
 (with its SHA-256), every match, every discrepancy (posted to
 suspense:reconciliation) and the completion. Importing the same file again
-changes nothing and prints the same summary ("replayed": true).
+changes nothing and prints the same summary ("replayed": true). Several files
+of one source (a day's camt.053 files) are one run, read in the order given;
+their line numbers count on from one file to the next.
 
   --account   the ledger account the statement speaks for (default:
               clearing:alipay / clearing:wechat_pay / bank:trust)
-  --json      {"run_id","statement_id","lines","matched","discrepancies":{kind:n},...}
+  --json      {"run_id","statement_id","lines","matched","statements",
+               "discrepancies":{kind:n},...}
 
 Discrepancy kinds: missing_in_ledger, missing_in_statement, amount_mismatch,
-status_mismatch, fee_mismatch, duplicate, timing. See docs/reconciliation.md.
+status_mismatch, fee_mismatch, duplicate, timing, statement_inconsistent (the
+file's balances or totals do not add up), currency_not_held (a currency the
+ledger does not hold), not_booked (a pending or information entry).
+Amounts are read exactly in any ISO 4217 currency. See docs/reconciliation.md.
 Exit status: 0 imported, 1 failure (a malformed file, storage), 2 usage, 3 cannot open DIR.
 )";
 
@@ -56,7 +62,7 @@ int RunImport(const Argv& argv) {
   if (args->help()) return std::fputs(kImportHelp, stdout), 0;
   const auto dir = args->Get("data");
   const auto source = statements::SourceFromName(args->GetOr("source", ""));
-  if (!dir || !source || args->positional().size() != 1) {
+  if (!dir || !source || args->positional().empty()) {
     std::fputs(kImportHelp, stderr);
     return 2;
   }
@@ -67,6 +73,7 @@ int RunImport(const Argv& argv) {
   reconciliation::ImportOptions o;
   o.source = *source;
   o.path = args->positional()[0];
+  o.more_paths.assign(args->positional().begin() + 1, args->positional().end());
   o.account = args->GetOr("account", "");
   o.actor = args->GetOr("actor", "cli");
   auto r = reconciliation::ImportStatement(**store, **writer, o);

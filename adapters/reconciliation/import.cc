@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/reconciliation/matcher.h"
+#include "adapters/reconciliation/statement_set.h"
 #include "adapters/statements/zip_archive.h"
 #include "engine/domain/civil_time.h"
 #include "engine/domain/methods.h"
@@ -68,6 +69,7 @@ std::string DefaultAccount(statements::Source s) {
 
 void Summarize(const recon::RunState& st, ImportResult* r) {
   r->lines = st.line_count;
+  r->statements = st.statements;
   r->matched = st.matched;
   for (const auto& [id, d] : st.discrepancies) ++r->discrepancies[std::string(KindName(d.kind))];
   r->as_of_seq = st.as_of_seq;
@@ -186,42 +188,6 @@ Status AppendRun(RunAppender& app, const recon::ReconStart& start, const Matcher
   return app.Run(done, 1);
 }
 
-// The file to parse: the statement itself, or the detail CSV extracted from
-// an Alipay archive (.zip) into a temporary file removed on destruction.
-class StatementFile {
- public:
-  Status Open(statements::Source source, const std::string& path) {
-    path_ = path;
-    options_.file_name = path;
-    const bool zip = path.size() > 4 && path.compare(path.size() - 4, 4, ".zip") == 0;
-    if (source != statements::Source::kAlipay || !zip) return OkStatus();
-    ASSIGN_OR_RETURN(auto entries, statements::ListZip(path));
-    ASSIGN_OR_RETURN(statements::ZipEntry entry, statements::AlipayDetailEntry(entries));
-    std::string tmpl = (std::filesystem::temp_directory_path() / "folio-alipay-XXXXXX").string();
-    const int fd = mkstemp(tmpl.data());
-    if (fd < 0) return Status::Error(codes::kIoError, "cannot create a temporary file");
-    close(fd);
-    temp_ = tmpl;
-    RETURN_IF_ERROR(statements::ExtractZipEntry(path, entry, temp_));
-    path_ = temp_;
-    options_.file_name = entry.name;
-    return OkStatus();
-  }
-  StatementFile() = default;
-  StatementFile(const StatementFile&) = delete;
-  StatementFile& operator=(const StatementFile&) = delete;
-  ~StatementFile() {
-    std::error_code ec;
-    if (!temp_.empty()) std::filesystem::remove(temp_, ec);
-  }
-  const std::string& path() const { return path_; }
-  const statements::ParseOptions& options() const { return options_; }
-
- private:
-  std::string path_, temp_;
-  statements::ParseOptions options_;
-};
-
 }  // namespace
 
 Result<Hash32> FileSha256(const std::string& path) {
@@ -259,10 +225,13 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   for (auto k : {fb::DiscrepancyKind::MissingInLedger, fb::DiscrepancyKind::MissingInStatement,
                  fb::DiscrepancyKind::AmountMismatch, fb::DiscrepancyKind::StatusMismatch,
                  fb::DiscrepancyKind::FeeMismatch, fb::DiscrepancyKind::Duplicate,
-                 fb::DiscrepancyKind::Timing}) {
+                 fb::DiscrepancyKind::Timing, fb::DiscrepancyKind::StatementInconsistent,
+                 fb::DiscrepancyKind::CurrencyNotHeld, fb::DiscrepancyKind::NotBooked}) {
     r.discrepancies[std::string(KindName(k))] = 0;
   }
-  ASSIGN_OR_RETURN(Hash32 sha, FileSha256(opts.path));
+  std::vector<std::string> paths{opts.path};
+  paths.insert(paths.end(), opts.more_paths.begin(), opts.more_paths.end());
+  ASSIGN_OR_RETURN(Hash32 sha, SetSha256(paths));
   r.statement_id = ToHex(sha);
   r.run_id = std::string(statements::SourceName(opts.source)) + "-" + r.statement_id.substr(0, 16);
   r.account = opts.account.empty() ? DefaultAccount(opts.source) : opts.account;
@@ -277,19 +246,16 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
     r.replayed = true;
     return r;
   }
-  StatementFile file;
-  RETURN_IF_ERROR(file.Open(opts.source, opts.path));
+  StatementSet files;
+  RETURN_IF_ERROR(files.Open(opts.source, paths));
   // Pass 1: validate the whole file and learn its period before any write.
   std::int64_t first_ns = INT64_MAX, last_ns = INT64_MIN;
   const auto t0 = Clk::now();
-  ASSIGN_OR_RETURN(statements::Header header, statements::ParseStatementFile(
-                                                  opts.source, file.path(),
-                                                  [&](const statements::Line& l) {
-                                                    first_ns = std::min(first_ns, l.booked_at_ns);
-                                                    last_ns = std::max(last_ns, l.booked_at_ns);
-                                                    return OkStatus();
-                                                  },
-                                                  file.options()));
+  ASSIGN_OR_RETURN(statements::Header header, files.Parse([&](const statements::Line& l) {
+    first_ns = std::min(first_ns, l.booked_at_ns);
+    last_ns = std::max(last_ns, l.booked_at_ns);
+    return OkStatus();
+  }));
   if (header.period_start_ns == 0 && header.period_end_ns == 0 && header.lines > 0) {
     header.period_start_ns = ShanghaiDayStart(first_ns);
     header.period_end_ns = ShanghaiDayStart(last_ns) + kDayNs;
@@ -306,14 +272,12 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   mo.amount_window_ns = opts.amount_window_ns;
   mo.compare_fees = ScopeOf(opts.source) != LedgerScope::kTrustBank;
   Matcher matcher(&ledger.items, mo);
-  ASSIGN_OR_RETURN(statements::Header again, statements::ParseStatementFile(
-                                                 opts.source, file.path(),
-                                                 [&](const statements::Line& l) {
-                                                   matcher.Add(l);
-                                                   return OkStatus();
-                                                 },
-                                                 file.options()));
+  ASSIGN_OR_RETURN(statements::Header again, files.Parse([&](const statements::Line& l) {
+    matcher.Add(l);
+    return OkStatus();
+  }));
   (void)again;
+  for (const statements::StatementCheck& c : header.checks) matcher.AddCheck(c);
   matcher.Finish();
   r.parse_match_s = validate_s + Seconds(t2);
 
@@ -329,8 +293,18 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
   start.period_end_ns = header.period_end_ns;
   start.file_sha256 = sha;
   const Asset a = header.asset == Asset::Unknown ? Asset::CNY : header.asset;
-  start.opening = header.has_balances ? header.opening : Money(a, 0);
-  start.closing = header.has_balances ? header.closing : Money(a, 0);
+  auto held = [&](const statements::Amount& m) {
+    auto money = header.has_balances ? m.ToMoney() : std::nullopt;
+    return money ? *money : Money(a, 0);
+  };
+  start.opening = held(header.opening);
+  start.closing = held(header.closing);
+  start.currency = header.currency;
+  if (header.has_balances) {
+    start.opening_text = (header.opening_is_debit ? "-" : "") + header.opening.ToDisplay();
+    start.closing_text = (header.closing_is_debit ? "-" : "") + header.closing.ToDisplay();
+  }
+  start.statements = header.statements;
   start.line_count = header.lines;
   start.as_of_seq = ledger.as_of_seq;
   RunAppender app(writer, st, r.run_id, opts.actor, clock->NowNs());
@@ -376,6 +350,7 @@ std::string ImportResultJson(const ImportResult& r) {
   j["account"] = r.account;
   j["lines"] = r.lines;
   j["matched"] = r.matched;
+  j["statements"] = r.statements;
   boost::json::object d;
   for (const auto& [k, v] : r.discrepancies) d[k] = v;
   j["discrepancies"] = std::move(d);

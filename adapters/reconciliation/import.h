@@ -1,7 +1,8 @@
 // Import a statement and reconcile it in one step: what `folio import` and
 // the HTTP import endpoint call.
 //
-//   1. SHA-256 of the file; run id = "{source}-{first 16 hex digits}".
+//   1. SHA-256 of the file (of several files: of their SHA-256s, in order);
+//      run id = "{source}-{first 16 hex digits}".
 //      A completed run of the same file is answered from the log (replayed):
 //      re-importing a file is idempotent. A run cut short by a crash resumes
 //      against the same ledger prefix (the run's as_of_seq), so its commands
@@ -21,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "adapters/statements/statement.h"
 #include "engine/log_store.h"
@@ -32,6 +34,10 @@ namespace folio::reconciliation {
 struct ImportOptions {
   statements::Source source = statements::Source::kCsv;
   std::string path;
+  // More files of the same source read as one statement set after `path`, in
+  // this order (a day's camt.053 files): one run, named by the SHA-256 of the
+  // files' SHA-256s. Default: none.
+  std::vector<std::string> more_paths;
   std::string actor = "folio-import";
   // Ledger account the statement speaks for. Default: clearing:alipay,
   // clearing:wechat_pay, or bank:trust for bank statements.
@@ -48,6 +54,7 @@ struct ImportResult {
   std::string account;
   std::uint32_t lines = 0;
   std::uint32_t matched = 0;
+  std::uint32_t statements = 0;                        // statements in the file (0 when replayed)
   std::map<std::string, std::uint32_t> discrepancies;  // every kind, zero or not
   bool replayed = false;                               // the file was imported before
   std::uint64_t as_of_seq = 0;
@@ -72,7 +79,7 @@ Result<recon::RunState> LoadRun(const LogStore& store, std::string_view run_id);
 Result<Hash32> FileSha256(const std::string& path);
 
 // JSON of an ImportResult: {"run_id","statement_id","account","lines","matched",
-// "discrepancies":{kind:count},"replayed","as_of_seq"}.
+// "statements","discrepancies":{kind:count},"replayed","as_of_seq"}.
 std::string ImportResultJson(const ImportResult& r);
 
 }  // namespace folio::reconciliation

@@ -1,5 +1,6 @@
 #include "adapters/reconciliation/ledger_items.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "engine/keys.h"
@@ -65,7 +66,7 @@ class Collector {
         it.order_ref = it.id;
         it.gateway_ref = std::string(Sv(e->gateway_refund_id()));
         it.amount = M(e->amount());
-        it.fee = Money(it.amount.asset(), 0);
+        it.fee = FeeBack(Sv(e->payment_id()), it.amount);
         it.is_debit = true;
         it.booked_at_ns = env.occurred_at_ns();
         it.seq = env.seq();
@@ -81,6 +82,28 @@ class Collector {
   LedgerItem* Payment(std::string_view id) {
     auto p = payments_.find(std::string(id));
     return p == payments_.end() ? nullptr : &out_->items[p->second];
+  }
+  // The fee a gateway gives back on a refund: the payment's fee pro rata,
+  // rounded half-up; the refund that completes the payment gets the rest, so
+  // the fees given back add up to the fee.
+  Money FeeBack(std::string_view payment_id, const Money& refund) {
+    const LedgerItem* p = Payment(payment_id);
+    if (p == nullptr || p->amount.minor() == 0 || p->fee.asset() != refund.asset()) {
+      return Money(refund.asset(), 0);
+    }
+    auto& [refunded, given_back] = refunded_[std::string(payment_id)];
+    const u128 fee = p->fee.minor(), amount = p->amount.minor();
+    u128 back = 0;
+    if (refunded + refund.minor() >= amount) {
+      back = fee >= given_back ? fee - given_back : 0;
+    } else if (fee == 0 || refund.minor() <= ~static_cast<u128>(0) / fee) {
+      const u128 product = fee * refund.minor();
+      back = product / amount + ((product % amount) * 2 >= amount ? 1 : 0);
+      back = std::min(back, fee >= given_back ? fee - given_back : 0);
+    }
+    refunded += refund.minor();
+    given_back += back;
+    return Money(refund.asset(), back);
   }
   void Close(std::string_view id) {
     if (LedgerItem* it = Payment(id); it != nullptr && it->status == ItemStatus::kOpen) {
@@ -133,6 +156,8 @@ class Collector {
   LedgerScope scope_;
   LedgerSnapshot* out_;
   std::unordered_map<std::string, std::size_t> payments_;
+  // payment id -> (amount refunded, fee given back) so far
+  std::unordered_map<std::string, std::pair<u128, u128>> refunded_;
 };
 
 }  // namespace

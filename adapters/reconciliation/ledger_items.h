@@ -32,7 +32,9 @@ struct LedgerItem {
   std::string id;           // payment / refund / deposit / disbursement id
   std::string gateway_ref;  // gateway transaction or refund id; bank reference
   std::string order_ref;    // merchant order number (payments)
-  Money amount, fee;        // fee: the gateway fee the ledger recorded
+  Money amount, fee;        // fee: the gateway fee the ledger recorded; on a refund,
+                            // the fee the gateway should give back (the payment's
+                            // fee pro rata, half-up; the last refund takes the rest)
   std::int64_t booked_at_ns = 0;
   std::uint64_t seq = 0;             // the event that booked it
   std::string client_id, matter_id;  // trust items

@@ -8,30 +8,45 @@
 namespace folio::reconciliation {
 namespace {
 
-// A signed amount: sign and magnitude (the ledger's Money is unsigned).
-struct Signed {
-  bool negative = false;
-  u128 magnitude = 0;
-};
-Signed Minus(Signed a) {
-  a.negative = !a.negative && a.magnitude != 0;
-  return a;
-}
-Signed Plus(Signed a, Signed b) {
-  if (a.negative == b.negative) return {a.negative, a.magnitude + b.magnitude};
-  if (a.magnitude >= b.magnitude)
-    return {a.negative && a.magnitude != b.magnitude, a.magnitude - b.magnitude};
-  return {b.negative, b.magnitude - a.magnitude};
-}
-// What a movement does to the account: in less fee, or out.
-Signed Effect(u128 amount, u128 fee, bool debit, bool refund) {
-  if (debit) return {amount != 0, amount};
-  if (refund) return {false, amount};
-  return Plus({false, amount}, {fee != 0, fee});
-}
+using statements::Amount;
+using statements::ExactSum;
+
 bool Successful(std::string_view status) {
   return status != "REVOKED" && status != "CLOSED" && status != "PAYERROR" && status != "FAIL" &&
          status != "FAILED" && status != "PDNG" && status != "reversal";
+}
+
+// What a movement does to the account, exactly: in less fee, or out.
+void AddEffect(ExactSum& sum, const Amount& amount, const Amount& fee, bool debit, bool refund,
+               bool minus) {
+  if (debit || refund) {
+    sum.Add(amount, !minus);
+    return;
+  }
+  sum.Add(amount, minus);
+  if (!fee.currency().empty() && fee.currency() == amount.currency()) sum.Add(fee, !minus);
+}
+
+// The exact sum at the asset's minor unit, rounded half-up; the note says so
+// when digits were dropped.
+Money ToMinor(const ExactSum& sum, Asset asset, bool* negative, std::string* note) {
+  *negative = sum.negative();
+  if (asset == Asset::Unknown || !sum.ok()) return Money(asset, 0);
+  const std::uint8_t scale = AssetScale(asset);
+  u128 m = sum.magnitude();
+  if (sum.scale() > scale) {
+    u128 p = 1;
+    for (int i = scale; i < sum.scale(); ++i) p *= 10;
+    const u128 q = m / p, r = m % p;
+    m = q + (r * 2 >= p ? 1 : 0);
+    if (r != 0) {
+      *note +=
+          "; exact difference " + sum.ToString() + ", parked rounded half-up to the minor unit";
+    }
+  } else {
+    for (int i = sum.scale(); i < scale; ++i) m *= 10;
+  }
+  return Money(asset, m);
 }
 
 }  // namespace
@@ -64,6 +79,12 @@ std::string_view KindName(fb::DiscrepancyKind k) {
       return "duplicate";
     case fb::DiscrepancyKind::Timing:
       return "timing";
+    case fb::DiscrepancyKind::StatementInconsistent:
+      return "statement_inconsistent";
+    case fb::DiscrepancyKind::CurrencyNotHeld:
+      return "currency_not_held";
+    case fb::DiscrepancyKind::NotBooked:
+      return "not_booked";
   }
   return "unknown";
 }
@@ -103,13 +124,34 @@ std::optional<std::pair<std::uint32_t, MatchRule>> Matcher::Lookup(
       return std::make_pair(it->second, MatchRule::kOrderNo);
     }
   }
+  for (const std::string& ref : l.other_refs) {  // EREF, KREF, TxId, ...
+    if (ref.empty()) continue;
+    if (auto it = by_ref_[dir].find(ref); it != by_ref_[dir].end()) {
+      return std::make_pair(it->second, MatchRule::kGatewayTxnId);
+    }
+    if (auto it = by_order_[dir].find(ref); it != by_order_[dir].end()) {
+      return std::make_pair(it->second, MatchRule::kOrderNo);
+    }
+  }
   return std::nullopt;
 }
 
 void Matcher::Add(const statements::Line& l) {
+  using K = fb::DiscrepancyKind;
   ++totals_.lines;
+  if (!l.booked) {
+    return Discrepancy(K::NotBooked, &l, nullptr,
+                       "entry status " + l.status + ": not booked, not reconciled");
+  }
+  if (l.amount.asset() == Asset::Unknown) {
+    return Discrepancy(K::CurrencyNotHeld, &l, nullptr,
+                       "the ledger holds no " + std::string(l.amount.currency()) + "; " +
+                           l.amount.ToDisplay() + " not reconciled");
+  }
   if (asset_ == Asset::Unknown) asset_ = l.amount.asset();
-  (l.is_debit ? totals_.statement_debits : totals_.statement_credits) += l.amount.minor();
+  if (l.amount.asset() == asset_ && !l.amount.sub_minor()) {
+    (l.is_debit ? totals_.statement_debits : totals_.statement_credits) += l.amount.minor();
+  }
   if (auto found = Lookup(l)) {
     Judge(l, found->first, found->second);
   } else {
@@ -130,12 +172,16 @@ void Matcher::Judge(const statements::Line& l, std::uint32_t idx, MatchRule rule
                            ? "the gateway completed it; the ledger has it not settled"
                            : "the ledger settled it; the statement says " + l.status);
   }
-  if (it.amount != l.amount) {
-    return Discrepancy(K::AmountMismatch, &l, &it, "amounts differ");
+  if (!(l.amount == Amount(it.amount))) {
+    return Discrepancy(
+        K::AmountMismatch, &l, &it,
+        "amounts differ: ledger " + it.amount.ToDisplay() + ", statement " + l.amount.ToDisplay());
   }
-  if (opts_.compare_fees && !l.is_debit && !l.is_refund && it.fee.minor() != l.fee.minor()) {
+  const bool fee_compared = opts_.compare_fees && (l.is_refund || !l.is_debit);
+  if (fee_compared && !l.fee.currency().empty() && !(l.fee == Amount(it.fee))) {
     return Discrepancy(K::FeeMismatch, &l, &it,
-                       "fee: ledger " + it.fee.ToString() + ", statement " + l.fee.ToString());
+                       std::string(l.is_refund ? "fee given back" : "fee") + ": ledger " +
+                           it.fee.ToString() + ", statement " + l.fee.ToString());
   }
   if (InPeriod(it.booked_at_ns) != InPeriod(l.booked_at_ns)) {
     return Discrepancy(K::Timing, &l, &it, "booked on different sides of the period's cut-off");
@@ -149,54 +195,79 @@ void Matcher::Judge(const statements::Line& l, std::uint32_t idx, MatchRule rule
   matches_.push_back(std::move(m));
 }
 
+void Matcher::AddCheck(const statements::StatementCheck& check) {
+  if (check.consistent) return;
+  recon::ReconDiscrepancy d;
+  d.discrepancy_id = fmt::format("d{:06}", discrepancies_.size() + 1);
+  d.kind = fb::DiscrepancyKind::StatementInconsistent;
+  d.line_no = check.line_no;
+  d.statement_ref = check.statement_id.substr(0, 256);
+  d.note = check.note.substr(0, 4096);
+  const Asset a = asset_ == Asset::Unknown ? Asset::CNY : asset_;
+  d.ledger_amount = d.statement_amount = d.difference = Money(a, 0);
+  discrepancies_.push_back(std::move(d));
+}
+
 void Matcher::Discrepancy(fb::DiscrepancyKind kind, const statements::Line* l, const LedgerItem* it,
                           std::string note) {
   using K = fb::DiscrepancyKind;
   recon::ReconDiscrepancy d;
   d.discrepancy_id = fmt::format("d{:06}", discrepancies_.size() + 1);
   d.kind = kind;
-  d.note = std::move(note);
-  const Asset a = l != nullptr ? l->amount.asset() : it->amount.asset();
-  Signed stmt, ledger;
+  Asset a = it != nullptr ? it->amount.asset() : (l != nullptr ? l->amount.asset() : asset_);
+  if (a == Asset::Unknown) a = asset_ == Asset::Unknown ? Asset::CNY : asset_;
+  ExactSum diff;  // the statement's effect on the account minus the ledger's
+  diff.Add(Amount(Money(a, 0)), false);
   if (l != nullptr) {
     d.line_no = l->line_no;
-    d.statement_ref = l->reference;
-    d.statement_amount = l->amount;
-    stmt = Effect(l->amount.minor(), l->fee.minor(), l->is_debit, l->is_refund);
+    d.statement_ref = l->reference.substr(0, 256);
+    auto money = l->amount.ToMoney();
+    d.statement_amount = money ? *money : Money(a, 0);
+    if (!money) d.statement_amount_text = l->amount.ToDisplay();
   } else {
     d.statement_amount = Money(a, 0);
   }
   if (it != nullptr) {
     d.ledger_ref = it->id;
     d.ledger_amount = it->amount;
-    ledger = Effect(it->amount.minor(), it->fee.minor(), it->is_debit, false);
   } else {
     d.ledger_amount = Money(a, 0);
   }
-  Signed diff;
+  const bool settled_ledger = it != nullptr && it->status == ItemStatus::kSettled;
+  const bool stmt_side = l != nullptr && l->amount.asset() == a;
   switch (kind) {
     case K::Duplicate:
-    case K::StatusMismatch:
     case K::MissingInLedger:
-      diff = stmt;
+      if (stmt_side) AddEffect(diff, l->amount, l->fee, l->is_debit, l->is_refund, false);
+      break;
+    case K::StatusMismatch:  // gateway paid, ledger open; or ledger settled, gateway failed
+      if (settled_ledger) {
+        AddEffect(diff, it->amount, it->fee, it->is_debit, false, true);
+      } else if (stmt_side) {
+        AddEffect(diff, l->amount, l->fee, l->is_debit, l->is_refund, false);
+      }
       break;
     case K::MissingInStatement:
-      diff = Minus(ledger);
+      AddEffect(diff, it->amount, it->fee, it->is_debit, false, true);
       break;
     case K::AmountMismatch:
-    case K::FeeMismatch:
-      diff = Plus(stmt, Minus(ledger));
+      if (stmt_side) AddEffect(diff, l->amount, l->fee, l->is_debit, l->is_refund, false);
+      AddEffect(diff, it->amount, it->fee, it->is_debit, false, true);
+      break;
+    case K::FeeMismatch:  // payment: ledger fee - statement fee; refund: given back - expected
+      diff.Add(l->fee, !l->is_refund);
+      diff.Add(Amount(it->fee), l->is_refund);
       break;
     case K::Timing:
-      break;
+    case K::StatementInconsistent:
+    case K::CurrencyNotHeld:
+    case K::NotBooked:
+      break;  // nothing posts
   }
-  // A status mismatch the other way round (ledger settled, gateway failed):
-  // the statement moved nothing.
-  if (kind == K::StatusMismatch && it != nullptr && it->status == ItemStatus::kSettled) {
-    diff = Minus(ledger);
-  }
-  d.difference = Money(a, diff.magnitude);
-  d.difference_is_debit = !diff.negative;
+  bool negative = false;
+  d.difference = ToMinor(diff, a, &negative, &note);
+  d.difference_is_debit = !negative;
+  d.note = std::move(note);
   discrepancies_.push_back(std::move(d));
 }
 
@@ -212,7 +283,9 @@ void Matcher::Finish() {
   for (const Waiting& w : waiting_) {
     const statements::Line& l = w.line;
     auto bucket =
-        by_amount.find({l.is_debit, static_cast<int>(l.amount.asset()), l.amount.minor()});
+        l.amount.sub_minor()
+            ? by_amount.end()
+            : by_amount.find({l.is_debit, static_cast<int>(l.amount.asset()), l.amount.minor()});
     std::optional<std::uint32_t> best;
     std::int64_t best_gap = 0;
     if (bucket != by_amount.end()) {

@@ -16,10 +16,23 @@
 // is missing_in_ledger. Then every settled item booked in the period that no
 // line matched is missing_in_statement.
 //
+// Before any of that (Add): a line that is not booked (camt.053 PDNG/INFO) is
+// not_booked, a line in a currency the ledger does not hold is
+// currency_not_held; neither is reconciled and neither parks anything.
+// AddCheck turns a statement that contradicts itself (balances, totals lines)
+// into statement_inconsistent, which parks nothing either.
+//
+// Amounts compare exactly (statements::Amount): a line with digits below the
+// minor unit ("0.00600" CNY) never equals the ledger's whole minor units.
+// On a refund, the fee the gateway gives back is compared with the fee the
+// ledger expects back (ledger_items.h: the payment's fee pro rata).
+//
 // The difference a discrepancy parks in suspense is the statement's effect on
 // the account minus the ledger's (a payment's effect is its amount less its
-// fee; a refund's, minus its amount; the fee a gateway gives back on a refund
-// is not modelled by the ledger and is not compared).
+// fee; a refund's, minus its amount; for a refund's fee_mismatch, the fee
+// given back minus the fee expected back), computed exactly and parked
+// rounded half-up to the minor unit (the ledger holds whole minor units);
+// when that rounding changed it, the note gives the exact difference.
 //
 // Memory: the ledger items and their two indexes, one compact record per
 // matched line and the lines waiting for pass 2.
@@ -70,6 +83,8 @@ class Matcher {
   // the matcher sets their `matched`.
   Matcher(std::vector<LedgerItem>* items, MatchOptions opts);
   void Add(const statements::Line& line);
+  // A statement of the file that contradicts itself: statement_inconsistent.
+  void AddCheck(const statements::StatementCheck& check);
   void Finish();
 
   const std::vector<MatchRecord>& matches() const { return matches_; }

@@ -90,7 +90,14 @@ Result<ThreeWayResult> ThreeWayReconcile(const LogStore& store, const statements
     return Status::Error(codes::kInvalidArgument,
                          "a three-way reconciliation needs a statement with a closing balance");
   }
-  r.bank_closing = {header.closing_is_debit, header.closing};
+  const std::optional<Money> closing = header.closing.ToMoney();
+  if (!closing || closing->asset() != r.asset) {
+    return Status::Error(codes::kInvalidArgument,
+                         "a three-way reconciliation needs a closing balance in a currency the "
+                         "ledger holds, in whole minor units; the statement says " +
+                             header.closing.ToDisplay());
+  }
+  r.bank_closing = {header.closing_is_debit, *closing};
   r.bank_lines = static_cast<std::uint32_t>(lines.size());
   ASSIGN_OR_RETURN(LedgerSnapshot snap,
                    ReadLedgerItems(store, LedgerScope::kTrustBank, opts.as_of_seq));

@@ -89,8 +89,15 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
         head.emplace_back("file_sha256",
                           e->file_sha256() ? ToHex({e->file_sha256()->bytes()->data(), 32}) : "");
         head.emplace_back("statement_lines", std::to_string(e->line_count()));
-        head.emplace_back("statement_opening_balance", Amount(M(e->opening_balance())));
-        head.emplace_back("statement_closing_balance", Amount(M(e->closing_balance())));
+        // Exact text when the statement's currency or digits are beyond Money.
+        const bool exact = e->opening_balance_text() != nullptr;
+        head.emplace_back(
+            "statement_opening_balance",
+            exact ? std::string(Sv(e->opening_balance_text())) : Amount(M(e->opening_balance())));
+        head.emplace_back(
+            "statement_closing_balance",
+            exact ? std::string(Sv(e->closing_balance_text())) : Amount(M(e->closing_balance())));
+        if (e->statements() > 1) head.emplace_back("statements", std::to_string(e->statements()));
         head.emplace_back("imported_at", ShanghaiTimeText(env.occurred_at_ns()));
         head.emplace_back("imported_by", std::string(Sv(env.actor())));
         break;
@@ -119,8 +126,9 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
             {id, std::string(reconciliation::KindName(e->kind())),
              e->line_no() ? std::to_string(e->line_no()) : "", std::string(Sv(e->ledger_ref())),
              std::string(Sv(e->statement_ref())), Amount(M(e->ledger_amount())),
-             Amount(M(e->statement_amount())), Signed(!e->difference_is_debit(), diff),
-             std::string(Sv(e->note())), "open"});
+             e->statement_amount_text() != nullptr ? std::string(Sv(e->statement_amount_text()))
+                                                   : Amount(M(e->statement_amount())),
+             Signed(!e->difference_is_debit(), diff), std::string(Sv(e->note())), "open"});
         break;
       }
       case fb::Event::DiscrepancyResolved: {

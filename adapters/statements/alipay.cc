@@ -9,12 +9,13 @@
 //
 // Columns are found by name. 业务类型 交易 is a payment, 退款 a refund (its
 // 商家实收 is negative and 退款批次号/请求号 names the refund). A missing end
-// mark, or a 交易合计 count that differs from the rows, is statement_truncated.
+// mark, or a 交易合计 count that differs from the rows, is statement_truncated;
+// its 商家实收 total is checked against the sum of the column (Header::checks).
+// GBK as downloaded, or UTF-8 (with a BOM) as re-saved by a spreadsheet.
 // The archive also holds a summary file named with 汇总: refused.
 #include <memory>
 #include <vector>
 
-#include "adapters/statements/gbk.h"
 #include "adapters/statements/text.h"
 
 namespace folio::statements {
@@ -58,7 +59,7 @@ Result<std::int64_t> BracketDate(std::string_view text, std::string_view key, st
 }
 
 Status ReadComment(std::string_view c, std::uint32_t no, Header* h, bool* end_seen,
-                   long long* total) {
+                   long long* total, std::string* received_total) {
   if (c.find("交易明细列表结束") != std::string_view::npos) {
     *end_seen = true;
   } else if (c.find("账号") != std::string_view::npos && c.find('[') != std::string_view::npos) {
@@ -77,6 +78,16 @@ Status ReadComment(std::string_view c, std::uint32_t no, Header* h, bool* end_se
     }
     if (digits == 0) return LineError(kStatementMalformed, no, "交易合计 without a count");
     *total = n;
+    constexpr std::string_view kReceivedTotal = "商家实收：￥";
+    if (const std::size_t r = c.find(kReceivedTotal); r != std::string_view::npos) {
+      std::size_t e = r + kReceivedTotal.size();
+      while (e < c.size() &&
+             (std::isdigit(static_cast<unsigned char>(c[e])) || c[e] == '.' || c[e] == '-')) {
+        ++e;
+      }
+      *received_total =
+          std::string(c.substr(r + kReceivedTotal.size(), e - r - kReceivedTotal.size()));
+    }
   }
   return OkStatus();
 }
@@ -144,7 +155,12 @@ Result<Header> ParseAlipay(std::istream& in, const LineSink& sink, const ParseOp
   }
   Header h;
   h.asset = Asset::CNY;
-  GbkDecoder gbk;
+  h.currency = "CNY";
+  h.statements = 1;
+  BillDecoder decoder;
+  ExactSum received_sum;
+  std::string received_total;
+  std::uint32_t total_line_no = 0;
   LineReader reader(in, opts.line_bytes_max);
   std::string raw, text;
   std::vector<std::string> fields;
@@ -155,22 +171,19 @@ Result<Header> ParseAlipay(std::istream& in, const LineSink& sink, const ParseOp
   Status err;
   while (reader.Next(&raw, &err)) {
     const std::uint32_t no = reader.line_no();
-    if (!gbk.Decode(raw, &text)) {
-      return LineError(kStatementEncoding, no, "not valid GBK");
-    }
+    RETURN_IF_ERROR(decoder.Decode(raw, no, &text));
     if (no == 1) StripBom(text);
     if (Trim(text).empty()) continue;
     if (text[0] == '#') {
-      RETURN_IF_ERROR(ReadComment(text, no, &h, &end_seen, &total));
+      const long long before = total;
+      RETURN_IF_ERROR(ReadComment(text, no, &h, &end_seen, &total, &received_total));
+      if (total != before) total_line_no = no;
       continue;
     }
     if (end_seen) return LineError(kStatementMalformed, no, "row after the end of the list");
     if (!SplitCsv(text, &fields)) return LineError(kStatementMalformed, no, "open quote");
     for (std::string& f : fields) f = std::string(Trim(f));
     if (!cols) {
-      if (raw.find("\xE6\x94\xAF\xE4\xBB\x98\xE5\xAE\x9D") != std::string::npos) {  // UTF-8 支付宝
-        return LineError(kStatementEncoding, no, "the file is UTF-8; Alipay bills are GBK");
-      }
       ASSIGN_OR_RETURN(Columns c, FindColumns(fields, no));
       cols = c;
       header_fields = fields.size();
@@ -183,6 +196,10 @@ Result<Header> ParseAlipay(std::istream& in, const LineSink& sink, const ParseOp
                            std::to_string(header_fields));
     }
     ASSIGN_OR_RETURN(Line l, ReadRow(fields, *cols, no));
+    ASSIGN_OR_RETURN(
+        SignedMoney received,
+        ParseSignedAmount(fields[static_cast<std::size_t>(cols->received)], Asset::CNY, no));
+    received_sum.Add(received.value, received.negative);
     ++h.lines;
     RETURN_IF_ERROR(sink(l));
   }
@@ -193,6 +210,16 @@ Result<Header> ParseAlipay(std::istream& in, const LineSink& sink, const ParseOp
     return LineError(kStatementTruncated, reader.line_no(),
                      "交易合计 says " + std::to_string(total) + " rows, the file has " +
                          std::to_string(h.lines));
+  }
+  if (!received_total.empty()) {
+    StatementCheck c;
+    c.statement_id = "交易合计";
+    c.line_no = total_line_no;
+    auto stated = ParseSignedAmount(received_total, Asset::CNY, total_line_no);
+    c.consistent = stated.ok() && received_sum.Equals(stated->value, stated->negative);
+    c.note = "totals line: 商家实收 " + received_total +
+             (c.consistent ? " = " : " but the lines add up to ") + received_sum.ToString();
+    h.checks.push_back(std::move(c));
   }
   return h;
 }

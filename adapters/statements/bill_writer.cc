@@ -19,14 +19,14 @@ std::string Yymmdd(std::int64_t ns) {
   const std::string d = DateOnly(ns);
   return d.substr(2, 2) + d.substr(5, 2) + d.substr(8, 2);
 }
-std::string Comma(const Money& m) {
+std::string Comma(const Amount& m) {
   std::string s = m.ToString();
   const std::size_t dot = s.find('.');
   if (dot == std::string::npos) return s + ",";
   s[dot] = ',';
   return s;
 }
-std::string Neg(const Money& m) { return m.is_zero() ? m.ToString() : "-" + m.ToString(); }
+std::string Neg(const Amount& m) { return m.is_zero() ? m.ToString() : "-" + m.ToString(); }
 std::string XmlEscape(std::string_view s) {
   std::string o;
   for (char c : s) {
@@ -151,7 +151,7 @@ void BillWriter::Begin() {
 void BillWriter::Row(const Line& r) {
   ++rows_;
   (r.is_refund || r.is_debit ? refunds_minor_ : payments_minor_) += r.amount.minor();
-  fees_minor_ += r.fee.minor();
+  fees_.Add(r.fee, r.is_refund);
   const std::string at = ShanghaiTimeText(r.booked_at_ns);
   switch (source_) {
     case Source::kAlipay:
@@ -194,7 +194,7 @@ void BillWriter::Row(const Line& r) {
       v[20] = r.description;
       v[22] = refund ? Neg(r.fee) : r.fee.ToString();
       v[23] = "0.60%";
-      v[24] = r.amount.ToString();
+      v[24] = refund ? Money(r.amount.asset(), 0).ToString() : r.amount.ToString();
       v[25] = refund ? r.amount.ToString() : "0.00";
       std::string line;
       for (std::size_t i = 0; i < kWechatCount; ++i) {
@@ -243,8 +243,8 @@ void BillWriter::End() {
           "申请退款总金额\r\n");
       Put(fmt::format("`{},`{},`{},`0.00,`{},`{},`{}\r\n", rows_,
                       Money(a, payments_minor_).ToString(), Money(a, refunds_minor_).ToString(),
-                      Money(a, fees_minor_).ToString(), Money(a, payments_minor_).ToString(),
-                      Money(a, refunds_minor_).ToString()));
+                      rows_ == 0 ? Money(a, 0).ToString() : fees_.Decimal(),
+                      Money(a, payments_minor_).ToString(), Money(a, refunds_minor_).ToString()));
       break;
     case Source::kCamt053:
       Put("</Stmt>\n</BkToCstmrStmt>\n</Document>\n");

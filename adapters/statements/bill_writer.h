@@ -42,7 +42,8 @@ class BillWriter {
   std::ostream& out_;
   BillMeta meta_;
   std::uint64_t rows_ = 0;
-  u128 payments_minor_ = 0, refunds_minor_ = 0, fees_minor_ = 0;
+  u128 payments_minor_ = 0, refunds_minor_ = 0;
+  ExactSum fees_;  // net: refunds give fees back
   void* iconv_ = nullptr;
 };
 

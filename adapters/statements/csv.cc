@@ -22,7 +22,7 @@ struct Columns {
 };
 
 Status ReadComment(std::string_view c, std::uint32_t no, Header* h, long long* lines,
-                   std::string* opening, std::string* closing) {
+                   std::string* opening, std::string* closing, CurrencyInfo* currency) {
   c.remove_prefix(1);
   const std::size_t colon = c.find(':');
   if (colon == std::string_view::npos) return OkStatus();  // a remark
@@ -30,9 +30,9 @@ Status ReadComment(std::string_view c, std::uint32_t no, Header* h, long long* l
   if (key == "account") {
     h->account = std::string(value);
   } else if (key == "currency") {
-    auto a = AssetFromCode(value);
-    if (!a) return LineError(kStatementAmountInvalid, no, "unknown currency");
-    h->asset = *a;
+    ASSIGN_OR_RETURN(*currency, CurrencyAt(value, no));
+    h->asset = currency->ledger_asset;
+    h->currency = std::string(currency->code);
   } else if (key == "opening") {
     *opening = std::string(value);
   } else if (key == "closing") {
@@ -51,20 +51,21 @@ Status ReadComment(std::string_view c, std::uint32_t no, Header* h, long long* l
   return OkStatus();
 }
 
-Result<Line> ReadRow(const std::vector<std::string>& f, const Columns& c, Asset asset,
+Result<Line> ReadRow(const std::vector<std::string>& f, const Columns& c, CurrencyInfo cur,
                      std::uint32_t no) {
   auto field = [&f](int i) {
     return i < 0 ? std::string_view() : Trim(f[static_cast<std::size_t>(i)]);
   };
   if (c.currency >= 0 && !field(c.currency).empty()) {
-    auto a = AssetFromCode(field(c.currency));
-    if (!a) return LineError(kStatementAmountInvalid, no, "unknown currency");
-    asset = *a;
+    ASSIGN_OR_RETURN(cur, CurrencyAt(field(c.currency), no));
   }
+  auto parse = [&](std::string_view t) {
+    return ParseSignedAmount(t, cur, no, kFractionDigitsDefault);
+  };
   Line l;
   l.line_no = no;
   ASSIGN_OR_RETURN(l.booked_at_ns, ParseShanghaiTime(field(c.date), no));
-  ASSIGN_OR_RETURN(SignedMoney amount, ParseSignedAmount(field(c.amount), asset, no));
+  ASSIGN_OR_RETURN(SignedMoney amount, parse(field(c.amount)));
   l.amount = amount.value;
   l.is_debit = amount.negative;
   if (c.direction >= 0) {
@@ -77,10 +78,10 @@ Result<Line> ReadRow(const std::vector<std::string>& f, const Columns& c, Asset 
       return LineError(kStatementMalformed, no, "direction must be C or D");
   }
   if (c.fee >= 0 && !field(c.fee).empty()) {
-    ASSIGN_OR_RETURN(SignedMoney fee, ParseSignedAmount(field(c.fee), asset, no));
+    ASSIGN_OR_RETURN(SignedMoney fee, parse(field(c.fee)));
     l.fee = fee.value;
   } else {
-    l.fee = Money(asset, 0);
+    l.fee = *Amount::Parse("0", cur, 0);
   }
   l.reference = std::string(field(c.reference));
   l.order_ref = std::string(field(c.order));
@@ -95,18 +96,22 @@ Result<Line> ReadRow(const std::vector<std::string>& f, const Columns& c, Asset 
 Result<Header> ParseCsv(std::istream& in, const LineSink& sink, const ParseOptions& opts) {
   Header h;
   h.asset = opts.default_asset;
+  h.currency = std::string(AssetCode(opts.default_asset));
+  h.statements = 1;
+  ASSIGN_OR_RETURN(CurrencyInfo currency, CurrencyAt(h.currency, 0));
   LineReader reader(in, opts.line_bytes_max);
   std::string text, opening, closing;
   std::vector<std::string> fields;
   std::optional<Columns> cols;
   long long expected = -1;
+  ExactSum sum;  // of the rows, for the balance check
   Status err;
   while (reader.Next(&text, &err)) {
     const std::uint32_t no = reader.line_no();
     if (no == 1) StripBom(text);
     if (Trim(text).empty()) continue;
     if (text[0] == '#') {
-      RETURN_IF_ERROR(ReadComment(text, no, &h, &expected, &opening, &closing));
+      RETURN_IF_ERROR(ReadComment(text, no, &h, &expected, &opening, &closing, &currency));
       continue;
     }
     if (!SplitCsv(text, &fields)) return LineError(kStatementMalformed, no, "open quote");
@@ -135,8 +140,9 @@ Result<Header> ParseCsv(std::istream& in, const LineSink& sink, const ParseOptio
     if (fields.size() < static_cast<std::size_t>(widest) + 1) {
       return LineError(kStatementMalformed, no, "too few fields");
     }
-    ASSIGN_OR_RETURN(Line l, ReadRow(fields, *cols, h.asset, no));
+    ASSIGN_OR_RETURN(Line l, ReadRow(fields, *cols, currency, no));
     if (l.reference.empty()) return LineError(kStatementMalformed, no, "row without a reference");
+    sum.Add(l.amount, l.is_debit);
     ++h.lines;
     RETURN_IF_ERROR(sink(l));
   }
@@ -148,14 +154,22 @@ Result<Header> ParseCsv(std::istream& in, const LineSink& sink, const ParseOptio
         "lines: says " + std::to_string(expected) + ", the file has " + std::to_string(h.lines));
   }
   if (!opening.empty() || !closing.empty()) {
-    ASSIGN_OR_RETURN(SignedMoney o, ParseSignedAmount(opening, h.asset, reader.line_no()));
-    ASSIGN_OR_RETURN(SignedMoney c, ParseSignedAmount(closing, h.asset, reader.line_no()));
-    if (o.negative)
-      return LineError(kStatementAmountInvalid, reader.line_no(), "overdrawn opening");
+    ASSIGN_OR_RETURN(SignedMoney o, ParseSignedAmount(opening, currency, reader.line_no(),
+                                                      kFractionDigitsDefault));
+    ASSIGN_OR_RETURN(SignedMoney c, ParseSignedAmount(closing, currency, reader.line_no(),
+                                                      kFractionDigitsDefault));
     h.opening = o.value;
+    h.opening_is_debit = o.negative;
     h.closing = c.value;
     h.closing_is_debit = c.negative;
     h.has_balances = true;
+    StatementCheck check;
+    check.statement_id = h.account;
+    ExactSum total = sum;
+    check.consistent = total.Add(o.value, o.negative) && total.Equals(c.value, c.negative);
+    check.note = "opening " + opening + " + rows " + sum.ToString() + " = " + total.ToString() +
+                 "; closing " + closing;
+    h.checks.push_back(std::move(check));
   }
   return h;
 }

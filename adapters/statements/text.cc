@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "adapters/statements/gbk.h"
 #include "engine/domain/civil_time.h"
 #include "events/codes.h"
 
@@ -79,25 +80,115 @@ bool SplitCsv(std::string_view line, std::vector<std::string>* fields) {
   return !quoted;
 }
 
-Result<SignedMoney> ParseSignedAmount(std::string_view text, Asset asset, std::uint32_t line_no) {
+Result<CurrencyInfo> CurrencyAt(std::string_view code, std::uint32_t line_no) {
+  auto c = FindCurrency(code);
+  if (!c) {
+    return LineError(kStatementAmountInvalid, line_no,
+                     "unknown currency '" + std::string(code.substr(0, 8)) + "'");
+  }
+  return *c;
+}
+
+Result<SignedMoney> ParseSignedAmount(std::string_view text, const CurrencyInfo& currency,
+                                      std::uint32_t line_no, std::size_t fraction_digits_max) {
   SignedMoney out;
   if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
     out.negative = text.front() == '-';
     text.remove_prefix(1);
   }
-  auto m = Money::Parse(text, asset);
-  if (!m.ok()) {
-    return LineError(
-        kStatementAmountInvalid, line_no,
-        "amount '" + std::string(text.substr(0, 40)) + "': " + std::string(m.status().code()));
-  }
-  out.value = *m;
-  // Far beyond any real movement; keeps every total of a file within u128.
-  if (out.value.minor() > kAmountMinorMax) {
-    return LineError(kStatementAmountInvalid, line_no, "amount implausibly large");
-  }
+  auto a = Amount::Parse(text, currency, fraction_digits_max);
+  if (!a.ok()) return LineError(a.status().code(), line_no, a.status().message());
+  out.value = *a;
   if (out.value.is_zero()) out.negative = false;
   return out;
+}
+
+Result<SignedMoney> ParseSignedAmount(std::string_view text, Asset asset, std::uint32_t line_no) {
+  ASSIGN_OR_RETURN(CurrencyInfo c, CurrencyAt(AssetCode(asset), line_no));
+  return ParseSignedAmount(text, c, line_no, kFractionDigitsDefault);
+}
+
+bool ValidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    const std::uint32_t min[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string Cp1252ToUtf8(std::string_view s) {
+  // 0x80-0x9F of Windows-1252; 0 where the code page has no character.
+  static constexpr std::uint16_t kHigh[32] = {
+      0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+  std::string out;
+  out.reserve(s.size() + s.size() / 4);
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    std::uint32_t cp = c;
+    if (c >= 0x80 && c < 0xA0) cp = kHigh[c - 0x80] != 0 ? kHigh[c - 0x80] : 0xFFFD;
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  return out;
+}
+
+BillDecoder::BillDecoder() = default;
+BillDecoder::~BillDecoder() { delete static_cast<GbkDecoder*>(gbk_); }
+
+Status BillDecoder::Decode(std::string_view raw, std::uint32_t line_no, std::string* utf8) {
+  if (raw.find('\0') != std::string_view::npos) {
+    return LineError(kStatementEncoding, line_no, "a NUL byte: UTF-16 or binary, not a bill");
+  }
+  if (mode_ == 0) {
+    bool ascii = true;
+    for (char c : raw) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+    if (!ascii) mode_ = ValidUtf8(raw) ? 1 : 2;
+  }
+  if (mode_ == 2) {
+    if (gbk_ == nullptr) gbk_ = new GbkDecoder();
+    if (!static_cast<GbkDecoder*>(gbk_)->Decode(raw, utf8)) {
+      return LineError(kStatementEncoding, line_no, "neither valid UTF-8 nor valid GBK");
+    }
+    return OkStatus();
+  }
+  if (!ValidUtf8(raw)) {
+    return LineError(kStatementEncoding, line_no, "not valid UTF-8 (the file began as UTF-8)");
+  }
+  utf8->assign(raw);
+  return OkStatus();
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "adapters/statements/zip_archive.h"
 
+#include <algorithm>
+
 #include <zlib.h>
 
 #include <fstream>
@@ -157,9 +159,15 @@ Status ExtractZipEntry(const std::string& path, const ZipEntry& e, const std::st
 
 Result<ZipEntry> AlipayDetailEntry(const std::vector<ZipEntry>& entries) {
   const ZipEntry* found = nullptr;
+  // The trade detail (业务明细) is what reconciles; an archive may also hold
+  // the account flow (账务明细), which restates the same money, and summaries.
+  const bool has_trade = std::any_of(entries.begin(), entries.end(), [](const ZipEntry& e) {
+    return e.name.find("业务明细") != std::string::npos && e.name.find("汇总") == std::string::npos;
+  });
   for (const ZipEntry& e : entries) {
     const bool csv = e.name.size() > 4 && e.name.compare(e.name.size() - 4, 4, ".csv") == 0;
     if (!csv || e.name.find("汇总") != std::string::npos) continue;
+    if (has_trade && e.name.find("业务明细") == std::string::npos) continue;
     if (found != nullptr) return Bad("more than one detail CSV in the archive");
     found = &e;
   }

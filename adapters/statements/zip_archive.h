@@ -29,8 +29,10 @@ Result<std::vector<ZipEntry>> ListZip(const std::string& path);
 Status ExtractZipEntry(const std::string& path, const ZipEntry& entry, const std::string& out_path,
                        std::uint64_t bytes_max = 8ULL << 30);
 
-// The entry of an Alipay archive to import: the one .csv whose name does not
-// contain 汇总. statement_malformed when there is none or more than one.
+// The entry of an Alipay archive to import: the trade detail (业务明细, not its
+// 汇总 summary) when there is one, else the one .csv that is not a summary;
+// the account flow (账务明细) beside a trade detail is left aside.
+// statement_malformed when there is none or more than one.
 Result<ZipEntry> AlipayDetailEntry(const std::vector<ZipEntry>& entries);
 
 }  // namespace folio::statements

@@ -56,7 +56,10 @@ domain::Decision Start(const RunState& s, const ReconStart& c, const domain::Com
     const fb::Money open = Fb(c.opening), close = Fb(c.closing);
     return fb::CreateStatementImportedDirect(
                b, c.statement_id.c_str(), c.source, c.statement_account.c_str(), c.period_start_ns,
-               c.period_end_ns, &sha, &open, &close, nullptr, c.line_count)
+               c.period_end_ns, &sha, &open, &close, nullptr, c.line_count,
+               c.currency.empty() ? nullptr : c.currency.c_str(),
+               c.opening_text.empty() ? nullptr : c.opening_text.c_str(),
+               c.closing_text.empty() ? nullptr : c.closing_text.c_str(), c.statements)
         .Union();
   });
   out.Emit(fb::Event::ReconciliationRunStarted, [&](auto& b) {
@@ -101,10 +104,11 @@ domain::Decision Record(const RunState& s, const ReconRecord& c,
     out.Emit(fb::Event::DiscrepancyDetected, [&](auto& b) {
       const fb::Money la = Fb(d.ledger_amount), sa = Fb(d.statement_amount),
                       diff = Fb(d.difference);
-      return fb::CreateDiscrepancyDetectedDirect(b, c.run_id.c_str(), d.discrepancy_id.c_str(),
-                                                 d.kind, d.line_no, d.ledger_ref.c_str(),
-                                                 d.statement_ref.c_str(), &la, &sa, d.note.c_str(),
-                                                 s.account.c_str(), &diff, d.difference_is_debit)
+      return fb::CreateDiscrepancyDetectedDirect(
+                 b, c.run_id.c_str(), d.discrepancy_id.c_str(), d.kind, d.line_no,
+                 d.ledger_ref.c_str(), d.statement_ref.c_str(), &la, &sa, d.note.c_str(),
+                 s.account.c_str(), &diff, d.difference_is_debit,
+                 d.statement_amount_text.empty() ? nullptr : d.statement_amount_text.c_str())
           .Union();
     });
   }
@@ -161,6 +165,7 @@ void ApplyRecon(RunState& s, const fb::Envelope& env) {
   switch (env.event_type()) {
     case fb::Event::StatementImported:
       s.line_count = env.event_as_StatementImported()->line_count();
+      s.statements = env.event_as_StatementImported()->statements();
       break;
     case fb::Event::ReconciliationRunStarted:
       s.exists = true;

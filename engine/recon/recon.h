@@ -60,6 +60,9 @@ struct ReconStart {
   Money opening, closing;
   std::uint32_t line_count = 0;
   std::uint64_t as_of_seq = 0;  // the ledger was read up to here
+  // Exact, for statements Money cannot hold (any currency, sub-minor digits).
+  std::string currency, opening_text, closing_text;
+  std::uint32_t statements = 0;
 };
 
 struct ReconMatch {
@@ -76,8 +79,9 @@ struct ReconDiscrepancy {
   std::string ledger_ref, statement_ref;
   Money ledger_amount, statement_amount;
   std::string note;
-  Money difference;                  // may be zero (timing): nothing posts
-  bool difference_is_debit = false;  // statement holds more: Dr account, Cr suspense
+  Money difference;                   // may be zero (timing): nothing posts
+  bool difference_is_debit = false;   // statement holds more: Dr account, Cr suspense
+  std::string statement_amount_text;  // exact, when statement_amount cannot hold it
 };
 
 struct ReconRecord {
@@ -114,6 +118,7 @@ struct RunState {
   std::string account;
   std::uint32_t matched = 0;
   std::uint32_t line_count = 0;
+  std::uint32_t statements = 0;  // statements in the file (0 for runs before issue 18)
   std::uint64_t as_of_seq = 0;
   std::uint64_t version = 0;  // events applied
   std::map<std::string, DiscrepancyState, std::less<>> discrepancies;

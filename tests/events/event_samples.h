@@ -235,7 +235,8 @@ inline const std::map<fb::Event, Sample>& Samples() {
           return fb::CreateStatementImported(c.b, c.S("stmt-1"), fb::StatementSource::Alipay,
                                              c.S("acct-支付宝"), 1'794'000'000'000'000'000,
                                              1'796'000'000'000'000'000, &file_sha, &opening,
-                                             &closing, c.b.CreateVector(lines))
+                                             &closing, c.b.CreateVector(lines), 2, c.S("CNY"),
+                                             c.S("0.00 CNY"), c.S("1234.56 CNY"), 1)
               .Union();
         },
         "/event/lines/1/amount", "234.56", "CNY"}},
@@ -263,7 +264,7 @@ inline const std::map<fb::Event, Sample>& Samples() {
           return fb::CreateDiscrepancyDetected(
                      c.b, c.S("run-3"), c.S("disc-1"), fb::DiscrepancyKind::AmountMismatch, 4,
                      c.S("pay-014"), c.S("2026112122004"), &ledger, &statement, c.S("差 0.01 元"),
-                     c.S("clearing:alipay"), &diff, false)
+                     c.S("clearing:alipay"), &diff, false, c.S("99.99 CNY"))
               .Union();
         },
         "/event/statement_amount", "99.99", "CNY"}},

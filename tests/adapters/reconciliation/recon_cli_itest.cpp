@@ -52,7 +52,8 @@ TEST_CASE("cli: folio import --json prints the run, a second import replays, rep
   CHECK(j.at("matched").as_int64() == 1);
   CHECK(j.at("discrepancies").at("missing_in_ledger").as_int64() == 1);
   CHECK(j.at("discrepancies").at("missing_in_statement").as_int64() == 1);
-  CHECK(j.at("discrepancies").as_object().size() == 7);
+  CHECK(j.at("discrepancies").as_object().size() == 10);
+  CHECK(j.at("statements").as_int64() == 1);
   CHECK(j.at("replayed").as_bool() == false);
   const std::string run(j.at("run_id").as_string());
 

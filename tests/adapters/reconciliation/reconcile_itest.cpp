@@ -105,7 +105,10 @@ TEST_CASE(
                                                      {"status_mismatch", 1},
                                                      {"fee_mismatch", 1},
                                                      {"duplicate", 1},
-                                                     {"timing", 1}};
+                                                     {"timing", 1},
+                                                     {"statement_inconsistent", 0},
+                                                     {"currency_not_held", 0},
+                                                     {"not_booked", 0}};
   CHECK(r->discrepancies == want);
 
   auto run = LoadRun(*f.store, r->run_id);
