@@ -286,15 +286,13 @@ class Renderer {
     BaseType bt = type.base_type();
     std::string_view name = f.name()->string_view();
     if (IsScalarType(bt)) {
+      // Folio writes every scalar (ForceDefaults): an absent one was added to
+      // the schema after the event was written. Leaving it out keeps an old
+      // event's JSON the same bytes whatever fields later versions add.
       const std::uint8_t* p = t.GetAddressOf(f.offset());
+      if (p == nullptr) return;
       Key(first, bt == BaseType::UType && name == kEventUnionTypeField ? kEventTypeKey : name);
-      if (p != nullptr) return Scalar(bt, p, type.index());
-      if (f.optional()) {
-        out_.append("null");
-        return;
-      }
-      if (bt == BaseType::Float || bt == BaseType::Double) return Real(f.default_real());
-      return Integer(bt, f.default_integer(), type.index());
+      return Scalar(bt, p, type.index());
     }
     switch (bt) {
       case BaseType::String:
