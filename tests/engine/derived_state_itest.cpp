@@ -67,7 +67,7 @@ WriterOptions NoTimedCheckpoints() {
   return o;
 }
 
-TEST_CASE("the acknowledged batch holds events, refusals and the head; readers see derived state") {
+TEST_CASE("the acknowledged batch holds events, refusals and the head, readers see derived state") {
   TempDir dir;
   auto store = LogStore::Open(dir.str());
   REQUIRE(store.ok());
@@ -109,7 +109,7 @@ TEST_CASE("the acknowledged batch holds events, refusals and the head; readers s
   CHECK(s.LoadState(domain::PaymentKey("p1"))->has_value());
 }
 
-TEST_CASE("a reopen derives the events after the checkpoint, equal to a rebuild; retries answer") {
+TEST_CASE("a reopen derives the events after the checkpoint, equal to a rebuild, retries answer") {
   TempDir dir, scratch;
   AppendOutcome first_create, refused;
   {
@@ -188,7 +188,7 @@ TEST_CASE("a raw event that does not fit the state is refused, and nothing is wr
   CHECK((*writer)->Append(std::move(fits)).status.ok());
 }
 
-TEST_CASE("a failed checkpoint stops the writer; a restart derives the tail and verifies") {
+TEST_CASE("a failed checkpoint stops the writer, a restart derives the tail and verifies") {
   TempDir dir;
   std::uint64_t acked = 0;
   {

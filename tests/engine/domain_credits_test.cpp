@@ -26,7 +26,7 @@ TEST_CASE("credit: issue, apply partially, reverse the rest") {
   CHECK(Balance(h.ledger, "expense:credits", Asset::CNY) == 5000 - 2000);
 }
 
-TEST_CASE("credit rejections in documented order; expiry decided by time") {
+TEST_CASE("credit rejections in documented order, expiry decided by time") {
   Harness h;
   const std::int64_t t0 = h.ctx.now_ns;
   h.Ok(CreditIssue{"cr", "c1", Cny("50.00"), t0 + 3600 * kSecond, ""});

@@ -55,7 +55,7 @@ MethodConfigure Rules(fb::Method m, Money min, Money max, Money daily, Money mon
   return c;
 }
 
-TEST_CASE("payment lifecycle: created, pending, settled; fee and postings recorded") {
+TEST_CASE("payment lifecycle: created, pending, settled, fee and postings recorded") {
   Harness h;
   CHECK(h.Ok(Pay("p1", Cny("100.00"))) == std::vector{fb::Event::PaymentCreated});
   CHECK(StatusOf(h, "p1") == PaymentStatus::kCreated);

@@ -38,7 +38,7 @@ TEST_CASE("issue example: a second refund over the settled amount is refund_exce
   CHECK(h.Rejected(Req("r2", "p1", Cny("50.00"))) == rj::kRefundExceedsSettled);
 }
 
-TEST_CASE("holds: concurrent requests never exceed settled; failure releases the hold") {
+TEST_CASE("holds: concurrent requests never exceed settled, failure releases the hold") {
   Harness h;
   SettledPayment(h, "p1", Cny("100.00"));
   // Two requests decided back to back before either succeeds.

@@ -28,7 +28,7 @@ std::vector<std::string> StreamsOf(const Decision& d) {
   return out;
 }
 
-TEST_CASE("unpaid payments expire at their timeout, in time order; paid ones do not") {
+TEST_CASE("unpaid payments expire at their timeout, in time order, paid ones do not") {
   Harness h;
   const std::int64_t t0 = h.ctx.now_ns;
   h.Ok(Pay("late", 120));
@@ -74,7 +74,7 @@ TEST_CASE("a scheduled payment becomes due, then expires if unpaid") {
   CHECK(DueAt(h.state, INT64_MAX, 100).empty());
 }
 
-TEST_CASE("a scheduled payment settles once due; entries become moot") {
+TEST_CASE("a scheduled payment settles once due, entries become moot") {
   Harness h;
   const std::int64_t t0 = h.ctx.now_ns;
   PaymentCreate c = Pay("sch");
@@ -89,7 +89,7 @@ TEST_CASE("a scheduled payment settles once due; entries become moot") {
   CHECK(h.Ok(ClockAdvance{t0 + 86400 * kSecond}).empty());
 }
 
-TEST_CASE("credits expire with their remaining balance; used-up credits do not") {
+TEST_CASE("credits expire with their remaining balance, used-up credits do not") {
   Harness h;
   const std::int64_t t0 = h.ctx.now_ns;
   h.Ok(CreditIssue{"a", "c1", Cny("10.00"), t0 + 100 * kSecond, ""});

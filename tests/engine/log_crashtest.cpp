@@ -411,7 +411,8 @@ std::uint64_t RandomSeed() {
   return (std::uint64_t{rd()} << 32) | rd();
 }
 
-TEST_CASE("SIGKILL loses no acknowledged command; derived state equals a rebuild; retries answer "
+// (No semicolons in a test name: CTest would split it into several.)
+TEST_CASE("SIGKILL loses no acknowledged command, derived state equals a rebuild, retries answer "
           "as the first time") {
   const std::uint64_t seed = EnvU64("FOLIO_CRASH_SEED", RandomSeed());
   const std::uint64_t rounds = EnvU64("FOLIO_CRASH_ROUNDS", kRoundsDefault);

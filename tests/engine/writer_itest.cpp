@@ -109,7 +109,7 @@ TEST_CASE("a wrong expected version is a stream_version_conflict and writes noth
   CHECK(db.writer->Append(std::move(retry)).status.ok());
 }
 
-TEST_CASE("idempotency: a repeat returns the first outcome, forever; another request conflicts") {
+TEST_CASE("idempotency: a repeat returns the first outcome, forever, another request conflicts") {
   TempDir dir;
   AppendOutcome first;
   {

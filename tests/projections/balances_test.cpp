@@ -7,7 +7,7 @@
 namespace folio::projections {
 namespace {
 
-TEST_CASE("checkpoint records round-trip; truncated or extended ones are rejected") {
+TEST_CASE("checkpoint records round-trip, truncated or extended ones are rejected") {
   Checkpoint c;
   c.version = 0x01020304;
   c.seq = 0x1122334455667788;

@@ -187,7 +187,7 @@ TEST_CASE("stats: basis points are exact and round half-up") {
   CHECK(BasisPointsHalfUp(3, 2) == u128{15000});
 }
 
-TEST_CASE("stats: two applications give identical bytes; a split application too") {
+TEST_CASE("stats: two applications give identical bytes, a split application too") {
   Built a, b;
   CHECK(a.store.map() == b.store.map());
   MemoryStore split;

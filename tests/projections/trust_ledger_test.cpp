@@ -266,7 +266,7 @@ TEST_CASE("trust: an as-of answer equals a rebuild that stops at that sequence")
   }
 }
 
-TEST_CASE("trust: two applications give identical bytes; a split application too") {
+TEST_CASE("trust: two applications give identical bytes, a split application too") {
   Built a, b;
   CHECK(a.store.map() == b.store.map());
   MemoryStore split;
@@ -277,7 +277,7 @@ TEST_CASE("trust: two applications give identical bytes; a split application too
   CHECK(!a.store.map().empty());
 }
 
-TEST_CASE("trust: hostile input makes matters negative; the check reports, nothing crashes") {
+TEST_CASE("trust: hostile input makes matters negative, the check reports, nothing crashes") {
   TestLog log;
   Disburse(log, At(0), "X9", "cl3", "m9", M("10.00", "CNY"), "Mallory", "", "");  // no deposit
   Deposit(log, At(1), "D9", "cl3", "m9", M("5.00", "CNY"), "Bob", "", false);

@@ -70,7 +70,7 @@ TEST_CASE("SHA256withRSA: verifies with the right key only, and only the signed 
   CHECK_FALSE(crypto::VerifySha256Rsa(pub->get(), "message", sig.substr(1)));
 }
 
-TEST_CASE("public keys: PEM, bare base64 DER; garbage is a configuration error") {
+TEST_CASE("public keys: PEM, bare base64 DER, garbage is a configuration error") {
   const std::string& pem = testing::Keys().alipay_public_key_pem;
   std::string bare;
   for (std::size_t pos = 0; pos < pem.size();) {
@@ -87,7 +87,7 @@ TEST_CASE("public keys: PEM, bare base64 DER; garbage is a configuration error")
   CHECK(CodeOf(crypto::LoadRsaPrivateKey(pem)) == "gateway_config_invalid");
 }
 
-TEST_CASE("AES-256-GCM: round trip; any change to ciphertext, tag, aad, nonce or key fails") {
+TEST_CASE("AES-256-GCM: round trip, any change to ciphertext, tag, aad, nonce or key fails") {
   const std::string key(32, 'k'), nonce = "0123456789ab", aad = "transaction";
   const std::string sealed = crypto::AesGcmEncrypt(key, nonce, aad, "{\"a\":1}");
   CHECK(sealed.size() == 7 + crypto::kGcmTagBytes);

@@ -68,7 +68,7 @@ TEST_CASE("chain: confirmations become PaymentObserveConfirmations") {
   CHECK(n->gateway == Gateway::kChain);
 }
 
-TEST_CASE("chain: the same delivery twice is a replay; a fresh delivery of the same fact is not") {
+TEST_CASE("chain: the same delivery twice is a replay, a fresh delivery of the same fact is not") {
   NonceCache nonces(1000, 300);
   const HmacConfig config = Keys().hmac_config();
   const OutgoingNotification out = BuildChainNotify(Keys(), ChainPayment(), 3, 100, kNow);

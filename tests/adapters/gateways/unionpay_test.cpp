@@ -172,7 +172,7 @@ TEST_CASE("unionpay: malformed form, merchant, missing fields") {
   }
 }
 
-TEST_CASE("unionpay: txnAmt must be positive whole fen; currencyCode known") {
+TEST_CASE("unionpay: txnAmt must be positive whole fen, currencyCode known") {
   CHECK(CodeOf(Signed(Params("1"))) == "ok");
   CHECK(CodeOf(Signed(Params("-1"))) == "amount_invalid");
   CHECK(CodeOf(Signed(Params("88.88"))) == "amount_invalid");

@@ -19,7 +19,7 @@ http::ClientResponse Must(Result<http::ClientResponse> r) {
   return std::move(*r);
 }
 
-TEST_CASE("payments: create, get, settle, refund, batch get; queries see them") {
+TEST_CASE("payments: create, get, settle, refund, batch get, queries see them") {
   TestServer ts;
   auto c = ts.Client();
   auto r = Must(c.Send("POST", "/v1/payments", kCreateBody, Auth(kOperatorKey, "k-create")));
@@ -303,7 +303,7 @@ TEST_CASE("hostile input gets a 4xx with its code and writes nothing") {
   CHECK(ts.Head() == 0);
 }
 
-TEST_CASE("health, readiness and metrics need no key; metrics count what happened") {
+TEST_CASE("health, readiness and metrics need no key, metrics count what happened") {
   TestServer ts;
   auto c = ts.Client();
   CHECK(Must(c.Send("GET", "/healthz")).status == 200);

@@ -66,7 +66,7 @@ gateways::SandboxPayment Pay(gateways::Gateway g, const std::string& id, const c
 }
 
 TEST_CASE(
-    "each gateway's signed notification settles its payment once; retries get the same reply") {
+    "each gateway's signed notification settles its payment once, retries get the same reply") {
   GatewayServer s;
   struct Case {
     const char* method;
@@ -111,7 +111,7 @@ TEST_CASE(
   CHECK(s.Head() == head);
 }
 
-TEST_CASE("chain confirmations over HMAC settle a USDT payment; a replayed nonce is refused") {
+TEST_CASE("chain confirmations over HMAC settle a USDT payment, a replayed nonce is refused") {
   GatewayServer s;
   s.CreatePayment("p-usdt", "usdt_trc20", "50.000000", "USDT", R"(,"network":"TRC20")");
   const auto pay = Pay(gateways::Gateway::kChain, "p-usdt", "50.000000", "USDT");

@@ -12,7 +12,7 @@ namespace {
 
 using namespace folio::testing;
 
-TEST_CASE("a statement over 1 MiB imports for an operator; every other request keeps 1 MiB") {
+TEST_CASE("a statement over 1 MiB imports for an operator, every other request keeps 1 MiB") {
   TestServer ts;
   const std::int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                   std::chrono::system_clock::now().time_since_epoch())

@@ -91,7 +91,7 @@ TEST_CASE("matcher: a statement that does not add up is statement_inconsistent")
   CHECK(r.found[0].difference.is_zero());
 }
 
-TEST_CASE("matcher: five-decimal fees compare exactly; trailing zeros match") {
+TEST_CASE("matcher: five-decimal fees compare exactly, trailing zeros match") {
   Run r;
   r.items.push_back(Payment("p1", 10000, 60));
   r.items.push_back(Payment("p2", 100, 1));

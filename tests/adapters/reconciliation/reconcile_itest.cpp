@@ -89,7 +89,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE(
-    "reconcile: one discrepancy of each kind, found and nothing else; resolutions empty suspense") {
+    "reconcile: one discrepancy of each kind, found and nothing else, resolutions empty suspense") {
   Fixture f;
   const auto clearing_before = BalanceOf(PostAll(*f.store), "clearing:wechat_pay");
   auto r = f.Import();
