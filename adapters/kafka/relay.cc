@@ -149,6 +149,7 @@ void Relay::Notify() {
 
 void Relay::Stop() {
   std::call_once(stop_once_, [this] {
+    stop_requested_ = true;
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
@@ -192,6 +193,7 @@ RelayStatus Relay::status() const {
   s.retries = retries_.load();
   s.transactions = txns_.load();
   s.producer_restarts = restarts_.load();
+  s.queue_full_waits = queue_full_waits_.load();
   return s;
 }
 
@@ -377,7 +379,7 @@ namespace {
 // Produces one message, waiting for room in librdkafka's queue.
 Status Produce(rd_kafka_t* rk, rd_kafka_topic_t* topic, std::string_view key,
                std::string_view value, const Header* headers, std::size_t header_count,
-               const std::atomic<bool>* stop_flag) {
+               const std::atomic<bool>* stop_flag, std::atomic<std::uint64_t>* queue_full_waits) {
   while (true) {
     rd_kafka_headers_t* hdrs = rd_kafka_headers_new(header_count);
     for (std::size_t i = 0; i < header_count; ++i) {
@@ -397,6 +399,7 @@ Status Produce(rd_kafka_t* rk, rd_kafka_topic_t* topic, std::string_view key,
     rd_kafka_headers_destroy(hdrs);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return KafkaStatus(kKafkaError, err, "produce");
     if (stop_flag->load()) return Status::Error(kKafkaError, "stopping");
+    queue_full_waits->fetch_add(1, std::memory_order_relaxed);
     rd_kafka_poll(rk, 10);  // serves delivery reports, which frees room
   }
 }
@@ -419,7 +422,6 @@ Status Relay::MirrorRound(std::uint64_t last) {
   std::string aligned;  // envelope copy: FlatBuffers wants aligned scalars
   Header headers[8];
   Status s;
-  std::atomic<bool> stop_flag{false};
   std::uint64_t expect = first;
   Status scan = store_->ScanRaw(first, [&](std::string_view key, std::string_view value) {
     auto seq = keys::ParseEventKey(key);
@@ -440,7 +442,8 @@ Status Relay::MirrorRound(std::uint64_t last) {
     if (present_events_.count(*seq)) {
       ++skipped;
     } else {
-      s = Produce(rk, p_->events, env.stream_id()->string_view(), aligned, headers, 8, &stop_flag);
+      s = Produce(rk, p_->events, env.stream_id()->string_view(), aligned, headers, 8, &stop_requested_,
+                    &queue_full_waits_);
       if (!s.ok()) return false;
       ++messages;
       ++events;
@@ -456,7 +459,7 @@ Status Relay::MirrorRound(std::uint64_t last) {
         }
         std::string json = IntegrationJson(env, ctx ? &*ctx : nullptr);
         Header ih[3] = {{"content-type", "application/json"}, headers[6], headers[7]};
-        s = Produce(rk, p_->integration[k], IntegrationKey(env), json, ih, 3, &stop_flag);
+        s = Produce(rk, p_->integration[k], IntegrationKey(env), json, ih, 3, &stop_requested_, &queue_full_waits_);
         if (!s.ok()) return false;
         ++messages;
       }

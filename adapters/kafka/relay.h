@@ -104,6 +104,7 @@ struct RelayStatus {
   std::uint64_t retries = 0;            // transient errors retried
   std::uint64_t transactions = 0;       // committed
   std::uint64_t producer_restarts = 0;  // producers replaced after a fatal error
+  std::uint64_t queue_full_waits = 0;   // produce calls that found librdkafka's queue full
 };
 
 class Relay {
@@ -167,11 +168,15 @@ class Relay {
   std::condition_variable progress_cv_;  // Flush waits for the cursor
   bool notified_ = false;
   bool stopping_ = false;
+  // stopping_ as the produce loop sees it without taking mu_: set by Stop()
+  // before it joins, so a produce waiting for queue room gives up.
+  std::atomic<bool> stop_requested_{false};
   std::string error_;
 
   std::atomic<std::uint64_t> cursor_{0}, head_{0};
   std::atomic<bool> failed_{false};
   std::atomic<std::uint64_t> produced_{0}, skipped_{0}, retries_{0}, txns_{0}, restarts_{0};
+  std::atomic<std::uint64_t> queue_full_waits_{0};
   // Thread-owned: events (per topic) already in Kafka beyond the cursor.
   std::unordered_set<std::uint64_t> present_events_;
   std::unordered_set<std::uint64_t> present_integration_[kIntegrationKinds];  // by kind - 1

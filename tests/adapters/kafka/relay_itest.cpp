@@ -6,6 +6,8 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -236,6 +238,36 @@ TEST_CASE("relay restarted on the same log produces nothing twice") {
   CHECK(checker.WaitComplete(60s));
   ReportChecker(checker);
   CHECK(checker.messages() == 5'000);
+}
+
+TEST_CASE("relay stops while its producer queue is full and every broker is down") {
+  kafka::RelayOptions o;
+  o.commit_timeout = 1000ms;
+  // A queue of 50 messages and nobody to send them to: produce finds it full
+  // and waits for room that never comes, until Stop().
+  o.extra_config = {{"queue.buffering.max.messages", "50"}};
+  Rig rig(4, o);
+  rig.StartMirroring(100);
+  REQUIRE(rig.relay->Flush(60s).ok());
+  for (int b = 1; b <= 3; ++b) REQUIRE(rig.cluster->SetBrokerDown(b).ok());
+  REQUIRE(rig.Append(100, 2'000).ok());
+  rig.relay->Notify();
+  REQUIRE(PollUntil([&] { return rig.relay->status().queue_full_waits > 0; }, 60s));
+
+  // Stop() on another thread, with a deadline: before the fix it never returned.
+  auto stopped = std::make_shared<std::promise<void>>();
+  std::future<void> done = stopped->get_future();
+  std::thread([relay = rig.relay.get(), stopped] {
+    relay->Stop();
+    stopped->set_value();
+  }).detach();
+  if (done.wait_for(30s) != std::future_status::ready) {
+    FAIL_CHECK("Relay::Stop() did not return within 30 s while produce waited for queue room");
+    std::_Exit(1);  // the relay thread cannot be joined; do not hang the suite
+  }
+  kafka::RelayStatus st = rig.relay->status();
+  CHECK(st.cursor_seq == 100);  // nothing beyond what was committed is claimed
+  CHECK_FALSE(st.failed);
 }
 
 TEST_CASE("relay stops loudly on a fatal producer error and keeps its cursor") {
