@@ -2,7 +2,7 @@
 // the Kafka protocol over TCP on 127.0.0.1, for `folio kafka-dev`, `folio
 // relay`/`serve` without --kafka-brokers, tests and benchmarks.
 //
-// What the mock does and does not emulate (../shared/MACHINE-FACTS.md): it
+// What the mock does and does not emulate: it
 // checks producer sequence numbers only for transactional producers, keeps
 // about 5 MB per partition (older data is pruned), and does not hide aborted
 // transactions from read_committed consumers. docs/kafka.md has the details.
