@@ -1,4 +1,4 @@
-#include "adapters/kafka/mirror_bench.h"
+#include "bench/mirror_bench.h"
 
 #include <atomic>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "adapters/reconciliation/recon_bench.h"
+#include "bench/recon_bench.h"
 
 #include <chrono>
 #include <condition_variable>

@@ -8,7 +8,7 @@
 
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
-#include "adapters/kafka/mirror_bench.h"
+#include "bench/mirror_bench.h"
 #include "bench/append_bench.h"
 #include "bench/domain_bench.h"
 #include "bench/http_bench.h"

@@ -1,4 +1,4 @@
-// folio bench recon: adapters/reconciliation/recon_bench.h.
+// folio bench recon: bench/recon_bench.h.
 #include <cstdio>
 #include <iostream>
 
@@ -6,7 +6,7 @@
 
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
-#include "adapters/reconciliation/recon_bench.h"
+#include "bench/recon_bench.h"
 
 namespace folio::cli {
 
