@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "adapters/http/api.h"
+#include "adapters/json/query_json.h"
 #include "events/status.h"
 
 namespace folio::http {
@@ -53,7 +54,7 @@ struct Api::Call {
 inline std::string ErrorJson(std::string_view code, std::string_view message) {
   boost::json::object o;
   o["code"] = code;
-  o["message"] = message;
+  o["message"] = json::ValidUtf8(message);  // messages quote client bytes
   return boost::json::serialize(o);
 }
 
