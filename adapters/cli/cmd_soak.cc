@@ -1,0 +1,496 @@
+// folio soak: `folio serve` SIGKILLed at random points under a loopback HTTP
+// load, restarted on the same log, with its relay mirroring to a Kafka mock
+// cluster in a process of its own; then every acknowledged answer is checked
+// against the log, the server and Kafka.
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <random>
+
+#include "adapters/cli/args.h"
+#include "adapters/cli/commands.h"
+#include "adapters/cli/soak_checks.h"
+#include "adapters/cli/soak_kafka.h"
+#include "adapters/cli/soak_load.h"
+#include "adapters/cli/soak_process.h"
+#include "adapters/http/auth.h"
+#include "engine/verify.h"
+#include "events/codes.h"
+
+namespace folio::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kSoakHelp =
+    R"(Usage: folio soak [--rounds N] [--seed S] [--workers W] [--acks-max K]
+                  [--verify-every V] [--dir DIR] [--keep]
+
+Kills `folio serve` with SIGKILL N times (default 1000) under a loopback HTTP
+load and restarts it on the same log. `folio kafka-dev` runs the Kafka cluster
+in a process of its own, so it outlives the kills; serve's relay mirrors the
+log to it, and a read_committed consumer counts every seq as it arrives.
+
+The load: W workers (default 4) create and settle payments, request refunds
+(some above the amount paid, refused by the rules) and mark them succeeded,
+each command under its own Idempotency-Key, and record every answer (status
+and body). A command whose answer was cut off by a kill is sent again, same
+key and body, to the next server. Workers also repeat older commands and send
+other bodies under older keys while the load runs. A round kills the server
+after a random number (1..K, default K 300) of answers; one round in eight
+kills it early: at once, once it listens, or after 1 to 3 answers.
+
+After the rounds a last server answers every command again, then another
+body under each key, and is stopped with SIGTERM. Checked: every 2xx's events
+are in the log at the seqs it was answered with, once; refused commands have
+none; every retry got its first answer ("replayed":true) and every other body
+idempotency_key_conflict; `folio verify`, `folio verify --deep` and `folio
+replay` (projections equal a rebuild) pass; folio.events holds seqs 1..head
+exactly once. The log is also verified every V rounds (default 10; 0: never).
+
+Prints "N rounds, L lost, D duplicated" and, on failure, what went wrong.
+Work files (log, keys, server and broker output) go to DIR (default a new
+temporary directory, removed after a clean run unless --keep).
+
+Exit status: 0 all checks passed, 1 a check failed, 2 usage, 3 setup failed.
+)";
+
+constexpr auto kStartTimeout = 60s;   // serve listening and ready, kafka-dev up
+constexpr auto kRoundTimeout = 60s;   // answers of one round
+constexpr auto kMirrorTimeout = 180s;  // the relay and the consumer catching up
+constexpr std::uint64_t kEarlyKillAcksMax = 3;
+
+int Usage(const Status& s) {
+  ReportError(s);
+  std::fputs(kSoakHelp, stderr);
+  return 2;
+}
+
+struct SoakOptions {
+  std::uint64_t rounds = 1000, seed = 0, workers = 4, acks_max = 300, verify_every = 10;
+  std::string dir;
+  bool keep = false;
+};
+
+// Where a round kills the server.
+struct KillPlan {
+  enum Kind { kAtSpawn, kAtListening, kAfterAcks } kind = kAfterAcks;
+  std::uint64_t acks = 0;
+};
+
+KillPlan PlanKill(std::mt19937_64& rng, std::uint64_t acks_max) {
+  auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
+  };
+  if (uniform(0, 7) != 0) return {KillPlan::kAfterAcks, uniform(1, acks_max)};
+  switch (uniform(0, 2)) {
+    case 0:
+      return {KillPlan::kAtSpawn, 0};
+    case 1:
+      return {KillPlan::kAtListening, 0};
+    default:
+      return {KillPlan::kAfterAcks, uniform(1, kEarlyKillAcksMax)};
+  }
+}
+
+// A line a child prints, awaited by the main thread.
+class LineWatch {
+ public:
+  // Remembers the text after `marker` on the first line containing it.
+  void Offer(std::string_view line, std::string_view marker) {
+    auto at = line.find(marker);
+    if (at == std::string_view::npos) return;
+    std::lock_guard lock(mu_);
+    if (value_.empty()) value_ = std::string(line.substr(at + marker.size()));
+    cv_.notify_all();
+  }
+  std::string Wait(std::chrono::milliseconds timeout, SoakChild& child) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mu_);
+    while (value_.empty() && std::chrono::steady_clock::now() < deadline) {
+      cv_.wait_for(lock, 50ms);  // wakes on the line; the timeout only re-checks the child
+      if (value_.empty()) {
+        lock.unlock();
+        const bool running = child.Running();
+        lock.lock();
+        if (!running) break;
+      }
+    }
+    return value_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string value_;
+};
+
+struct Serve {
+  std::unique_ptr<SoakChild> child;
+  std::shared_ptr<LineWatch> listening = std::make_shared<LineWatch>();
+};
+
+Result<Serve> StartServe(const SoakOptions& o, const std::string& brokers) {
+  Serve s;
+  const std::filesystem::path dir(o.dir);
+  ASSIGN_OR_RETURN(s.child,
+                   SoakChild::Start({"serve", "--listen", "127.0.0.1:0", "--data",
+                                     (dir / "log").string(), "--keys", (dir / "keys.txt").string(),
+                                     "--kafka-brokers", brokers},
+                                    (dir / "serve.log").string(),
+                                    [w = s.listening](std::string_view line) {
+                                      w->Offer(line, "listening on http://127.0.0.1:");
+                                    }));
+  return s;
+}
+
+Result<std::uint16_t> WaitListening(Serve& s) {
+  std::string after = s.listening->Wait(kStartTimeout, *s.child);
+  std::uint16_t port = 0;
+  auto [end, ec] = std::from_chars(after.data(), after.data() + after.size(), port);
+  if (after.empty() || ec != std::errc() || port == 0) {
+    return Status::Error(codes::kIoError, "serve did not start listening (see serve.log)");
+  }
+  return port;
+}
+
+Result<http::ClientResponse> Get(std::uint16_t port, const std::string& target) {
+  ASSIGN_OR_RETURN(auto client, http::HttpClient::Connect("127.0.0.1", port, 10s));
+  return client.Send("GET", target);
+}
+
+Status WaitReady(std::uint16_t port) {
+  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  for (;;) {
+    auto r = Get(port, "/readyz");
+    if (r.ok() && r->status == 200) return Status();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Error(codes::kIoError, "serve not ready within 60 s: " +
+                                                (r.ok() ? r->body : r.status().ToString()));
+    }
+    std::this_thread::sleep_for(20ms);  // polling /readyz, bounded by the deadline
+  }
+}
+
+// The value of an unlabelled metric in a /metrics answer.
+std::optional<double> Metric(const std::string& text, const std::string& name) {
+  const std::string needle = "\n" + name + " ";
+  auto at = text.find(needle);
+  if (at == std::string::npos) return std::nullopt;
+  return std::strtod(text.c_str() + at + needle.size(), nullptr);
+}
+
+// Waits until the relay's cursor is at the log's head; returns the head.
+Result<std::uint64_t> WaitRelayCaughtUp(std::uint16_t port) {
+  const auto deadline = std::chrono::steady_clock::now() + kMirrorTimeout;
+  for (;;) {
+    ASSIGN_OR_RETURN(auto r, Get(port, "/metrics"));
+    auto head = Metric("\n" + r.body, "folio_log_head_seq");
+    auto cursor = Metric("\n" + r.body, "folio_relay_cursor_seq");
+    if (head && cursor && *head == *cursor) return static_cast<std::uint64_t>(*head);
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Error(codes::kIoError, "the relay did not catch up with the log");
+    }
+    std::this_thread::sleep_for(50ms);  // polling /metrics, bounded by the deadline
+  }
+}
+
+// Runs `folio ARGS`; its output goes to DIR/checks.log. Empty when it exits 0.
+std::string RunFolio(const SoakOptions& o, const std::vector<std::string>& args) {
+  std::string cmd = "folio";
+  for (const auto& a : args) cmd += " " + a;
+  auto lines = std::make_shared<std::string>();
+  auto mu = std::make_shared<std::mutex>();
+  auto child = SoakChild::Start(args, (std::filesystem::path(o.dir) / "checks.log").string(),
+                                [lines, mu](std::string_view l) {
+                                  std::lock_guard lock(*mu);
+                                  if (lines->size() < 2000) *lines += std::string(l) + "\n";
+                                });
+  if (!child.ok()) return cmd + ": " + child.status().ToString();
+  auto status = (*child)->Wait(600s);
+  if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return "";
+  std::lock_guard lock(*mu);
+  return cmd + ": " + (status ? DescribeWaitStatus(*status) : "still running after 600 s") +
+         ": " + *lines;
+}
+
+Status VerifyNow(const SoakOptions& o) {
+  LogStoreOptions lo;
+  lo.read_only = true;
+  ASSIGN_OR_RETURN(auto store, LogStore::Open((std::filesystem::path(o.dir) / "log").string(), lo));
+  ASSIGN_OR_RETURN(VerifyReport r, VerifyLog(*store));
+  if (!r.ok) return Status::Error(codes::kCorruption, "verify: " + r.reason);
+  return Status();
+}
+
+class SoakRun {
+ public:
+  explicit SoakRun(SoakOptions o) : o_(std::move(o)), rng_(o_.seed) {}
+
+  Status Setup() {
+    const std::filesystem::path dir(o_.dir);
+    std::filesystem::create_directories(dir);
+    auto keys = http::KeyStore::Load((dir / "keys.txt").string());
+    if (!keys.ok()) return keys.status();
+    ASSIGN_OR_RETURN(api_key_, (*keys)->Create("soak", http::Role::kOperator));
+    auto bootstrap = std::make_shared<LineWatch>();
+    // 16 partitions: the mock keeps about 5 MB of each.
+    ASSIGN_OR_RETURN(kafka_, SoakChild::Start({"kafka-dev", "--brokers", "3", "--partitions", "16"},
+                                              (dir / "kafka-dev.log").string(),
+                                              [bootstrap](std::string_view line) {
+                                                if (line.starts_with("127.0.0.1:")) {
+                                                  bootstrap->Offer(line, "");
+                                                }
+                                              }));
+    brokers_ = bootstrap->Wait(kStartTimeout, *kafka_);
+    if (brokers_.empty()) {
+      return Status::Error(codes::kIoError, "kafka-dev printed no bootstrap servers");
+    }
+    counter_ = std::make_unique<KafkaSeqCounter>(brokers_, "folio.events");
+    SoakLoadOptions lo;
+    lo.workers = o_.workers;
+    lo.seed = o_.seed;
+    lo.api_key = api_key_;
+    load_ = std::make_unique<SoakLoad>(lo, &problems_);
+    return Status();
+  }
+
+  // One server from start to SIGKILL.
+  Status Round(std::uint64_t round) {
+    const KillPlan plan = PlanKill(rng_, o_.acks_max);
+    const bool early = plan.kind != KillPlan::kAfterAcks || plan.acks <= kEarlyKillAcksMax;
+    early_kills_ += early ? 1 : 0;
+    ASSIGN_OR_RETURN(Serve serve, StartServe(o_, brokers_));
+    if (plan.kind != KillPlan::kAtSpawn) {
+      ASSIGN_OR_RETURN(std::uint16_t port, WaitListening(serve));
+      if (plan.kind == KillPlan::kAfterAcks) {
+        RETURN_IF_ERROR(WaitReady(port));
+        load_->ServerUp(port, round);
+        const std::uint64_t got = load_->WaitRoundAcks(plan.acks, kRoundTimeout);
+        load_->ServerDown();
+        if (got < plan.acks) {
+          return Status::Error(codes::kIoError, std::to_string(got) + " of " +
+                                                    std::to_string(plan.acks) +
+                                                    " answers within 60 s");
+        }
+      }
+    }
+    serve.child->Kill(SIGKILL);
+    auto status = serve.child->Wait(30s);
+    if (!status || !WIFSIGNALED(*status) || WTERMSIG(*status) != SIGKILL) {
+      return Status::Error(codes::kIoError,
+                           "serve " + (status ? DescribeWaitStatus(*status) : "did not die") +
+                               " before the kill (see serve.log)");
+    }
+    if (o_.verify_every != 0 && (round + 1) % o_.verify_every == 0) return VerifyNow(o_);
+    return Status();
+  }
+
+  // The last server: answers the commands in doubt and every retry, lets the
+  // relay catch up, and stops cleanly. Then the offline checks.
+  Status Finish() {
+    ASSIGN_OR_RETURN(Serve serve, StartServe(o_, brokers_));
+    ASSIGN_OR_RETURN(std::uint16_t port, WaitListening(serve));
+    RETURN_IF_ERROR(WaitReady(port));
+    load_->ServerUp(port, o_.rounds);
+    load_->Stop();
+    journal_ = load_->Journal();
+    ASSIGN_OR_RETURN(retry_, CheckRetries(port, api_key_, journal_, &problems_));
+    ASSIGN_OR_RETURN(std::uint64_t head, WaitRelayCaughtUp(port));
+    if (!counter_->WaitFor(head, kMirrorTimeout)) {
+      problems_.Add("Kafka: " + std::to_string(counter_->distinct()) + " of " +
+                    std::to_string(head) + " seqs within 180 s");
+    }
+    serve.child->Kill(SIGTERM);
+    auto status = serve.child->Wait(60s);
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+      problems_.Add("serve after SIGTERM: " +
+                    (status ? DescribeWaitStatus(*status) : std::string("did not stop in 60 s")));
+    }
+    const std::string log_dir = (std::filesystem::path(o_.dir) / "log").string();
+    ASSIGN_OR_RETURN(log_, CheckLog(log_dir, journal_, &problems_));
+    if (log_.head_seq != head) {
+      problems_.Add("the log's head is " + std::to_string(log_.head_seq) + ", served " +
+                    std::to_string(head) + " before the retries' end");
+    }
+    CheckKafka();
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"verify", "--data", log_dir},
+          {"verify", "--deep", "--data", log_dir},
+          {"replay", "--data", log_dir}}) {
+      if (std::string wrong = RunFolio(o_, args); !wrong.empty()) problems_.Add(wrong);
+    }
+    return Status();
+  }
+
+  void CheckKafka() {
+    std::vector<std::uint64_t> first;
+    kafka_missing_ = counter_->Missing(log_.head_seq, 10, &first);
+    if (kafka_missing_ > 0) {
+      std::string seqs;
+      for (std::uint64_t s : first) seqs += " " + std::to_string(s);
+      problems_.Add("Kafka: " + std::to_string(kafka_missing_) + " seqs missing, first:" + seqs);
+    }
+    if (counter_->duplicates() > 0) {
+      problems_.Add("Kafka: " + std::to_string(counter_->duplicates()) + " duplicate messages");
+    }
+    if (std::uint64_t beyond = counter_->Beyond(log_.head_seq); beyond > 0) {
+      problems_.Add("Kafka: " + std::to_string(beyond) + " seqs beyond the log's head");
+    }
+    for (const std::string& e : counter_->errors()) problems_.Add("Kafka: " + e);
+  }
+
+  // The result line on stdout, the details on stderr; the exit status.
+  int Report(std::uint64_t rounds_done, const Status& fatal, double seconds) {
+    const std::uint64_t lost = log_.lost + kafka_missing_;
+    const std::uint64_t duplicated = log_.duplicated + counter_->duplicates();
+    if (fatal.ok()) {
+      std::printf("%llu rounds, %llu lost, %llu duplicated\n",
+                  static_cast<unsigned long long>(rounds_done),
+                  static_cast<unsigned long long>(lost),
+                  static_cast<unsigned long long>(duplicated));
+    } else {  // the checks did not run: no counts to claim
+      std::printf("soak stopped after %llu rounds: %s\n",
+                  static_cast<unsigned long long>(rounds_done), fatal.ToString().c_str());
+    }
+    std::uint64_t refused = 0;
+    for (const SoakAck& a : journal_) refused += a.status >= 300 ? 1 : 0;
+    const auto c = load_->counts();
+    std::fprintf(stderr,
+                 "soak: seed %llu; %llu answers journaled (%llu refused), %llu sends cut off by a "
+                 "kill and sent again, %llu 5xx retried; %llu early kills; checked %llu retries "
+                 "and %llu other bodies during the load, %llu and %llu after; %llu events, %llu "
+                 "Kafka messages; %.0f s\n",
+                 static_cast<unsigned long long>(o_.seed),
+                 static_cast<unsigned long long>(journal_.size()),
+                 static_cast<unsigned long long>(refused),
+                 static_cast<unsigned long long>(c.in_doubt),
+                 static_cast<unsigned long long>(c.answers_5xx),
+                 static_cast<unsigned long long>(early_kills_),
+                 static_cast<unsigned long long>(c.retries_checked),
+                 static_cast<unsigned long long>(c.conflicts_checked),
+                 static_cast<unsigned long long>(retry_.retries),
+                 static_cast<unsigned long long>(retry_.conflicts),
+                 static_cast<unsigned long long>(log_.events),
+                 static_cast<unsigned long long>(counter_->messages()), seconds);
+    const bool failed = !fatal.ok() || problems_.count() > 0 || lost > 0 || duplicated > 0;
+    if (problems_.count() > 0) std::printf("%zu problem(s):\n", problems_.count());
+    for (const std::string& p : problems_.shown()) std::printf("  %s\n", p.c_str());
+    WriteJournal();
+    if (failed) {
+      std::printf("work files (journal.jsonl, serve.log, the log) kept in %s\n", o_.dir.c_str());
+    }
+    return failed ? 1 : 0;
+  }
+
+  // Every first answer as JSON Lines, for a look after a failure.
+  void WriteJournal() const {
+    std::FILE* f = std::fopen((std::filesystem::path(o_.dir) / "journal.jsonl").c_str(), "w");
+    if (f == nullptr) return;
+    for (const SoakAck& a : load_ ? load_->Journal() : journal_) {
+      boost::json::object j{{"key", a.cmd.key},       {"method", a.cmd.method},
+                            {"target", a.cmd.target}, {"body", a.cmd.body},
+                            {"round", a.round},       {"status", a.status},
+                            {"answer", a.body}};
+      std::fprintf(f, "%s\n", boost::json::serialize(j).c_str());
+    }
+    std::fclose(f);
+  }
+
+  void StopLoad() {
+    if (load_) load_->Stop(/*abandon_in_doubt=*/true);
+  }
+
+ private:
+  SoakOptions o_;
+  std::mt19937_64 rng_;
+  SoakProblems problems_;
+  std::string api_key_, brokers_;
+  std::unique_ptr<SoakChild> kafka_;
+  std::unique_ptr<KafkaSeqCounter> counter_;
+  std::unique_ptr<SoakLoad> load_;
+  std::vector<SoakAck> journal_;
+  RetryCheck retry_;
+  LogCheck log_;
+  std::uint64_t kafka_missing_ = 0, early_kills_ = 0;
+};
+
+Result<SoakOptions> ParseOptions(const Args& args) {
+  SoakOptions o;
+  ASSIGN_OR_RETURN(o.rounds, args.GetU64("rounds", o.rounds));
+  ASSIGN_OR_RETURN(o.workers, args.GetU64("workers", o.workers));
+  ASSIGN_OR_RETURN(o.acks_max, args.GetU64("acks-max", o.acks_max));
+  ASSIGN_OR_RETURN(o.verify_every, args.GetU64("verify-every", o.verify_every));
+  std::random_device rd;
+  ASSIGN_OR_RETURN(o.seed, args.GetU64("seed", (std::uint64_t{rd()} << 32) | rd()));
+  if (o.workers == 0 || o.workers > 64 || o.acks_max == 0) {
+    return Status::Error(codes::kInvalidArgument, "--workers must be 1..64, --acks-max above 0");
+  }
+  o.keep = args.Has("keep");
+  o.dir = args.GetOr("dir", "");
+  return o;
+}
+
+}  // namespace
+
+int RunSoak(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"rounds", "seed", "workers", "acks-max", "verify-every", "dir"},
+                                 {"keep"}});
+  if (!args.ok()) return Usage(args.status());
+  if (args->help()) return std::fputs(kSoakHelp, stdout), 0;
+  auto o = ParseOptions(*args);
+  if (!o.ok()) return Usage(o.status());
+  const bool temporary = o->dir.empty();
+  if (temporary) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "folio-soak-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return ReportError(Status::Error(codes::kIoError, "mkdtemp failed")), 3;
+    }
+    o->dir = tmpl;
+  } else if (std::filesystem::exists(std::filesystem::path(o->dir) / "log")) {
+    return Usage(Status::Error(codes::kInvalidArgument, o->dir + "/log exists: use a new --dir"));
+  }
+  std::fprintf(stderr, "soak: %llu rounds, seed %llu (rerun: --seed %llu), work files in %s\n",
+               static_cast<unsigned long long>(o->rounds), static_cast<unsigned long long>(o->seed),
+               static_cast<unsigned long long>(o->seed), o->dir.c_str());
+  const auto t0 = std::chrono::steady_clock::now();
+  SoakRun run(*o);
+  Status s = run.Setup();
+  if (!s.ok()) {
+    ReportError(s);
+    std::fprintf(stderr, "work files kept in %s\n", o->dir.c_str());
+    return 3;
+  }
+  std::uint64_t done = 0;
+  for (; done < o->rounds && s.ok(); ++done) {
+    s = run.Round(done);
+    if (!s.ok()) s = Status::Error(s.code(), "round " + std::to_string(done) + ": " + s.message());
+    if (s.ok() && (done + 1) % 10 == 0) {
+      std::fprintf(stderr, "soak: %llu rounds\n", static_cast<unsigned long long>(done + 1));
+    }
+  }
+  if (s.ok()) {
+    s = run.Finish();
+  } else {
+    --done;  // the failed round did not complete
+    run.StopLoad();
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const int rc = run.Report(done, s, seconds);
+  if (rc == 0 && temporary && !o->keep) {
+    std::error_code ec;
+    std::filesystem::remove_all(o->dir, ec);
+  }
+  return rc;
+}
+
+}  // namespace folio::cli
