@@ -59,7 +59,7 @@ void CheckAck(const SoakAck& a, const SeqsByKey& by_key, LogCheck* check,
     return;
   }
   auto seqs = AnsweredSeqs(a.body);
-  if (!seqs) return problems->Add(what + ": a 2xx without first_seq and last_seq");
+  if (!seqs) return problems->Add(what + ": a 2xx without a valid first_seq..last_seq");
   const std::uint64_t want = seqs->second - seqs->first + 1;
   if (found.empty()) {
     ++check->lost;
