@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "adapters/kafka/event_message.h"
 #include "engine/keys.h"
 #include "engine/log_store.h"
 #include "events/codes.h"
@@ -27,6 +28,10 @@ Status ScanKeys(const LogStore& store, SeqsByKey* by_key, LogCheck* check) {
     }
     const auto* k = rec->env().idempotency_key();
     (*by_key)[k != nullptr ? k->str() : ""].push_back(*seq);
+    const auto kind = kafka::IntegrationKindOf(rec->env());
+    if (kind != kafka::IntegrationKind::kNone) {
+      check->integration_seqs[static_cast<std::size_t>(kind) - 1].push_back(*seq);
+    }
     ++check->events;
     return true;
   });

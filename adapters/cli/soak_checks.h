@@ -2,6 +2,7 @@
 // first answers (adapters/cli/soak_load.h).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ struct LogCheck {
   std::uint64_t events = 0;
   std::uint64_t lost = 0;        // acknowledged commands whose events are not in the log
   std::uint64_t duplicated = 0;  // commands whose events are in the log more than once
+  // The seqs of the events that also go to an integration topic, by
+  // kafka::IntegrationKind - 1 (settled, failed, refunded, credited).
+  std::array<std::vector<std::uint64_t>, 4> integration_seqs;
 };
 
 // Reads the log in `dir` (read-only; no server may have it open) and checks

@@ -1,5 +1,8 @@
 #include "adapters/cli/soak_kafka.h"
 
+#include <charconv>
+
+#include "adapters/kafka/event_message.h"
 #include "adapters/kafka/rd_handles.h"
 #include "events/envelope.h"
 
@@ -8,11 +11,26 @@ namespace {
 
 constexpr std::size_t kErrorsMax = 20;
 constexpr int kPollMs = 50;
+constexpr std::size_t kFirstMax = 10;
+
+// The folio-seq header of a message; 0 when absent or malformed.
+std::uint64_t HeaderSeq(rd_kafka_message_t* m) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+  const void* v = nullptr;
+  std::size_t n = 0;
+  const std::string name(kafka::kHeaderSeq);
+  if (rd_kafka_header_get_last(hdrs, name.c_str(), &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR) return 0;
+  const char* p = static_cast<const char*>(v);
+  std::uint64_t seq = 0;
+  auto [end, ec] = std::from_chars(p, p + n, seq);
+  return ec == std::errc() && end == p + n ? seq : 0;
+}
 
 }  // namespace
 
-KafkaSeqCounter::KafkaSeqCounter(std::string brokers, std::string topic)
-    : brokers_(std::move(brokers)), topic_(std::move(topic)), seen_(1, 0) {
+KafkaSeqCounter::KafkaSeqCounter(std::string brokers, std::string topic, SeqFrom from)
+    : brokers_(std::move(brokers)), topic_(std::move(topic)), from_(from), seen_(1, 0) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -31,32 +49,34 @@ std::vector<std::string> KafkaSeqCounter::errors() const {
   return errors_;
 }
 
-bool KafkaSeqCounter::WaitFor(std::uint64_t head, std::chrono::milliseconds timeout) const {
+bool KafkaSeqCounter::WaitFor(std::uint64_t distinct, std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (distinct_.load() < head) {
+  while (distinct_.load() < distinct) {
     if (std::chrono::steady_clock::now() > deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a counter, bounded
   }
   return true;
 }
 
-std::uint64_t KafkaSeqCounter::Missing(std::uint64_t head, std::size_t max,
-                                       std::vector<std::uint64_t>* first) const {
+KafkaSeqCounter::Comparison KafkaSeqCounter::Compare(
+    const std::vector<std::uint64_t>& expected) const {
   std::lock_guard lock(mu_);
-  std::uint64_t missing = 0;
-  for (std::uint64_t s = 1; s <= head; ++s) {
-    if (s < seen_.size() && seen_[s] != 0) continue;
-    if (first != nullptr && first->size() < max) first->push_back(s);
-    ++missing;
+  Comparison c;
+  std::vector<bool> wanted(seen_.size(), false);
+  for (std::uint64_t seq : expected) {
+    if (seq < seen_.size() && seen_[seq] != 0) {
+      wanted[seq] = true;
+      continue;
+    }
+    if (c.first_missing.size() < kFirstMax) c.first_missing.push_back(seq);
+    ++c.missing;
   }
-  return missing;
-}
-
-std::uint64_t KafkaSeqCounter::Beyond(std::uint64_t head) const {
-  std::lock_guard lock(mu_);
-  std::uint64_t beyond = 0;
-  for (std::uint64_t s = head + 1; s < seen_.size(); ++s) beyond += seen_[s] != 0 ? 1u : 0u;
-  return beyond;
+  for (std::uint64_t seq = 0; seq < seen_.size(); ++seq) {
+    if (seen_[seq] == 0 || wanted[seq]) continue;
+    if (c.first_unexpected.size() < kFirstMax) c.first_unexpected.push_back(seq);
+    ++c.unexpected;
+  }
+  return c;
 }
 
 void KafkaSeqCounter::Run() {
@@ -86,18 +106,24 @@ void KafkaSeqCounter::Run() {
     kafka::MessagePtr m(rd_kafka_consumer_poll(rk->get(), kPollMs));
     if (!m) continue;
     if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
-      Error("partition " + std::to_string(m->partition) + " was pruned before it was read");
+      Error(topic_ + " partition " + std::to_string(m->partition) +
+            " was pruned before it was read");
       continue;
     }
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // transient: librdkafka retries
     messages_.fetch_add(1);
-    aligned.assign(static_cast<const char*>(m->payload), m->len);
-    if (!VerifyEnvelope(aligned).ok()) {
-      Error("partition " + std::to_string(m->partition) + " offset " + std::to_string(m->offset) +
-            ": not a valid envelope");
+    std::uint64_t seq = 0;
+    if (from_ == SeqFrom::kHeader) {
+      seq = HeaderSeq(m.get());
+    } else {
+      aligned.assign(static_cast<const char*>(m->payload), m->len);
+      if (VerifyEnvelope(aligned).ok()) seq = fb::GetEnvelope(aligned.data())->seq();
+    }
+    if (seq == 0) {
+      Error(topic_ + " partition " + std::to_string(m->partition) + " offset " +
+            std::to_string(m->offset) + ": no seq (not a valid envelope, or no folio-seq)");
       continue;
     }
-    const std::uint64_t seq = fb::GetEnvelope(aligned.data())->seq();
     std::lock_guard lock(mu_);
     if (seq >= seen_.size()) seen_.resize(std::max<std::size_t>(seq + 1, seen_.size() * 2), 0);
     if (seen_[seq] == 0) {

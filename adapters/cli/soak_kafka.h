@@ -1,8 +1,9 @@
 // The Kafka side of `folio soak`: a read_committed consumer that reads every
-// partition of folio.events from the start while the soak runs (the mock
-// cluster prunes partitions past about 5 MB, so reading only at the end would
-// not scale to long soaks) and counts each seq: every one of 1..head must be
-// seen exactly once. The same idea as tests/adapters/kafka/kafka_checker.h,
+// partition of a topic from the start while the soak runs (the mock cluster
+// prunes partitions past about 5 MB, so reading only at the end would not
+// scale to long soaks) and counts each seq: in folio.events every one of
+// 1..head must be seen exactly once, in an integration topic every seq of an
+// event that goes there. The same idea as tests/adapters/kafka/kafka_checker.h,
 // without its header checks (the Kafka tests make those).
 //
 // Thread-safety: every method may be called from any thread.
@@ -23,23 +24,29 @@ namespace folio::cli {
 
 class KafkaSeqCounter {
  public:
+  // Where a message's seq is read: the envelope (folio.events) or the
+  // folio-seq header (the integration topics, whose values are JSON).
+  enum class SeqFrom { kEnvelope, kHeader };
   // Starts reading `topic` at `brokers` in a thread of its own.
-  KafkaSeqCounter(std::string brokers, std::string topic);
+  KafkaSeqCounter(std::string brokers, std::string topic, SeqFrom from);
   ~KafkaSeqCounter();
   KafkaSeqCounter(const KafkaSeqCounter&) = delete;
   KafkaSeqCounter& operator=(const KafkaSeqCounter&) = delete;
 
-  // Waits until seqs 1..head were all seen (or the deadline).
-  bool WaitFor(std::uint64_t head, std::chrono::milliseconds timeout) const;
+  // Waits until `distinct` seqs were seen (or the deadline).
+  bool WaitFor(std::uint64_t distinct, std::chrono::milliseconds timeout) const;
 
   std::uint64_t messages() const { return messages_.load(); }
   std::uint64_t distinct() const { return distinct_.load(); }
   // Messages of a seq already seen.
   std::uint64_t duplicates() const { return duplicates_.load(); }
-  // Seqs in 1..head not seen; the first `max` of them in `first`.
-  std::uint64_t Missing(std::uint64_t head, std::size_t max, std::vector<std::uint64_t>* first) const;
-  // Seqs above `head` (the log has no such event).
-  std::uint64_t Beyond(std::uint64_t head) const;
+  struct Comparison {
+    std::uint64_t missing = 0;     // expected, not seen
+    std::uint64_t unexpected = 0;  // seen, not expected
+    std::vector<std::uint64_t> first_missing, first_unexpected;  // up to 10 each
+  };
+  // The seqs seen against `expected` (ascending).
+  Comparison Compare(const std::vector<std::uint64_t>& expected) const;
   // Errors (a bad envelope, a pruned partition, the consumer failing).
   std::vector<std::string> errors() const;
 
@@ -48,6 +55,7 @@ class KafkaSeqCounter {
   void Error(std::string e);
 
   const std::string brokers_, topic_;
+  const SeqFrom from_;
   mutable std::mutex mu_;
   std::vector<std::uint8_t> seen_;  // messages per seq, saturating at 255
   std::vector<std::string> errors_;
