@@ -22,7 +22,6 @@
 #include "adapters/cli/soak_load.h"
 #include "adapters/cli/soak_process.h"
 #include "adapters/http/auth.h"
-#include "engine/verify.h"
 #include "events/codes.h"
 
 namespace folio::cli {
@@ -46,7 +45,9 @@ and body). A command whose answer was cut off by a kill is sent again, same
 key and body, to the next server. Workers also repeat older commands and send
 other bodies under older keys while the load runs. A round kills the server
 after a random number (1..K, default K 300) of answers; one round in eight
-kills it early: at once, once it listens, or after 1 to 3 answers.
+kills it early: at once, once it listens, or after 1 to 3 answers, and one
+in eight late: after K..5K answers, so that kills also land while the writer
+checkpoints its derived state (every second under load).
 
 After the rounds a last server answers every command again, then another
 body under each key, and is stopped with SIGTERM. Checked: every 2xx's events
@@ -55,8 +56,9 @@ none; every retry got its first answer ("replayed":true) and every other body
 idempotency_key_conflict; `folio verify`, `folio verify --deep` and `folio
 replay` (projections equal a rebuild) pass; folio.events holds seqs 1..head
 exactly once, and payments.settled, payments.failed, refunds.succeeded and
-credits.issued each the seqs of their events exactly once. The log is also
-verified every V rounds (default 10; 0: never).
+credits.issued each the seqs of their events exactly once. Every V rounds
+(default 10; 0: never) `folio verify --deep` also checks the log as the kill
+left it.
 
 Prints "N rounds, L lost, D duplicated" and, on failure, what went wrong.
 Work files (log, keys, server and broker output) go to DIR (default a new
@@ -70,6 +72,7 @@ constexpr auto kStartTimeout = 120s;  // serve listening and ready, kafka-dev up
 constexpr auto kRoundTimeout = 120s;  // answers of one round
 constexpr auto kMirrorTimeout = 180s;  // the relay and the consumer catching up
 constexpr std::uint64_t kEarlyKillAcksMax = 3;
+constexpr std::uint64_t kLongRoundFactor = 5;
 // The topics counted, by kafka::IntegrationKind (0, kNone: every event).
 constexpr const char* kTopics[] = {"folio.events", "payments.settled", "payments.failed",
                                    "refunds.succeeded", "credits.issued"};
@@ -96,7 +99,14 @@ KillPlan PlanKill(std::mt19937_64& rng, std::uint64_t acks_max) {
   auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
     return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
   };
-  if (uniform(0, 7) != 0) return {KillPlan::kAfterAcks, uniform(1, acks_max)};
+  switch (uniform(0, 7)) {
+    case 0:
+      break;  // early
+    case 1:  // long enough for the writer to checkpoint (every second) under the load
+      return {KillPlan::kAfterAcks, uniform(acks_max, kLongRoundFactor * acks_max)};
+    default:
+      return {KillPlan::kAfterAcks, uniform(1, acks_max)};
+  }
   switch (uniform(0, 2)) {
     case 0:
       return {KillPlan::kAtSpawn, 0};
@@ -213,9 +223,14 @@ Result<std::uint64_t> WaitRelayCaughtUp(std::uint16_t port) {
 std::string RunFolio(const SoakOptions& o, const std::vector<std::string>& args) {
   std::string cmd = "folio";
   for (const auto& a : args) cmd += " " + a;
+  const std::string log_path = (std::filesystem::path(o.dir) / "checks.log").string();
+  if (std::FILE* f = std::fopen(log_path.c_str(), "a")) {
+    std::fprintf(f, "$ %s\n", cmd.c_str());
+    std::fclose(f);
+  }
   auto lines = std::make_shared<std::string>();
   auto mu = std::make_shared<std::mutex>();
-  auto child = SoakChild::Start(args, (std::filesystem::path(o.dir) / "checks.log").string(),
+  auto child = SoakChild::Start(args, log_path,
                                 [lines, mu](std::string_view l) {
                                   std::lock_guard lock(*mu);
                                   if (lines->size() < 2000) *lines += std::string(l) + "\n";
@@ -226,15 +241,6 @@ std::string RunFolio(const SoakOptions& o, const std::vector<std::string>& args)
   std::lock_guard lock(*mu);
   return cmd + ": " + (status ? DescribeWaitStatus(*status) : "still running after 600 s") +
          ": " + *lines;
-}
-
-Status VerifyNow(const SoakOptions& o) {
-  LogStoreOptions lo;
-  lo.read_only = true;
-  ASSIGN_OR_RETURN(auto store, LogStore::Open((std::filesystem::path(o.dir) / "log").string(), lo));
-  ASSIGN_OR_RETURN(VerifyReport r, VerifyLog(*store));
-  if (!r.ok) return Status::Error(codes::kCorruption, "verify: " + r.reason);
-  return Status();
 }
 
 class SoakRun {
@@ -278,6 +284,7 @@ class SoakRun {
     const KillPlan plan = PlanKill(rng_, o_.acks_max);
     const bool early = plan.kind != KillPlan::kAfterAcks || plan.acks <= kEarlyKillAcksMax;
     early_kills_ += early ? 1 : 0;
+    late_kills_ += plan.acks > o_.acks_max ? 1 : 0;
     ASSIGN_OR_RETURN(Serve serve, StartServe(o_, brokers_));
     if (plan.kind != KillPlan::kAtSpawn) {
       ASSIGN_OR_RETURN(std::uint16_t port, WaitListening(serve));
@@ -300,7 +307,15 @@ class SoakRun {
                            "serve " + (status ? DescribeWaitStatus(*status) : "did not die") +
                                " before the kill (see serve.log)");
     }
-    if (o_.verify_every != 0 && (round + 1) % o_.verify_every == 0) return VerifyNow(o_);
+    if (o_.verify_every != 0 && (round + 1) % o_.verify_every == 0) {
+      // The log as the kill left it, and the derived state (the tail derived
+      // in memory over the last checkpoint) against a rebuild.
+      const std::string log_dir = (std::filesystem::path(o_.dir) / "log").string();
+      if (std::string wrong = RunFolio(o_, {"verify", "--deep", "--data", log_dir});
+          !wrong.empty()) {
+        return Status::Error(codes::kCorruption, wrong);
+      }
+    }
     return Status();
   }
 
@@ -400,7 +415,7 @@ class SoakRun {
     const auto c = load_->counts();
     std::fprintf(stderr,
                  "soak: seed %llu; %llu answers journaled (%llu refused), %llu sends cut off by a "
-                 "kill and sent again, %llu 5xx retried; %llu early kills; checked %llu retries "
+                 "kill and sent again, %llu 5xx retried; %llu early and %llu late kills; checked %llu retries "
                  "and %llu other bodies during the load, %llu and %llu after; %llu events, %llu "
                  "Kafka messages in %zu topics; %.0f s\n",
                  static_cast<unsigned long long>(o_.seed),
@@ -409,6 +424,7 @@ class SoakRun {
                  static_cast<unsigned long long>(c.in_doubt),
                  static_cast<unsigned long long>(c.answers_5xx),
                  static_cast<unsigned long long>(early_kills_),
+                 static_cast<unsigned long long>(late_kills_),
                  static_cast<unsigned long long>(c.retries_checked),
                  static_cast<unsigned long long>(c.conflicts_checked),
                  static_cast<unsigned long long>(retry_.retries),
@@ -454,7 +470,8 @@ class SoakRun {
   std::vector<SoakAck> journal_;
   RetryCheck retry_;
   LogCheck log_;
-  std::uint64_t kafka_missing_ = 0, kafka_duplicates_ = 0, kafka_messages_ = 0, early_kills_ = 0;
+  std::uint64_t kafka_missing_ = 0, kafka_duplicates_ = 0, kafka_messages_ = 0, early_kills_ = 0,
+                late_kills_ = 0;
 };
 
 Result<SoakOptions> ParseOptions(const Args& args) {
