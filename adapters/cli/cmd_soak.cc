@@ -8,11 +8,8 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 #include <random>
 
 #include "adapters/cli/args.h"
@@ -21,6 +18,7 @@
 #include "adapters/cli/soak_kafka.h"
 #include "adapters/cli/soak_load.h"
 #include "adapters/cli/soak_process.h"
+#include "adapters/cli/soak_serve.h"
 #include "adapters/http/auth.h"
 #include "events/codes.h"
 
@@ -117,130 +115,9 @@ KillPlan PlanKill(std::mt19937_64& rng, std::uint64_t acks_max) {
   }
 }
 
-// A line a child prints, awaited by the main thread.
-class LineWatch {
- public:
-  // Remembers the text after `marker` on the first line containing it.
-  void Offer(std::string_view line, std::string_view marker) {
-    auto at = line.find(marker);
-    if (at == std::string_view::npos) return;
-    std::lock_guard lock(mu_);
-    if (value_.empty()) value_ = std::string(line.substr(at + marker.size()));
-    cv_.notify_all();
-  }
-  std::string Wait(std::chrono::milliseconds timeout, SoakChild& child) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::unique_lock lock(mu_);
-    while (value_.empty() && std::chrono::steady_clock::now() < deadline) {
-      cv_.wait_for(lock, 50ms);  // wakes on the line; the timeout only re-checks the child
-      if (value_.empty()) {
-        lock.unlock();
-        const bool running = child.Running();
-        lock.lock();
-        if (!running) break;
-      }
-    }
-    return value_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string value_;
-};
-
-struct Serve {
-  std::unique_ptr<SoakChild> child;
-  std::shared_ptr<LineWatch> listening = std::make_shared<LineWatch>();
-};
-
-Result<Serve> StartServe(const SoakOptions& o, const std::string& brokers) {
-  Serve s;
-  const std::filesystem::path dir(o.dir);
-  ASSIGN_OR_RETURN(s.child,
-                   SoakChild::Start({"serve", "--listen", "127.0.0.1:0", "--data",
-                                     (dir / "log").string(), "--keys", (dir / "keys.txt").string(),
-                                     "--kafka-brokers", brokers},
-                                    (dir / "serve.log").string(),
-                                    [w = s.listening](std::string_view line) {
-                                      w->Offer(line, "listening on http://127.0.0.1:");
-                                    }));
-  return s;
-}
-
-Result<std::uint16_t> WaitListening(Serve& s) {
-  std::string after = s.listening->Wait(kStartTimeout, *s.child);
-  std::uint16_t port = 0;
-  auto [end, ec] = std::from_chars(after.data(), after.data() + after.size(), port);
-  if (after.empty() || ec != std::errc() || port == 0) {
-    return Status::Error(codes::kIoError, "serve did not start listening (see serve.log)");
-  }
-  return port;
-}
-
-Result<http::ClientResponse> Get(std::uint16_t port, const std::string& target) {
-  ASSIGN_OR_RETURN(auto client, http::HttpClient::Connect("127.0.0.1", port, 10s));
-  return client.Send("GET", target);
-}
-
-Status WaitReady(std::uint16_t port) {
-  const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  for (;;) {
-    auto r = Get(port, "/readyz");
-    if (r.ok() && r->status == 200) return Status();
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Error(codes::kIoError, "serve not ready within 120 s: " +
-                                                (r.ok() ? r->body : r.status().ToString()));
-    }
-    std::this_thread::sleep_for(20ms);  // polling /readyz, bounded by the deadline
-  }
-}
-
-// The value of an unlabelled metric in a /metrics answer.
-std::optional<double> Metric(const std::string& text, const std::string& name) {
-  const std::string needle = "\n" + name + " ";
-  auto at = text.find(needle);
-  if (at == std::string::npos) return std::nullopt;
-  return std::strtod(text.c_str() + at + needle.size(), nullptr);
-}
-
-// Waits until the relay's cursor is at the log's head; returns the head.
-Result<std::uint64_t> WaitRelayCaughtUp(std::uint16_t port) {
-  const auto deadline = std::chrono::steady_clock::now() + kMirrorTimeout;
-  for (;;) {
-    ASSIGN_OR_RETURN(auto r, Get(port, "/metrics"));
-    auto head = Metric("\n" + r.body, "folio_log_head_seq");
-    auto cursor = Metric("\n" + r.body, "folio_relay_cursor_seq");
-    if (head && cursor && *head == *cursor) return static_cast<std::uint64_t>(*head);
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Error(codes::kIoError, "the relay did not catch up with the log");
-    }
-    std::this_thread::sleep_for(50ms);  // polling /metrics, bounded by the deadline
-  }
-}
-
-// Runs `folio ARGS`; its output goes to DIR/checks.log. Empty when it exits 0.
+// `folio ARGS` with its output in DIR/checks.log; "" when it exits 0.
 std::string RunFolio(const SoakOptions& o, const std::vector<std::string>& args) {
-  std::string cmd = "folio";
-  for (const auto& a : args) cmd += " " + a;
-  const std::string log_path = (std::filesystem::path(o.dir) / "checks.log").string();
-  if (std::FILE* f = std::fopen(log_path.c_str(), "a")) {
-    std::fprintf(f, "$ %s\n", cmd.c_str());
-    std::fclose(f);
-  }
-  auto lines = std::make_shared<std::string>();
-  auto mu = std::make_shared<std::mutex>();
-  auto child = SoakChild::Start(args, log_path,
-                                [lines, mu](std::string_view l) {
-                                  std::lock_guard lock(*mu);
-                                  if (lines->size() < 2000) *lines += std::string(l) + "\n";
-                                });
-  if (!child.ok()) return cmd + ": " + child.status().ToString();
-  auto status = (*child)->Wait(600s);
-  if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return "";
-  std::lock_guard lock(*mu);
-  return cmd + ": " + (status ? DescribeWaitStatus(*status) : "still running after 600 s") +
-         ": " + *lines;
+  return RunChecked(args, (std::filesystem::path(o.dir) / "checks.log").string(), 600s);
 }
 
 class SoakRun {
@@ -285,11 +162,11 @@ class SoakRun {
     const bool early = plan.kind != KillPlan::kAfterAcks || plan.acks <= kEarlyKillAcksMax;
     early_kills_ += early ? 1 : 0;
     late_kills_ += plan.acks > o_.acks_max ? 1 : 0;
-    ASSIGN_OR_RETURN(Serve serve, StartServe(o_, brokers_));
+    ASSIGN_OR_RETURN(auto serve, ServeProcess::Start(o_.dir, brokers_));
     if (plan.kind != KillPlan::kAtSpawn) {
-      ASSIGN_OR_RETURN(std::uint16_t port, WaitListening(serve));
+      ASSIGN_OR_RETURN(std::uint16_t port, serve->WaitListening(kStartTimeout));
       if (plan.kind == KillPlan::kAfterAcks) {
-        RETURN_IF_ERROR(WaitReady(port));
+        RETURN_IF_ERROR(WaitReady(port, kStartTimeout));
         load_->ServerUp(port, round);
         const std::uint64_t got = load_->WaitRoundAcks(plan.acks, kRoundTimeout);
         load_->ServerDown();
@@ -300,8 +177,8 @@ class SoakRun {
         }
       }
     }
-    serve.child->Kill(SIGKILL);
-    auto status = serve.child->Wait(30s);
+    serve->child().Kill(SIGKILL);
+    auto status = serve->child().Wait(30s);
     if (!status || !WIFSIGNALED(*status) || WTERMSIG(*status) != SIGKILL) {
       return Status::Error(codes::kIoError,
                            "serve " + (status ? DescribeWaitStatus(*status) : "did not die") +
@@ -322,20 +199,20 @@ class SoakRun {
   // The last server: answers the commands in doubt and every retry, lets the
   // relay catch up, and stops cleanly. Then the offline checks.
   Status Finish() {
-    ASSIGN_OR_RETURN(Serve serve, StartServe(o_, brokers_));
-    ASSIGN_OR_RETURN(std::uint16_t port, WaitListening(serve));
-    RETURN_IF_ERROR(WaitReady(port));
+    ASSIGN_OR_RETURN(auto serve, ServeProcess::Start(o_.dir, brokers_));
+    ASSIGN_OR_RETURN(std::uint16_t port, serve->WaitListening(kStartTimeout));
+    RETURN_IF_ERROR(WaitReady(port, kStartTimeout));
     load_->ServerUp(port, o_.rounds);
     load_->Stop();
     journal_ = load_->Journal();
     ASSIGN_OR_RETURN(retry_, CheckRetries(port, api_key_, journal_, &problems_));
-    ASSIGN_OR_RETURN(std::uint64_t head, WaitRelayCaughtUp(port));
+    ASSIGN_OR_RETURN(std::uint64_t head, WaitRelayCaughtUp(port, kMirrorTimeout));
     if (!counters_[0]->WaitFor(head, kMirrorTimeout)) {
       problems_.Add("Kafka: " + std::to_string(counters_[0]->distinct()) + " of " +
                     std::to_string(head) + " seqs within 180 s");
     }
-    serve.child->Kill(SIGTERM);
-    auto status = serve.child->Wait(60s);
+    serve->child().Kill(SIGTERM);
+    auto status = serve->child().Wait(60s);
     if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
       problems_.Add("serve after SIGTERM: " +
                     (status ? DescribeWaitStatus(*status) : std::string("did not stop in 60 s")));

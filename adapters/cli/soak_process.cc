@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "events/codes.h"
 
@@ -63,7 +64,9 @@ Result<std::unique_ptr<SoakChild>> SoakChild::Start(const std::vector<std::strin
     if (getppid() != parent) _exit(126);  // the soak died before prctl
     dup2(fds[1], STDOUT_FILENO);
     dup2(fds[1], STDERR_FILENO);
-    execv(self, argv.data());
+    // Not `self`: a rebuild during a soak replaces the file, and the path
+    // then names the new binary (or nothing); the link keeps this one.
+    execv("/proc/self/exe", argv.data());
     _exit(127);
   }
   close(fds[1]);  // EOF on our end once the child (and its copies) are gone
@@ -129,6 +132,53 @@ std::optional<int> SoakChild::Wait(std::chrono::milliseconds timeout) {
   }
   if (reader_.joinable()) reader_.join();  // the pipe is at EOF once the child is gone
   return status_;
+}
+
+void LineWatch::Offer(std::string_view line, std::string_view marker) {
+  auto at = line.find(marker);
+  if (at == std::string_view::npos) return;
+  std::lock_guard lock(mu_);
+  if (value_.empty()) value_ = std::string(line.substr(at + marker.size()));
+  cv_.notify_all();
+}
+
+std::string LineWatch::Wait(std::chrono::milliseconds timeout, SoakChild& child) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock lock(mu_);
+  while (value_.empty() && std::chrono::steady_clock::now() < deadline) {
+    // Wakes on the line; the timeout only re-checks that the child runs.
+    cv_.wait_for(lock, std::chrono::milliseconds(50));
+    if (value_.empty()) {
+      lock.unlock();
+      const bool running = child.Running();
+      lock.lock();
+      if (!running) break;
+    }
+  }
+  return value_;
+}
+
+std::string RunChecked(const std::vector<std::string>& args, const std::string& log_path,
+                       std::chrono::milliseconds timeout) {
+  std::string cmd = "folio";
+  for (const auto& a : args) cmd += " " + a;
+  if (std::FILE* f = std::fopen(log_path.c_str(), "a")) {
+    std::fprintf(f, "$ %s\n", cmd.c_str());
+    std::fclose(f);
+  }
+  constexpr std::size_t kKeptBytesMax = 2000;
+  auto lines = std::make_shared<std::string>();
+  auto mu = std::make_shared<std::mutex>();
+  auto child = SoakChild::Start(args, log_path, [lines, mu](std::string_view l) {
+    std::lock_guard lock(*mu);
+    if (lines->size() < kKeptBytesMax) *lines += std::string(l) + "\n";
+  });
+  if (!child.ok()) return cmd + ": " + child.status().ToString();
+  auto status = (*child)->Wait(timeout);
+  if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return "";
+  std::lock_guard lock(*mu);
+  return cmd + ": " + (status ? DescribeWaitStatus(*status) : "did not end in time") + ": " +
+         *lines;
 }
 
 }  // namespace folio::cli

@@ -14,8 +14,10 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,5 +59,26 @@ class SoakChild {
 
 // "exited 3", "killed by signal 9".
 std::string DescribeWaitStatus(int status);
+
+// A line a child prints, awaited by another thread: Offer() from the line
+// callback, Wait() from the thread that started the child.
+class LineWatch {
+ public:
+  // Remembers the text after `marker` on the first line containing it.
+  void Offer(std::string_view line, std::string_view marker);
+  // That text; "" when `child` exited or the deadline passed first.
+  std::string Wait(std::chrono::milliseconds timeout, SoakChild& child);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string value_;
+};
+
+// Runs this program with `args` to its end, its output appended to
+// `log_path` after a "$ folio ARGS" line. "" when it exits 0, else the
+// command, how it ended and the start of its output.
+std::string RunChecked(const std::vector<std::string>& args, const std::string& log_path,
+                       std::chrono::milliseconds timeout);
 
 }  // namespace folio::cli
