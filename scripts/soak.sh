@@ -5,7 +5,8 @@
 # kafka-dev` in a process of its own (adapters/cli/cmd_soak.cc). Then checked:
 # every acknowledged command's events in the log once, retries answered as
 # the first time, other bodies under a used key refused, folio verify (and
-# --deep) ok, projections equal a rebuild, folio.events holding each seq once.
+# --deep) ok, projections equal a rebuild, folio.events (and the integration
+# topics) holding each seq once, read with a read_committed consumer.
 # Prints "N rounds, 0 lost, 0 duplicated" on success; exits non-zero otherwise.
 #
 #   scripts/soak.sh [--rounds N] [--seed S] [--workers W] [--acks-max K] [--dir DIR] [--keep]
@@ -16,7 +17,7 @@ args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
