@@ -53,7 +53,7 @@ are in the log at the seqs it was answered with, once; refused commands have
 none; every retry got its first answer ("replayed":true) and every other body
 idempotency_key_conflict; `folio verify`, `folio verify --deep` and `folio
 replay` (projections equal a rebuild) pass; folio.events holds seqs 1..head
-exactly once, and payments.settled, payments.failed, refunds.succeeded and
+exactly once, each stream in order, and payments.settled, payments.failed, refunds.succeeded and
 credits.issued each the seqs of their events exactly once. Every V rounds
 (default 10; 0: never) `folio verify --deep` also checks the log as the kill
 left it.

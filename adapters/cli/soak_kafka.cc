@@ -79,6 +79,19 @@ KafkaSeqCounter::Comparison KafkaSeqCounter::Compare(
   return c;
 }
 
+// A stream's events share a key, hence a partition: they must arrive in
+// stream order, versions 1, 2, 3...
+// REQUIRES: mu_ held.
+void KafkaSeqCounter::CheckStreamOrder(const fb::Envelope& env) {
+  std::uint64_t& last = stream_version_[env.stream_id()->str()];
+  if (env.stream_version() != last + 1 && errors_.size() < kErrorsMax) {
+    errors_.push_back("seq " + std::to_string(env.seq()) + ": stream " + env.stream_id()->str() +
+                      " version " + std::to_string(env.stream_version()) + " after " +
+                      std::to_string(last));
+  }
+  last = env.stream_version();
+}
+
 void KafkaSeqCounter::Run() {
   auto conf = kafka::MakeConf({{"bootstrap.servers", brokers_},
                                {"group.id", "folio-soak-counter"},
@@ -113,11 +126,13 @@ void KafkaSeqCounter::Run() {
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // transient: librdkafka retries
     messages_.fetch_add(1);
     std::uint64_t seq = 0;
+    const fb::Envelope* env = nullptr;
     if (from_ == SeqFrom::kHeader) {
       seq = HeaderSeq(m.get());
     } else {
       aligned.assign(static_cast<const char*>(m->payload), m->len);
-      if (VerifyEnvelope(aligned).ok()) seq = fb::GetEnvelope(aligned.data())->seq();
+      if (VerifyEnvelope(aligned).ok()) env = fb::GetEnvelope(aligned.data());
+      seq = env != nullptr ? env->seq() : 0;
     }
     if (seq == 0) {
       Error(topic_ + " partition " + std::to_string(m->partition) + " offset " +
@@ -128,6 +143,7 @@ void KafkaSeqCounter::Run() {
     if (seq >= seen_.size()) seen_.resize(std::max<std::size_t>(seq + 1, seen_.size() * 2), 0);
     if (seen_[seq] == 0) {
       distinct_.fetch_add(1);
+      if (env != nullptr) CheckStreamOrder(*env);
     } else {
       duplicates_.fetch_add(1);
     }

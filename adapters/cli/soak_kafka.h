@@ -3,8 +3,9 @@
 // prunes partitions past about 5 MB, so reading only at the end would not
 // scale to long soaks) and counts each seq: in folio.events every one of
 // 1..head must be seen exactly once, in an integration topic every seq of an
-// event that goes there. The same idea as tests/adapters/kafka/kafka_checker.h,
-// without its header checks (the Kafka tests make those).
+// event that goes there; in folio.events each stream's events in stream
+// order. The same idea as tests/adapters/kafka/kafka_checker.h, without its
+// header checks (the Kafka tests make those).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
@@ -16,8 +17,10 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
+#include "events/envelope.h"
 #include "events/status.h"
 
 namespace folio::cli {
@@ -53,12 +56,14 @@ class KafkaSeqCounter {
  private:
   void Run();
   void Error(std::string e);
+  void CheckStreamOrder(const fb::Envelope& env);
 
   const std::string brokers_, topic_;
   const SeqFrom from_;
   mutable std::mutex mu_;
   std::vector<std::uint8_t> seen_;  // messages per seq, saturating at 255
   std::vector<std::string> errors_;
+  std::unordered_map<std::string, std::uint64_t> stream_version_;  // last seen, folio.events
   std::atomic<std::uint64_t> messages_{0}, distinct_{0}, duplicates_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;
