@@ -32,6 +32,7 @@ int RunRelay(const Argv& args);
 int RunConsume(const Argv& args);
 int RunServe(const Argv& args);
 int RunKeys(const Argv& args);
+int RunSoak(const Argv& args);  // cmd_soak.cc
 
 // The demo history (command JSON Lines) of `folio demo` and `folio serve --demo`.
 std::string_view DemoHistory();

@@ -34,6 +34,7 @@ Commands:
   relay     mirror a log into Kafka, every event exactly once
   consume   rebuild a log and its projections from Kafka (downstream consumer)
   torture   append forever, printing each durable sequence (crash tests)
+  soak      SIGKILL serve again and again under HTTP load; check nothing lost or doubled
 
 Data lives in the directory given with --data (RocksDB). See README.md.
 )";
@@ -53,7 +54,7 @@ constexpr Command kCommands[] = {
     {"keys", folio::cli::RunKeys},       {"kafka-dev", folio::cli::RunKafkaDev},
     {"relay", folio::cli::RunRelay},     {"consume", folio::cli::RunConsume},
     {"import", folio::cli::RunImport},   {"reconcile", folio::cli::RunReconcile},
-    {"report", folio::cli::RunReport},
+    {"report", folio::cli::RunReport},   {"soak", folio::cli::RunSoak},
 };
 
 }  // namespace
