@@ -149,6 +149,33 @@ TEST_CASE("a reopen derives the events after the checkpoint, equal to a rebuild,
   CHECK(deep->records_compared > 0);
 }
 
+TEST_CASE("a writer started on a derived tail checkpoints it at once, without waiting an interval") {
+  TempDir dir;
+  {
+    auto store = LogStore::Open(dir.str());
+    REQUIRE(store.ok());
+    WriterOptions o = NoTimedCheckpoints();
+    o.checkpoint_at_stop = false;  // leave the tail to derive on open, as after a crash
+    auto writer = Writer::Start(store->get(), o);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->Append(Create("p1", "k1")).status.ok());
+    REQUIRE((*writer)->Append(Settle("p1", "k2")).status.ok());
+  }
+  auto store = LogStore::Open(dir.str());
+  REQUIRE(store.ok());
+  REQUIRE((*store)->derived().replayed_events() == 2);
+  // An hour's interval and nothing appended: only the start itself can
+  // checkpoint (a server killed again and again would derive more each time).
+  WriterOptions o = NoTimedCheckpoints();
+  o.checkpoint_interval = std::chrono::hours(1);
+  auto writer = Writer::Start(store->get(), o);
+  REQUIRE(writer.ok());
+  CHECK(testing::PollUntil([&] { return (*writer)->stats().checkpoints >= 1; },
+                           std::chrono::seconds(30)));
+  (*writer)->Stop();
+  CHECK((*store)->derived().marker().applied_seq == 2);
+}
+
 TEST_CASE("a changed derived record is a difference the deep check names") {
   TempDir dir, scratch;
   auto store = LogStore::Open(dir.str());
