@@ -9,6 +9,9 @@ packages=(
   libfmt-dev libboost1.81-dev libboost-json1.81-dev doctest-dev libssl-dev
   libicu-dev  # ISO 4217 currencies and minor units for statements (currency.h)
   kcat  # reads the Kafka topics (docs/kafka.md; the kcat test uses it)
+  clang libclang-rt-14-dev  # libFuzzer and Clang builds (scripts/fuzz.sh, scripts/check.sh builds)
+  clang-format  # the format check (scripts/check.sh format)
+  nodejs npm  # the OpenAPI validator (scripts/openapi-check.sh installs it from npm)
 )
 
 missing=()
