@@ -1,9 +1,11 @@
 // Helpers shared by the tests: scratch directories and sample events.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "events/envelope.h"
 
@@ -38,5 +40,16 @@ std::string SampleRawEnvelope(const std::string& stream, std::uint64_t n,
 
 // Runs a shell command, returns its exit status and captures stdout.
 int RunCommand(const std::string& cmd, std::string* out);
+
+// Polls `cond` every 20 ms until true or the deadline; returns its last value.
+template <typename F>
+bool PollUntil(F cond, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return cond();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
 
 }  // namespace folio::testing

@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tests/test_support.h"  // PollUntil
+
 namespace folio::testing {
 
 class MirrorChecker {
@@ -72,17 +74,6 @@ struct TopicMessage {
 // Every message of `topic` from the start to its end (all partitions).
 std::vector<TopicMessage> ReadTopic(const std::string& brokers, const std::string& topic,
                                     std::chrono::milliseconds timeout);
-
-// Polls `cond` every 20 ms until true or the deadline; returns its last value.
-template <typename F>
-bool PollUntil(F cond, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > deadline) return cond();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
 
 }  // namespace folio::testing
 #include "tests/adapters/kafka/kafka_checker_inl.h"
