@@ -82,7 +82,9 @@ TEST_CASE("storage fault over HTTP: a full disk answers 503 with Retry-After, th
   CHECK(Must(c.Send("GET", "/v1/payments/p1", "", Auth(kAuditorKey))).status == 200);
 }
 
-TEST_CASE("storage fault over HTTP: after an I/O error or a full log the server answers 503 until a restart") {
+TEST_CASE(
+    "storage fault over HTTP: after an I/O error or a full log the server answers 503 until a "
+    "restart") {
   for (Fault fault : {Fault::kWriteError, Fault::kNoSpace}) {
     const std::string name = FaultName(fault);
     CAPTURE(name);
