@@ -75,6 +75,9 @@ TEST_CASE("storage fault over HTTP: a full disk answers 503 with Retry-After, th
   REQUIRE(PollUntil([&] { return CreatePayment(c, "p3").status == 201; }, 30s));
   CHECK(Must(c.Send("GET", "/readyz")).status == 200);
   CHECK(fsv.writer().stats().resumes == 1);
+  const std::string metrics = Must(c.Send("GET", "/metrics")).body;
+  CHECK(metrics.find("folio_writer_resumes_total 1") != std::string::npos);
+  CHECK(metrics.find("folio_rocksdb_background_errors_total 0") != std::string::npos);
   auto again = CreatePayment(c, "p3");
   CHECK(again.status == 201);
   CHECK(again.Header("idempotent-replayed") == "true");
@@ -98,6 +101,9 @@ TEST_CASE(
     CheckUnavailable(CreatePayment(c, "p3"));
     CheckUnavailable(Must(c.Send("GET", "/readyz")));
     CHECK(fsv.writer().stats().resumes == 0);
+    const std::string metrics = Must(c.Send("GET", "/metrics")).body;
+    CHECK(metrics.find("folio_writer_failed 1") != std::string::npos);
+    CHECK(metrics.find("folio_rocksdb_background_errors_total 0") == std::string::npos);
     // Queries still answer from what is durable.
     CHECK(Must(c.Send("GET", "/v1/payments/p1", "", Auth(kAuditorKey))).status == 200);
   }
