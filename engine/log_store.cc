@@ -1,6 +1,7 @@
 #include "engine/log_store.h"
 
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
@@ -75,6 +76,20 @@ rocksdb::ColumnFamilyOptions CfOptions(const rocksdb::Options& base, int cf_inde
   return cf;
 }
 
+// Counts RocksDB's background errors (LogStore::background_errors()).
+class BackgroundErrorCounter final : public rocksdb::EventListener {
+ public:
+  explicit BackgroundErrorCounter(std::shared_ptr<std::atomic<std::uint64_t>> count)
+      : count_(std::move(count)) {}
+  const char* Name() const override { return "folio.BackgroundErrorCounter"; }
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status*) override {
+    count_->fetch_add(1, std::memory_order_acq_rel);
+  }
+
+ private:
+  std::shared_ptr<std::atomic<std::uint64_t>> count_;
+};
+
 }  // namespace
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -82,6 +97,7 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   std::string msg = std::string(what) + ": " + s.ToString();
   if (s.IsCorruption()) return Status::Error(codes::kCorruption, msg);
   if (s.IsNotFound()) return Status::Error(codes::kNotFound, msg);
+  if (s.IsNoSpace()) return Status::Error(codes::kNoSpace, msg);
   return Status::Error(codes::kIoError, msg);
 }
 
@@ -117,6 +133,11 @@ rocksdb::Options BaseRocksOptions(const LogStoreOptions& opts) {
 Result<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
                                                  const LogStoreOptions& opts) {
   rocksdb::Options base = BaseRocksOptions(opts);
+  std::unique_ptr<rocksdb::Env> env;
+  if (opts.file_system) {
+    env = rocksdb::NewCompositeEnv(opts.file_system);
+    base.env = env.get();
+  }
   // Every family already in the database must be opened too (projections).
   std::vector<std::string> existing;
   if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(base), dir, &existing).ok()) {
@@ -141,6 +162,8 @@ Result<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
     if (!is_fixed(name)) descs.emplace_back(name, rocksdb::ColumnFamilyOptions(base));
   }
   std::unique_ptr<LogStore> store(new LogStore());
+  base.listeners.push_back(std::make_shared<BackgroundErrorCounter>(store->bg_errors_));
+  store->env_ = std::move(env);
   store->dir_ = dir;
   store->read_only_ = opts.read_only;
   store->extra_cf_options_ = rocksdb::ColumnFamilyOptions(base);

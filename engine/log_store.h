@@ -9,6 +9,7 @@
 // the head they read.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/file_system.h>
 
 #include "engine/keys.h"
 #include "events/envelope.h"
@@ -48,6 +50,9 @@ struct LogStoreOptions {
   // or not, since RocksDB refuses to open a database without all of them.
   // Default: none.
   std::vector<std::string> extra_column_families;
+  // The file system RocksDB reads and writes through; the storage-fault tests
+  // put engine/fault_fs.h here. Default: none (the operating system's).
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 // The RocksDB options every Folio database (and the raw-RocksDB baseline of
@@ -109,6 +114,10 @@ class LogStore {
   // REQUIRES: the store was not opened read_only (else invalid_argument).
   Result<rocksdb::ColumnFamilyHandle*> EnsureColumnFamily(const std::string& name);
   bool read_only() const { return read_only_; }
+  // Background errors RocksDB reported since the store was opened (a failed
+  // WAL write, flush, compaction or ingestion: it stops writing until it
+  // recovers), counted by an EventListener. Thread-safe.
+  std::uint64_t background_errors() const { return bg_errors_->load(std::memory_order_acquire); }
 
  private:
   enum CfIndex { kDefault = 0, kEvents, kStreams, kIdempotency, kState, kMeta, kOutcomes, kCfCount };
@@ -117,9 +126,12 @@ class LogStore {
              bool* found) const;
 
   std::string dir_;
+  std::unique_ptr<rocksdb::Env> env_;  // over opts.file_system; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   bool read_only_ = false;
+  std::shared_ptr<std::atomic<std::uint64_t>> bg_errors_ =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
   std::unique_ptr<DerivedState> derived_;
   rocksdb::ColumnFamilyOptions extra_cf_options_;
   mutable std::mutex extra_mu_;
@@ -127,7 +139,8 @@ class LogStore {
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> extra_cfs_;
 };
 
-// Converts a RocksDB status to ours (io_error / corruption / not_found).
+// Converts a RocksDB status to ours (io_error / no_space / corruption /
+// not_found).
 Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
 }  // namespace folio

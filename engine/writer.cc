@@ -26,15 +26,12 @@ std::uint64_t NsSince(SteadyClock::time_point a) {
 
 Status Invalid(std::string why) { return Status::Error(codes::kInvalidArgument, std::move(why)); }
 
-}  // namespace
-
-Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opts) {
-  if (store->read_only()) return Invalid("a writer needs a store opened for writing");
-  ASSIGN_OR_RETURN(keys::Head head, store->ReadHead());
-  // The head is written in the same batch as the events it names; a log whose
-  // last event disagrees with it was changed behind Folio's back.
+// The head is written in the same batch as the events it names; a log whose
+// last event disagrees with it was changed behind Folio's back (or, at a
+// resume, holds part of a write that failed).
+Status CheckLastEventIsHead(const LogStore& store, const keys::Head& head) {
   std::unique_ptr<rocksdb::Iterator> it(
-      store->db()->NewIterator(rocksdb::ReadOptions(), store->events_cf()));
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.events_cf()));
   it->SeekToLast();
   std::uint64_t last = 0;
   if (it->Valid()) {
@@ -48,6 +45,15 @@ Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opt
                                                  " but the last event is " + std::to_string(last) +
                                                  "; run `folio verify`");
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Writer>> Writer::Start(LogStore* store, WriterOptions opts) {
+  if (store->read_only()) return Invalid("a writer needs a store opened for writing");
+  ASSIGN_OR_RETURN(keys::Head head, store->ReadHead());
+  RETURN_IF_ERROR(CheckLastEventIsHead(*store, head));
   const keys::Head derived = store->derived().through();
   if (derived.seq != head.seq || derived.hash != head.hash) {
     return Status::Error(codes::kCorruption, "derived state is at seq " +
@@ -210,15 +216,95 @@ WriterStats Writer::stats() const {
   s.checkpoint_events = stat_ckpt_events_.load();
   s.checkpoint_records = stat_ckpt_records_.load();
   s.checkpoint_bytes = stat_ckpt_bytes_.load();
+  s.resumes = stat_resumes_.load();
   return s;
 }
 
-void Writer::FailStop(const std::string& why) {
+std::string Writer::failure() const {
+  std::lock_guard<std::mutex> lock(head_mu_);
+  return failure_;
+}
+
+void Writer::FailStop(const std::string& why, bool no_space) {
   {
     std::lock_guard<std::mutex> lock(head_mu_);
     if (failure_.empty()) failure_ = why;
+    if (!no_space) failure_no_space_only_ = false;
   }
   failed_.store(true, std::memory_order_release);
+}
+
+// --- resume after a full disk --------------------------------------------
+
+void Writer::MaybeResume() {
+  if (!failed() || opts_.resume_interval.count() <= 0) return;
+  {
+    std::lock_guard<std::mutex> lock(head_mu_);
+    if (!failure_no_space_only_) return;
+  }
+  const auto now = SteadyClock::now();
+  if (now < next_resume_) return;
+  next_resume_ = now + opts_.resume_interval;
+  Status s = Resume();
+  // Still full: try again later. Anything else is beyond a resume.
+  if (!s.ok() && s.code() != codes::kNoSpace) FailStop("no resume: " + s.ToString());
+}
+
+// REQUIRES: the sequencer thread, between groups; failed() and every failure
+// so far was NoSpace. On success the writer accepts requests again.
+Status Writer::Resume() {
+  RetireCommitted();  // no group in flight from here on
+  {
+    std::unique_lock<std::mutex> lock(ckpt_mu_);
+    ckpt_cv_.wait(lock, [&] { return !ckpt_busy_ || ckpt_done_; });
+  }
+  MaybeCheckpoint(/*force=*/false);  // collects the last job (failed() stops a new one)
+  // RocksDB 7.8 recovers from a background error (DB::Resume, or by itself)
+  // into a state where the next IngestExternalFiles aborts on an assertion,
+  // and every checkpoint is an ingestion: once RocksDB has stopped, only a
+  // restart recovers (docs/reliability.md, "Storage faults").
+  if (store_->background_errors() > 0) {
+    return Status::Error(codes::kStoreFailed,
+                         "RocksDB stopped after a background error; restart to recover");
+  }
+  // Nothing of a failed group may be in the log: it was answered store_failed
+  // and the writer is about to hand its seqs to other requests.
+  const keys::Head acked = durable_head();
+  ASSIGN_OR_RETURN(keys::Head head, store_->ReadHead());
+  if (head.seq != acked.seq || head.hash != acked.hash) {
+    return Status::Error(codes::kCorruption, "after the resume the log's head is seq " +
+                                                 std::to_string(head.seq) +
+                                                 ", the last acknowledged " +
+                                                 std::to_string(acked.seq) + "; restart");
+  }
+  RETURN_IF_ERROR(CheckLastEventIsHead(*store_, head));
+  const keys::Head derived = store_->derived().through();
+  FOLIO_ASSERT(derived.seq == acked.seq && derived.hash == acked.hash,
+               "derived state holds exactly the written groups");
+  std::shared_ptr<const DerivedDelta> job;
+  {
+    std::lock_guard<std::mutex> lock(ckpt_mu_);
+    job = ckpt_failed_job_;
+  }
+  if (job != nullptr) {
+    RemoveCheckpointScratch(*store_);
+    RETURN_IF_ERROR(WriteCheckpoint(*store_, *job, ckpt_marker_));
+    store_->derived().CheckpointWritten(ckpt_marker_);
+    std::lock_guard<std::mutex> lock(ckpt_mu_);
+    ckpt_failed_job_.reset();
+  }
+  // Groups prepared after the failure were never written: start from the head.
+  prepared_head_ = acked;
+  stream_cache_.clear();
+  state_cache_ = StateCache(opts_.state_cache_entries_max);
+  {
+    std::lock_guard<std::mutex> lock(head_mu_);
+    failure_.clear();
+    failure_no_space_only_ = true;
+  }
+  failed_.store(false, std::memory_order_release);
+  stat_resumes_.fetch_add(1, std::memory_order_relaxed);
+  return OkStatus();
 }
 
 void Writer::SequencerLoop() {
@@ -234,6 +320,7 @@ void Writer::SequencerLoop() {
           lock.unlock();
           RetireCommitted();
           MaybeCheckpoint(/*force=*/false);
+          MaybeResume();
           lock.lock();
         }
       }
@@ -249,6 +336,7 @@ void Writer::SequencerLoop() {
       }
     }
     not_full_cv_.notify_all();
+    MaybeResume();
     auto t0 = SteadyClock::now();
     auto group = Prepare(std::move(items));
     stat_prepare_ns_.fetch_add(NsSince(t0), std::memory_order_relaxed);
@@ -324,7 +412,7 @@ void Writer::CommitterLoop() {
         stat_write_ns_.fetch_add(NsSince(t0), std::memory_order_relaxed);
       }
       if (!s.ok()) {
-        FailStop("log write failed: " + s.ToString());
+        FailStop("log write failed: " + s.ToString(), s.IsNoSpace());
         FailAll(*g, Status::Error(codes::kStoreFailed,
                                   "log write failed, the store stopped accepting writes: " +
                                       s.ToString()));
@@ -368,13 +456,14 @@ void Writer::MaybeCheckpoint(bool force) {
     std::lock_guard<std::mutex> lock(ckpt_mu_);
     if (ckpt_busy_ && ckpt_done_) {
       ckpt_busy_ = ckpt_done_ = false;
-      collected = true;
+      collected = ckpt_ok_;  // a failed one stays frozen (Resume writes it again)
       written = ckpt_marker_;
     }
     if (ckpt_busy_) return;
   }
-  if (failed()) return;
+  // A checkpoint in the store is in the store, whatever failed since.
   if (collected) derived.CheckpointWritten(written);
+  if (failed()) return;
   const DerivedDelta& tail = derived.tail();
   if (tail.events == 0) return;
   const bool due = force || tail.events >= opts_.checkpoint_events_max ||
@@ -409,7 +498,7 @@ void Writer::FinalCheckpoint() {
   }
   std::unique_lock<std::mutex> lock(ckpt_mu_);
   ckpt_cv_.wait(lock, [&] { return !ckpt_busy_ || ckpt_done_; });
-  if (ckpt_busy_ && !failed()) {
+  if (ckpt_busy_ && ckpt_ok_) {
     ckpt_busy_ = ckpt_done_ = false;
     lock.unlock();
     store_->derived().CheckpointWritten(ckpt_marker_);
@@ -440,11 +529,15 @@ void Writer::CheckpointerLoop() {
       stat_ckpt_bytes_.fetch_add(written.file_bytes, std::memory_order_relaxed);
     } else {
       // The log itself is intact, but derived state that cannot be persisted
-      // would only grow in memory: stop like a failed log write.
-      FailStop("checkpoint failed: " + s.ToString());
+      // would only grow in memory: stop like a failed log write. What the
+      // failed checkpoint wrote would only take room a full disk lacks.
+      FailStop("checkpoint failed: " + s.ToString(), s.code() == codes::kNoSpace);
+      RemoveCheckpointScratch(*store_);
     }
     {
       std::lock_guard<std::mutex> lock(ckpt_mu_);
+      ckpt_ok_ = s.ok();
+      if (!s.ok()) ckpt_failed_job_ = job;
       ckpt_job_.reset();
       ckpt_done_ = true;
     }

@@ -26,7 +26,20 @@
 //
 // Fail-stop: if a write or a checkpoint fails, that group and every later
 // request complete with `store_failed`; the writer never guesses what reached
-// the disk. Restart (reopen the store) to recover.
+// the disk. Restart (reopen the store) to recover. `store_failed` means "the
+// outcome is unknown": a failed group may still be found in the log after the
+// restart, and a retry under the same idempotency key gets its first answer.
+//
+// One exception, a full disk that RocksDB itself never met: when every
+// failure so far was NoSpace (a checkpoint's own files, written outside the
+// database) and RocksDB reported no background error since the store was
+// opened, the sequencer tries every `resume_interval` to resume in process:
+// the head read back from the log must equal the last acknowledged head
+// (nothing of a failed group reached the log), and the failed checkpoint is
+// written again. Only then are new requests accepted. Once RocksDB has
+// stopped (a log write met the full disk), only a restart recovers: RocksDB
+// 7.8's own recovery (DB::Resume) leaves the next ingestion, so the next
+// checkpoint, aborting on an assertion. (docs/reliability.md, "Storage faults".)
 //
 // Invariants, checked in release builds too (engine/assert.h): sequences are
 // contiguous; the head's hash is the last event's; applied_through_seq never
@@ -79,6 +92,9 @@ struct WriterOptions {
   bool checkpoint_at_stop = true;
   // Source of recorded_at. Not owned; must outlive the writer. Default: system clock.
   const Clock* clock = SystemClock::Default();
+  // After a full disk met by a checkpoint (see "Fail-stop" above), how often
+  // the writer tries to resume; zero: never, a restart is needed. Default: 1 s.
+  std::chrono::milliseconds resume_interval = std::chrono::seconds(1);
   // Tests only: called before each batch write; a non-OK status is treated
   // exactly as a failed RocksDB write. Default: none.
   std::function<rocksdb::Status()> inject_write_error;
@@ -100,6 +116,7 @@ struct WriterStats {
   std::uint64_t checkpoint_events = 0;   // events they covered
   std::uint64_t checkpoint_records = 0;  // keys they wrote
   std::uint64_t checkpoint_bytes = 0;    // SST bytes they ingested
+  std::uint64_t resumes = 0;             // in-process recoveries from a full disk
 };
 
 class Writer {
@@ -125,6 +142,8 @@ class Writer {
 
   keys::Head durable_head() const;
   bool failed() const { return failed_.load(std::memory_order_acquire); }
+  // Why the writer failed (the first failure); empty when it has not.
+  std::string failure() const;
   WriterStats stats() const;
 
  private:
@@ -166,7 +185,11 @@ class Writer {
   void RetireCommitted();
   void MaybeCheckpoint(bool force);
   void FinalCheckpoint();
-  void FailStop(const std::string& why);
+  // `no_space`: the failure was RocksDB's NoSpace (a resume may clear it).
+  void FailStop(const std::string& why, bool no_space = false);
+  // On the sequencer: the resume after a full disk, when one is due.
+  void MaybeResume();
+  Status Resume();
   static void FailAll(Group& g, const Status& why);
 
   LogStore* const store_;
@@ -204,15 +227,20 @@ class Writer {
   bool ckpt_done_ = false;                        // the job is written (or failed)
   bool ckpt_exit_ = false;
   CheckpointMarker ckpt_marker_;  // the marker of the job
+  bool ckpt_ok_ = false;          // the job was written (when ckpt_done_)
+  std::shared_ptr<const DerivedDelta> ckpt_failed_job_;  // kept to write again at a resume
 
   std::atomic<bool> failed_{false};
   mutable std::mutex head_mu_;
   keys::Head durable_head_;
   std::string failure_;  // why, under head_mu_
+  bool failure_no_space_only_ = true;  // under head_mu_: every failure was NoSpace
+  std::chrono::steady_clock::time_point next_resume_;  // sequencer-owned
   std::atomic<std::uint64_t> stat_groups_{0}, stat_requests_{0}, stat_events_{0};
   std::atomic<std::uint64_t> stat_prepare_ns_{0}, stat_write_ns_{0}, stat_wait_ns_{0};
   std::atomic<std::uint64_t> stat_retire_ns_{0}, stat_ckpts_{0}, stat_ckpt_ns_{0};
   std::atomic<std::uint64_t> stat_ckpt_events_{0}, stat_ckpt_records_{0}, stat_ckpt_bytes_{0};
+  std::atomic<std::uint64_t> stat_resumes_{0};
 
   std::thread committer_;
   std::thread checkpointer_;

@@ -28,7 +28,10 @@ std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
   g->head_after = prepared_head_;
   Status prefetched = Prefetch(*g);
   if (!prefetched.ok()) {
-    for (auto& o : g->outcomes) o.status = prefetched;
+    // As any failed read of the state: the writer cannot decide without it.
+    FailStop("state read failed: " + prefetched.ToString());
+    const Status why = Status::Error(codes::kStoreFailed, prefetched.message());
+    for (auto& o : g->outcomes) o.status = why;
     return g;
   }
   Below below(*this, *g);

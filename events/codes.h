@@ -23,6 +23,7 @@ inline constexpr std::string_view kStoreFailed = "store_failed";
 inline constexpr std::string_view kStoreClosed = "store_closed";
 inline constexpr std::string_view kStoreOverloaded = "store_overloaded";
 inline constexpr std::string_view kIoError = "io_error";
+inline constexpr std::string_view kNoSpace = "no_space";
 inline constexpr std::string_view kCorruption = "corruption";
 inline constexpr std::string_view kNotFound = "not_found";
 

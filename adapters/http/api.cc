@@ -43,6 +43,7 @@ unsigned HttpStatusFor(std::string_view code) {
       {codes::kStoreOverloaded, 503},
       {codes::kStoreFailed, 503},
       {codes::kStoreClosed, 503},
+      {codes::kNoSpace, 503},
       {"projection_lag_timeout", 503},
       {hcodes::kNotReady, 503},
       {"signature_invalid", 401},
@@ -108,6 +109,11 @@ void Api::AddGateway(GatewayRoute route) { gateways_.push_back(std::move(route))
 void Api::Finish(Call& call, Response r) {
   if (call.answered) return;
   call.answered = true;
+  // Every 503 is transient (overload, lag, a writer stopped until a restart
+  // or until the disk has room): it says when to ask again.
+  if (r.status == 503) {
+    r.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+  }
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - call.start).count();
   metrics_.CountRequest(call.req.method, call.route, r.status, static_cast<std::uint64_t>(ns));
   call.respond(std::move(r));
@@ -348,7 +354,7 @@ void Api::Dispatch(Call& call) {
     }
     Status ready;
     if (deps_.writer->failed()) {
-      ready = Err(codes::kStoreFailed, "the log writer has stopped after a failed write");
+      ready = Err(codes::kStoreFailed, "the log writer has stopped: " + deps_.writer->failure());
     } else if (deps_.projector != nullptr) {
       for (const auto& p : deps_.projector->status()) {
         if (p.state == projections::ProjectionState::kFailed) {

@@ -33,6 +33,9 @@ inline constexpr std::string_view kNotReady = "not_ready";
 
 using Clock = std::chrono::steady_clock;
 
+// The Retry-After of every 503 (the server's too_many_connections too).
+inline constexpr unsigned kRetryAfterSeconds = 1;
+
 struct Api::Call {
   Request req;
   Responder respond;

@@ -415,6 +415,11 @@ std::string Api::MetricsText() {
                   static_cast<double>(ws.groups)});
   live.push_back({"folio_writer_events_total", "Events appended.", "counter", {},
                   static_cast<double>(ws.events)});
+  live.push_back({"folio_writer_resumes_total", "In-process recoveries from a full disk.",
+                  "counter", {}, static_cast<double>(ws.resumes)});
+  live.push_back({"folio_rocksdb_background_errors_total",
+                  "Background errors RocksDB reported since the log was opened.", "counter", {},
+                  static_cast<double>(deps_.store->background_errors())});
   if (deps_.projector != nullptr) {
     for (const auto& p : deps_.projector->status()) {
       live.push_back({"folio_projection_lag_events", "Events not yet applied, per projection.",

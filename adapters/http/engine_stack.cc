@@ -4,10 +4,11 @@
 
 namespace folio::http {
 
-Result<EngineStack> EngineStack::Open(const std::string& dir) {
+Result<EngineStack> EngineStack::Open(const std::string& dir, const LogStoreOptions& store_opts,
+                                      WriterOptions writer_opts) {
   EngineStack s;
-  ASSIGN_OR_RETURN(s.store, LogStore::Open(dir));
-  ASSIGN_OR_RETURN(s.writer, Writer::Start(s.store.get()));
+  ASSIGN_OR_RETURN(s.store, LogStore::Open(dir, store_opts));
+  ASSIGN_OR_RETURN(s.writer, Writer::Start(s.store.get(), std::move(writer_opts)));
   ASSIGN_OR_RETURN(s.projector,
                    projections::Projector::Start(s.store.get(), projections::AllProjections()));
   return s;

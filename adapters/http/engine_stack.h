@@ -23,7 +23,8 @@ struct EngineStack {
   std::unique_ptr<projections::Projector> projector;  // every projection of the registry
 
   // Opens (or creates) the log in `dir` and starts the writer and projector.
-  static Result<EngineStack> Open(const std::string& dir);
+  static Result<EngineStack> Open(const std::string& dir, const LogStoreOptions& store_opts = {},
+                                  WriterOptions writer_opts = {});
 
   // ApiDeps wired to this stack and `keys`; each durable append wakes the
   // projector, then runs `also_on_appended` when given (e.g. the Kafka relay).

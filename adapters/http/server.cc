@@ -315,7 +315,7 @@ struct HttpServer::Impl {
     static const std::string kBusy = [] {
       std::string body = ErrorBody("too_many_connections", "the server is at its connection limit");
       return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-             "Connection: close\r\nContent-Length: " +
+             "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
              std::to_string(body.size()) + "\r\n\r\n" + body;
     }();
     auto s = std::make_shared<tcp::socket>(std::move(socket));

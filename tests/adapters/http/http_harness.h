@@ -32,8 +32,9 @@ struct TestServer {
   std::unique_ptr<http::Api> api;
   std::unique_ptr<http::HttpServer> server;
 
-  explicit TestServer(http::ServerOptions so = {}, http::ApiOptions ao = {}) {
-    engine = std::move(http::EngineStack::Open(dir.str()).value());
+  explicit TestServer(http::ServerOptions so = {}, http::ApiOptions ao = {},
+                      const LogStoreOptions& lo = {}, WriterOptions wo = {}) {
+    engine = std::move(http::EngineStack::Open(dir.str(), lo, std::move(wo)).value());
     store = engine.store.get();
     keys.Add(kOperatorKey, {"op-alice", http::Role::kOperator});
     keys.Add(kAuditorKey, {"au-bob", http::Role::kAuditor});

@@ -51,6 +51,7 @@ TEST_CASE("connections over max_connections get 503 too_many_connections") {
   REQUIRE(r.ok());
   CHECK(r->status == 503);
   CHECK(r->body.find("too_many_connections") != std::string::npos);
+  CHECK(r->Header("retry-after") == "1");
   CHECK((*server)->stats().connections_rejected == 1);
   // The first two still work.
   CHECK(a->Send("GET", "/")->status == 200);

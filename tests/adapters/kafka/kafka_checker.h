@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tests/test_support.h"
+#include "tests/test_support.h"  // PollUntil
 
 namespace folio::testing {
 
