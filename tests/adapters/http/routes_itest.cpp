@@ -85,9 +85,9 @@ TEST_CASE("every route ApiRoutes lists is served, other methods are 405, other p
     }
   }
 
-  for (const char* unlisted : {"/", "/v1", "/v2/payments", "/v1/nope", "/v1/payments/x1/nope",
-                               "/v1/reports", "/v1/gateways/testgw", "/healthz/x",
-                               "/v1/reconciliation/runs/r1/discrepancies/d1"}) {
+  for (const char* unlisted :
+       {"/", "/v1", "/v2/payments", "/v1/nope", "/v1/payments/x1/nope", "/v1/reports",
+        "/v1/gateways/testgw", "/healthz/x", "/v1/reconciliation/runs/r1/discrepancies/d1"}) {
     CAPTURE(unlisted);
     auto res = Must(c.Send("GET", unlisted, "", Auth(kAuditorKey)));
     CHECK(res.status == 404);
