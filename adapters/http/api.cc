@@ -272,6 +272,7 @@ struct FixedRoute {
 };
 
 const std::vector<FixedRoute>& FixedRoutes() {
+  // clang-format off
   static const std::vector<FixedRoute> kRoutes = {
       {"GET", {"healthz"}, Fixed::kHealthz},
       {"GET", {"readyz"}, Fixed::kReadyz},
@@ -282,6 +283,7 @@ const std::vector<FixedRoute>& FixedRoutes() {
        Fixed::kResolve},
       {"POST", {"v1", "keys"}, Fixed::kKeys},
   };
+  // clang-format on
   return kRoutes;
 }
 
