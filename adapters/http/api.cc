@@ -202,7 +202,7 @@ enum Access { kAnyRole, kOperatorOnly, kAdminOnly };
 
 struct CommandRoute {
   const char* method;
-  std::vector<std::string_view> pattern;  // "{id}" matches one segment
+  std::vector<std::string_view> pattern;  // "{id}" (any "{name}") matches one segment
   const char* type;
   const char* id_field;  // injected from {id}; nullptr: none
   unsigned ok_status;
@@ -262,16 +262,46 @@ const std::vector<QueryRoute>& QueryRoutes() {
       {{"v1", "events"}, "events"},
       {{"v1", "projections"}, "projections"},
       {{"v1", "verify"}, "verify"},
-      {{"v1", "reports", "{id}"}, "report"},
+      {{"v1", "reports", "{kind}"}, "report"},
   };
   return kRoutes;
+}
+
+// The routes outside the two tables above, each with its own handling in
+// Dispatch, which finds them here.
+enum class Fixed { kHealthz, kReadyz, kMetrics, kGatewayNotify, kImport, kResolve, kKeys };
+
+struct FixedRoute {
+  const char* method;
+  std::vector<std::string_view> pattern;
+  Fixed which;
+};
+
+const std::vector<FixedRoute>& FixedRoutes() {
+  // clang-format off
+  static const std::vector<FixedRoute> kRoutes = {
+      {"GET", {"healthz"}, Fixed::kHealthz},
+      {"GET", {"readyz"}, Fixed::kReadyz},
+      {"GET", {"metrics"}, Fixed::kMetrics},
+      {"POST", {"v1", "gateways", "{gateway}", "notify"}, Fixed::kGatewayNotify},
+      {"POST", {"v1", "imports"}, Fixed::kImport},
+      {"POST", {"v1", "reconciliation", "runs", "{run}", "discrepancies", "{id}", "resolve"},
+       Fixed::kResolve},
+      {"POST", {"v1", "keys"}, Fixed::kKeys},
+  };
+  // clang-format on
+  return kRoutes;
+}
+
+bool IsParam(std::string_view seg) {
+  return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
 }
 
 bool Match(const std::vector<std::string_view>& pattern, const std::vector<std::string>& segs,
            std::string* id) {
   if (pattern.size() != segs.size()) return false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == "{id}") {
+    if (IsParam(pattern[i])) {
       if (segs[i].empty()) return false;
       *id = segs[i];
     } else if (pattern[i] != segs[i]) {
@@ -321,7 +351,7 @@ Result<HttpCall> CommandLineToHttp(std::string_view json_line) {
     o.erase("idempotency_key");
     for (auto seg : r.pattern) {
       call.target += "/";
-      if (seg != "{id}") {
+      if (!IsParam(seg)) {
         call.target += seg;
         continue;
       }
@@ -339,17 +369,34 @@ Result<HttpCall> CommandLineToHttp(std::string_view json_line) {
              "no route for '" + std::string(type->as_string()) + "'");
 }
 
+std::vector<ApiRoute> ApiRoutes() {
+  std::vector<ApiRoute> out;
+  for (const auto& r : CommandRoutes()) out.push_back({r.method, PatternName(r.pattern)});
+  for (const auto& r : QueryRoutes()) out.push_back({"GET", PatternName(r.pattern)});
+  for (const auto& r : FixedRoutes()) out.push_back({r.method, PatternName(r.pattern)});
+  return out;
+}
+
 void Api::Dispatch(Call& call) {
   const auto& segs = call.segs;
   const std::string& m = call.req.method;
-  // Unauthenticated: probes and metrics.
-  if (segs.size() == 1 && (segs[0] == "healthz" || segs[0] == "readyz" || segs[0] == "metrics")) {
-    call.route = "/" + segs[0];
-    if (m != "GET") {
-      return Fail(call, Err(hcodes::kMethodNotAllowed, "use GET"));
+  const FixedRoute* fixed = nullptr;
+  {
+    std::string unused;
+    for (const auto& r : FixedRoutes()) {
+      if (Match(r.pattern, segs, &unused)) fixed = &r;
     }
-    if (segs[0] == "healthz") return Finish(call, JsonResponse(200, R"({"status":"ok"})"));
-    if (segs[0] == "metrics") {
+  }
+  const auto is = [&](Fixed f) { return fixed != nullptr && fixed->which == f; };
+  const auto wrong_method = [&] {
+    Fail(call, Err(hcodes::kMethodNotAllowed, std::string("use ") + fixed->method));
+  };
+  // Unauthenticated: probes and metrics.
+  if (is(Fixed::kHealthz) || is(Fixed::kReadyz) || is(Fixed::kMetrics)) {
+    call.route = PatternName(fixed->pattern);
+    if (m != fixed->method) return wrong_method();
+    if (is(Fixed::kHealthz)) return Finish(call, JsonResponse(200, R"({"status":"ok"})"));
+    if (is(Fixed::kMetrics)) {
       return Finish(call, Response{200, "text/plain; version=0.0.4", MetricsText(), {}});
     }
     Status ready;
@@ -370,11 +417,11 @@ void Api::Dispatch(Call& call) {
     return Fail(call, Err(hcodes::kRouteNotFound, "no such route: " + call.path));
   }
   // Gateways authenticate by their own signatures.
-  if (segs.size() == 4 && segs[1] == "gateways" && segs[3] == "notify") {
+  if (is(Fixed::kGatewayNotify)) {
     call.route = "/v1/gateways/" + segs[2] + "/notify";
     for (const auto& gw : gateways_) {
       if (gw.name == segs[2]) {
-        if (m != "POST") return Fail(call, Err(hcodes::kMethodNotAllowed, "use POST"));
+        if (m != fixed->method) return wrong_method();
         return HandleGateway(call, gw);
       }
     }
@@ -412,17 +459,14 @@ void Api::Dispatch(Call& call) {
     }
   }
   // Reconciliation: statement import and resolutions (operator).
-  const bool import_route = segs.size() == 2 && segs[1] == "imports";
-  const bool resolve_route = segs.size() == 7 && segs[1] == "reconciliation" && segs[2] == "runs" &&
-                             segs[4] == "discrepancies" && segs[6] == "resolve";
-  if (import_route || resolve_route) {
-    call.route =
-        import_route ? kImportRoute : "/v1/reconciliation/runs/{run}/discrepancies/{id}/resolve";
+  const bool import_route = is(Fixed::kImport);
+  if (import_route || is(Fixed::kResolve)) {
+    call.route = PatternName(fixed->pattern);
     if (!call.who) {
       return Fail(call,
                   Err(hcodes::kUnauthorized, "an API key is required (Authorization: Bearer KEY)"));
     }
-    if (m != "POST") return Fail(call, Err(hcodes::kMethodNotAllowed, "use POST"));
+    if (m != fixed->method) return wrong_method();
     if (call.who->role != kReconciliationRole) {
       return Fail(call, Err(hcodes::kForbidden, "only an operator key may import or resolve"));
     }
@@ -432,10 +476,10 @@ void Api::Dispatch(Call& call) {
     }
     return import_route ? HandleImport(call) : HandleResolve(call);
   }
-  const bool keys_route = segs.size() == 2 && segs[1] == "keys";
+  const bool keys_route = is(Fixed::kKeys);
   if (keys_route) {
     path_known = true;
-    call.route = "/v1/keys";
+    call.route = PatternName(fixed->pattern);
   }
   if (!path_known) return Fail(call, Err(hcodes::kRouteNotFound, "no such route: " + call.path));
   if (!call.who) {
@@ -444,7 +488,7 @@ void Api::Dispatch(Call& call) {
                                        : "unknown API key"));
   }
   if (keys_route) {
-    if (m != "POST") return Fail(call, Err(hcodes::kMethodNotAllowed, "use POST"));
+    if (m != fixed->method) return wrong_method();
     if (call.who->role != Role::kAdmin) {
       return Fail(call, Err(hcodes::kForbidden, "only an admin key may create keys"));
     }

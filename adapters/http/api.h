@@ -158,6 +158,15 @@ struct HttpCall {
 };
 Result<HttpCall> CommandLineToHttp(std::string_view json_line);
 
+// One route the API serves: its method and path template, parameters in
+// braces ("/v1/payments/{id}/settle"). The list is made from the tables the
+// router dispatches with, so it cannot drift from what is served;
+// docs/openapi.yaml must list exactly these (tests/adapters/http/routes_test.cpp).
+struct ApiRoute {
+  std::string method, path;
+};
+std::vector<ApiRoute> ApiRoutes();
+
 // The HTTP status of an error code (400 validation, 401, 403, 404, 409
 // conflicts, 413, 422 business rejections, 503 overload/lag/a stopped writer
 // (answered with Retry-After), 500 storage).
