@@ -37,10 +37,10 @@ struct AppendBenchResult {
   double event_bytes_avg = 0;
   double batch_events_avg = 0;
   std::uint64_t groups = 0;
-  double build_seconds = 0;  // building the requests, before the clock starts
-  double ack_seconds = 0;    // until the last append was acknowledged
-  double folio_seconds = 0;  // ...and the writer stopped: last checkpoint written
-  double folio_events_per_s = 0;  // events / folio_seconds
+  double build_seconds = 0;         // building the requests, before the clock starts
+  double ack_seconds = 0;           // until the last append was acknowledged
+  double folio_seconds = 0;         // ...and the writer stopped: last checkpoint written
+  double folio_events_per_s = 0;    // events / folio_seconds
   double rocksdb_events_per_s = 0;  // mean of two runs after Folio's
   double rocksdb_events_per_s_run1 = 0;
   double rocksdb_events_per_s_run2 = 0;

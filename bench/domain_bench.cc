@@ -124,12 +124,11 @@ void OpenLoop(Writer& writer, const DomainBenchOptions& opts, double rate,
     threads.emplace_back([&, t] {
       std::uint64_t k = 0;
       for (std::uint64_t i = t; i < pairs; i += opts.submitters, ++k) {
-        const auto due = t0 + std::chrono::duration_cast<SteadyClock::duration>(
-                                  std::chrono::duration<double>(
-                                      (static_cast<double>(k) + static_cast<double>(t) /
-                                                                     static_cast<double>(
-                                                                         opts.submitters)) *
-                                      pair_interval_s));
+        const auto due =
+            t0 + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(
+                     (static_cast<double>(k) +
+                      static_cast<double>(t) / static_cast<double>(opts.submitters)) *
+                     pair_interval_s));
         std::this_thread::sleep_until(due);  // pacing, not synchronisation
         auto [create, settle] = Pair("op-", i, opts.customers);
         for (auto* req : {&create, &settle}) {

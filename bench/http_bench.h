@@ -12,10 +12,10 @@
 namespace folio::bench {
 
 struct HttpBenchOptions {
-  std::string data_dir;              // empty: a temporary directory
-  std::uint64_t posts = 100'000;     // POST /v1/payments requests
-  std::uint64_t healthz = 200'000;   // GET /healthz requests
-  unsigned connections = 64;         // keep-alive connections, one thread each
+  std::string data_dir;             // empty: a temporary directory
+  std::uint64_t posts = 100'000;    // POST /v1/payments requests
+  std::uint64_t healthz = 200'000;  // GET /healthz requests
+  unsigned connections = 64;        // keep-alive connections, one thread each
   unsigned server_threads = 2;
 };
 

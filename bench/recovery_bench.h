@@ -14,18 +14,18 @@
 namespace folio::bench {
 
 struct RecoveryBenchOptions {
-  std::string data_dir;                // keep the log here; Default: a temp dir
-  std::uint64_t events = 2'000'000;    // written before the kill
+  std::string data_dir;              // keep the log here; Default: a temp dir
+  std::uint64_t events = 2'000'000;  // written before the kill
   std::size_t submitters = 8;
 };
 
 struct RecoveryBenchResult {
-  std::uint64_t events_in_log = 0;     // after recovery
-  std::uint64_t events_replayed = 0;   // derived again on open
-  std::uint64_t checkpoint_seq = 0;    // the last checkpoint found
-  double open_seconds = 0;             // LogStore::Open, all of it
-  double replay_seconds = 0;           // ...of which deriving the tail
-  double writer_start_seconds = 0;     // then Writer::Start
+  std::uint64_t events_in_log = 0;    // after recovery
+  std::uint64_t events_replayed = 0;  // derived again on open
+  std::uint64_t checkpoint_seq = 0;   // the last checkpoint found
+  double open_seconds = 0;            // LogStore::Open, all of it
+  double replay_seconds = 0;          // ...of which deriving the tail
+  double writer_start_seconds = 0;    // then Writer::Start
   double replay_events_per_s = 0;
 };
 

@@ -65,7 +65,7 @@ struct AppendOutcome {
   // command, its primary stream when it has events there). After a
   // stream_version_conflict: the stream's current version. Otherwise 0.
   std::uint64_t stream_version = 0;
-  bool replayed = false;             // true when answered from the idempotency record
+  bool replayed = false;  // true when answered from the idempotency record
 };
 
 using AppendCallback = std::function<void(const AppendOutcome&)>;

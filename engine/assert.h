@@ -12,9 +12,9 @@ namespace folio {
 
 }  // namespace folio
 
-#define FOLIO_ASSERT(condition, why)                                  \
-  do {                                                                \
-    if (!(condition)) [[unlikely]] {                                  \
-      ::folio::AssertFailed(#condition, (why), __FILE__, __LINE__);   \
-    }                                                                 \
+#define FOLIO_ASSERT(condition, why)                                \
+  do {                                                              \
+    if (!(condition)) [[unlikely]] {                                \
+      ::folio::AssertFailed(#condition, (why), __FILE__, __LINE__); \
+    }                                                               \
   } while (false)

@@ -37,8 +37,8 @@ Status WriteSst(LogStore& store, const Run& run, const std::string& path,
   RETURN_IF_ERROR(FromRocks(writer.Open(path), "opening checkpoint file"));
   for (const auto& [k, v] : run.entries) {
     rocksdb::Slice key(k.data(), k.size());
-    rocksdb::Status s = v ? writer.Put(key, rocksdb::Slice(v->data(), v->size()))
-                          : writer.Delete(key);
+    rocksdb::Status s =
+        v ? writer.Put(key, rocksdb::Slice(v->data(), v->size())) : writer.Delete(key);
     RETURN_IF_ERROR(FromRocks(s, "writing checkpoint file"));
   }
   rocksdb::ExternalSstFileInfo info;

@@ -17,7 +17,8 @@ void MoveInto(Map& to, Map&& from) {
     to = std::move(from);
     return;
   }
-  for (auto& [k, v] : from) to.insert_or_assign(std::move(const_cast<std::string&>(k)), std::move(v));
+  for (auto& [k, v] : from)
+    to.insert_or_assign(std::move(const_cast<std::string&>(k)), std::move(v));
   from.clear();
 }
 
@@ -120,8 +121,12 @@ Status Deriver::TrackRequest(const fb::Envelope& env, std::uint64_t version) {
                                 "' was already used by an earlier request");
       }
       ASSIGN_OR_RETURN(std::string first_stream, below_.EventStream(rec->second.first_seq));
-      run_ = Run{key, id->fingerprint, rec->second.first_seq, rec->second.last_seq,
-                 rec->second.stream_version, std::move(first_stream)};
+      run_ = Run{key,
+                 id->fingerprint,
+                 rec->second.first_seq,
+                 rec->second.last_seq,
+                 rec->second.stream_version,
+                 std::move(first_stream)};
     } else {
       run_ = Run{std::move(key), id->fingerprint, seq, seq, version, std::string(stream)};
     }

@@ -31,9 +31,8 @@ Result<std::unique_ptr<DerivedState>> DerivedState::Open(LogStore& store) {
     marker = m;
   }
   if (marker->applied_seq > head.seq) {
-    return Corrupt("the derived-state checkpoint names seq " +
-                   std::to_string(marker->applied_seq) + " beyond the head " +
-                   std::to_string(head.seq) + "; run `folio verify`");
+    return Corrupt("the derived-state checkpoint names seq " + std::to_string(marker->applied_seq) +
+                   " beyond the head " + std::to_string(head.seq) + "; run `folio verify`");
   }
   ds->marker_ = *marker;
   if (!store.read_only()) RemoveCheckpointScratch(store);
@@ -98,7 +97,8 @@ Status DerivedState::ReplayTail(const keys::Head& head) {
 }
 
 template <typename Fn>
-auto DerivedState::FindInMemory(Fn&& fn) const -> decltype(fn(std::declval<const DerivedDelta&>())) {
+auto DerivedState::FindInMemory(Fn&& fn) const
+    -> decltype(fn(std::declval<const DerivedDelta&>())) {
   if (durable_) {
     if (auto r = fn(*durable_)) return r;
   }
@@ -110,11 +110,12 @@ auto DerivedState::FindInMemory(Fn&& fn) const -> decltype(fn(std::declval<const
 Result<std::optional<std::string>> DerivedState::ReadState(std::string_view key) const {
   {
     std::shared_lock lock(mu_);
-    auto hit = FindInMemory([&](const DerivedDelta& d) -> std::optional<std::optional<std::string>> {
-      auto it = d.state.find(key);
-      if (it == d.state.end()) return std::nullopt;
-      return it->second;
-    });
+    auto hit =
+        FindInMemory([&](const DerivedDelta& d) -> std::optional<std::optional<std::string>> {
+          auto it = d.state.find(key);
+          if (it == d.state.end()) return std::nullopt;
+          return it->second;
+        });
     if (hit) return *hit;
   }
   std::string v;

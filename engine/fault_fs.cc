@@ -29,7 +29,9 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
  public:
   FaultWritableFile(std::unique_ptr<rocksdb::FSWritableFile> f, FaultFs* fs, std::string path,
                     std::uint64_t offset)
-      : FSWritableFileOwnerWrapper(std::move(f)), fs_(fs), path_(std::move(path)),
+      : FSWritableFileOwnerWrapper(std::move(f)),
+        fs_(fs),
+        path_(std::move(path)),
         offset_(offset) {}
 
   IOStatus Append(const Slice& data, const IOOptions& o, IODebugContext* dbg) override {
@@ -38,8 +40,8 @@ class FaultWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
     if (s.ok()) Wrote(offset_ + data.size());
     return s;
   }
-  IOStatus Append(const Slice& data, const IOOptions& o,
-                  const rocksdb::DataVerificationInfo& info, IODebugContext* dbg) override {
+  IOStatus Append(const Slice& data, const IOOptions& o, const rocksdb::DataVerificationInfo& info,
+                  IODebugContext* dbg) override {
     IOStatus s = CheckWrite();
     if (s.ok()) s = target()->Append(data, o, info, dbg);
     if (s.ok()) Wrote(offset_ + data.size());
@@ -180,10 +182,14 @@ class FaultDirectory final : public rocksdb::FSDirectoryWrapper {
 
 const char* FaultName(Fault f) {
   switch (f) {
-    case Fault::kWriteError: return "write EIO";
-    case Fault::kSyncError: return "sync EIO";
-    case Fault::kReadError: return "read EIO";
-    case Fault::kNoSpace: return "ENOSPC";
+    case Fault::kWriteError:
+      return "write EIO";
+    case Fault::kSyncError:
+      return "sync EIO";
+    case Fault::kReadError:
+      return "read EIO";
+    case Fault::kNoSpace:
+      return "ENOSPC";
   }
   return "?";
 }
@@ -410,8 +416,8 @@ Status FaultFs::LoseUnsyncedData() {
       std::filesystem::resize_file(path, t.synced_size, ec);
     }
     if (ec && result.ok()) {
-      result = Status::Error(codes::kIoError, "losing unsynced data of " + path + ": " +
-                                                  ec.message());
+      result =
+          Status::Error(codes::kIoError, "losing unsynced data of " + path + ": " + ec.message());
     }
   }
   files_.clear();

@@ -14,8 +14,8 @@
 namespace folio {
 namespace {
 
-constexpr const char* kCfNames[] = {"default", "events",  "streams", "idempotency",
-                                    "state",   "meta",    "outcomes"};
+constexpr const char* kCfNames[] = {"default", "events", "streams", "idempotency",
+                                    "state",   "meta",   "outcomes"};
 
 // Prefix of a streams key: the stream id and its 0x00 separator, so all
 // versions of one stream share a hash bucket and stay ordered within it.

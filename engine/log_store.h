@@ -120,7 +120,16 @@ class LogStore {
   std::uint64_t background_errors() const { return bg_errors_->load(std::memory_order_acquire); }
 
  private:
-  enum CfIndex { kDefault = 0, kEvents, kStreams, kIdempotency, kState, kMeta, kOutcomes, kCfCount };
+  enum CfIndex {
+    kDefault = 0,
+    kEvents,
+    kStreams,
+    kIdempotency,
+    kState,
+    kMeta,
+    kOutcomes,
+    kCfCount
+  };
   LogStore() = default;
   Status Get(rocksdb::ColumnFamilyHandle* cf, std::string_view key, std::string* value,
              bool* found) const;

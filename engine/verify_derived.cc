@@ -34,8 +34,8 @@ class RebuildBelow final : public DerivedBelow {
   const LogStore& live_;
 };
 
-Status Rebuild(const LogStore& live, LogStore& scratch, const CheckpointMarker& m,
-               DerivedReport* r, const std::function<void(std::uint64_t)>& progress) {
+Status Rebuild(const LogStore& live, LogStore& scratch, const CheckpointMarker& m, DerivedReport* r,
+               const std::function<void(std::uint64_t)>& progress) {
   DerivedDelta delta;
   RebuildBelow below(scratch, live);
   Deriver deriver(delta, below, /*check_key_reuse=*/false);

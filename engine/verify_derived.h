@@ -24,14 +24,14 @@ namespace folio {
 
 struct DerivedReport {
   bool ok = true;
-  std::uint64_t applied_seq = 0;          // the checkpoint compared
-  std::uint64_t memory_events = 0;        // derived at open, after the checkpoint
-  std::uint64_t records_compared = 0;     // keys compared in the three families
-  std::uint64_t legacy_records = 0;       // idempotency records not rebuildable
-  std::uint64_t legacy_unapplied = 0;     // legacy events the domain does not apply
-  std::string family;                     // set when !ok: where the first difference is
-  std::string key_hex;                    // ...its key
-  std::string reason;                     // ...and what differs
+  std::uint64_t applied_seq = 0;       // the checkpoint compared
+  std::uint64_t memory_events = 0;     // derived at open, after the checkpoint
+  std::uint64_t records_compared = 0;  // keys compared in the three families
+  std::uint64_t legacy_records = 0;    // idempotency records not rebuildable
+  std::uint64_t legacy_unapplied = 0;  // legacy events the domain does not apply
+  std::string family;                  // set when !ok: where the first difference is
+  std::string key_hex;                 // ...its key
+  std::string reason;                  // ...and what differs
 };
 
 // `scratch_dir` must not exist or be empty; it is removed afterwards.

@@ -145,8 +145,10 @@ static Status ValidateRequest(const AppendRequest& req) {
           !keys::IsValidId(req.idempotency_scope, keys::kIdempotencyKeyBytesMax)))) {
       return Invalid("idempotency key and scope must be 1-200 bytes with no control characters");
     }
-    if (req.command && !req.envelopes.empty()) return Invalid("a command request carries no events");
-    if (req.envelopes.empty() && !req.rejection && !req.command) return Invalid("nothing to append");
+    if (req.command && !req.envelopes.empty())
+      return Invalid("a command request carries no events");
+    if (req.envelopes.empty() && !req.rejection && !req.command)
+      return Invalid("nothing to append");
   }
   std::optional<RequestIdentity> expected;
   if (!req.idempotency_key.empty()) {
@@ -272,10 +274,9 @@ Status Writer::Resume() {
   const keys::Head acked = durable_head();
   ASSIGN_OR_RETURN(keys::Head head, store_->ReadHead());
   if (head.seq != acked.seq || head.hash != acked.hash) {
-    return Status::Error(codes::kCorruption, "after the resume the log's head is seq " +
-                                                 std::to_string(head.seq) +
-                                                 ", the last acknowledged " +
-                                                 std::to_string(acked.seq) + "; restart");
+    return Status::Error(codes::kCorruption,
+                         "after the resume the log's head is seq " + std::to_string(head.seq) +
+                             ", the last acknowledged " + std::to_string(acked.seq) + "; restart");
   }
   RETURN_IF_ERROR(CheckLastEventIsHead(*store_, head));
   const keys::Head derived = store_->derived().through();
@@ -413,9 +414,9 @@ void Writer::CommitterLoop() {
       }
       if (!s.ok()) {
         FailStop("log write failed: " + s.ToString(), s.IsNoSpace());
-        FailAll(*g, Status::Error(codes::kStoreFailed,
-                                  "log write failed, the store stopped accepting writes: " +
-                                      s.ToString()));
+        FailAll(*g, Status::Error(
+                        codes::kStoreFailed,
+                        "log write failed, the store stopped accepting writes: " + s.ToString()));
       } else {
         g->written = true;
         if (g->events > 0) store_->derived().PublishDurable(g->delta);

@@ -60,8 +60,8 @@
 #include <thread>
 
 #include "engine/append.h"
-#include "engine/derived.h"
 #include "engine/clock.h"
+#include "engine/derived.h"
 #include "engine/group_state.h"
 #include "engine/log_store.h"
 #include "engine/string_map.h"
@@ -104,15 +104,15 @@ struct WriterOptions {
 };
 
 struct WriterStats {
-  std::uint64_t groups = 0;           // batches written
-  std::uint64_t requests = 0;         // requests completed
-  std::uint64_t events = 0;           // events appended
-  std::uint64_t prepare_ns = 0;       // sequencer time spent preparing groups
-  std::uint64_t write_ns = 0;         // committer time inside RocksDB Write (sync)
-  std::uint64_t handoff_wait_ns = 0;  // sequencer time waiting for the committer
-  std::uint64_t retire_ns = 0;        // sequencer time folding written groups into the tail
-  std::uint64_t checkpoints = 0;      // checkpoints written
-  std::uint64_t checkpoint_ns = 0;    // checkpointer time writing them
+  std::uint64_t groups = 0;              // batches written
+  std::uint64_t requests = 0;            // requests completed
+  std::uint64_t events = 0;              // events appended
+  std::uint64_t prepare_ns = 0;          // sequencer time spent preparing groups
+  std::uint64_t write_ns = 0;            // committer time inside RocksDB Write (sync)
+  std::uint64_t handoff_wait_ns = 0;     // sequencer time waiting for the committer
+  std::uint64_t retire_ns = 0;           // sequencer time folding written groups into the tail
+  std::uint64_t checkpoints = 0;         // checkpoints written
+  std::uint64_t checkpoint_ns = 0;       // checkpointer time writing them
   std::uint64_t checkpoint_events = 0;   // events they covered
   std::uint64_t checkpoint_records = 0;  // keys they wrote
   std::uint64_t checkpoint_bytes = 0;    // SST bytes they ingested
@@ -226,15 +226,15 @@ class Writer {
   bool ckpt_busy_ = false;                        // sequencer's view: a job not yet collected
   bool ckpt_done_ = false;                        // the job is written (or failed)
   bool ckpt_exit_ = false;
-  CheckpointMarker ckpt_marker_;  // the marker of the job
-  bool ckpt_ok_ = false;          // the job was written (when ckpt_done_)
+  CheckpointMarker ckpt_marker_;                         // the marker of the job
+  bool ckpt_ok_ = false;                                 // the job was written (when ckpt_done_)
   std::shared_ptr<const DerivedDelta> ckpt_failed_job_;  // kept to write again at a resume
 
   std::atomic<bool> failed_{false};
   mutable std::mutex head_mu_;
   keys::Head durable_head_;
-  std::string failure_;  // why, under head_mu_
-  bool failure_no_space_only_ = true;  // under head_mu_: every failure was NoSpace
+  std::string failure_;                                // why, under head_mu_
+  bool failure_no_space_only_ = true;                  // under head_mu_: every failure was NoSpace
   std::chrono::steady_clock::time_point next_resume_;  // sequencer-owned
   std::atomic<std::uint64_t> stat_groups_{0}, stat_requests_{0}, stat_events_{0};
   std::atomic<std::uint64_t> stat_prepare_ns_{0}, stat_write_ns_{0}, stat_wait_ns_{0};

@@ -42,9 +42,9 @@ std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
   }
   AddOutcomeRecords(*g);
   if (g->events > 0) {
-    FOLIO_ASSERT(g->delta->through.seq == g->head_after.seq &&
-                     g->delta->through.hash == g->head_after.hash,
-                 "the head names the last event derived");
+    FOLIO_ASSERT(
+        g->delta->through.seq == g->head_after.seq && g->delta->through.hash == g->head_after.hash,
+        "the head names the last event derived");
     g->batch.Put(store_->meta_cf(), std::string(keys::kMetaHead), keys::EncodeHead(g->head_after));
   }
   prepared_head_ = g->head_after;
@@ -203,7 +203,8 @@ void Writer::StampAndDerive(Group& g, AppendRequest& req, Deriver& deriver, Appe
 void Writer::RecordOutcome(Group& g, std::string idem_key, const Hash32& fingerprint,
                            const AppendOutcome& out) {
   if (outcome_keys_complete_) outcome_keys_.insert(idem_key);
-  g.outcome_records.insert_or_assign(std::move(idem_key), EncodeIdempotencyRecord(fingerprint, out));
+  g.outcome_records.insert_or_assign(std::move(idem_key),
+                                     EncodeIdempotencyRecord(fingerprint, out));
 }
 
 // Sorted, consecutive memtable inserts reuse the skiplist's search path.
@@ -329,8 +330,7 @@ Status Writer::Prefetch(Group& g) {
     if (r.command && r.stream_id.empty()) r.stream_id = domain::PrimaryStream(*r.command);
     if (!r.idempotency_key.empty()) {
       std::string k = keys::IdempotencyKey(r.idempotency_scope, r.idempotency_key);
-      if (!in_memory(&DerivedDelta::idempotency, k) &&
-          !(prev && prev->outcome_records.count(k))) {
+      if (!in_memory(&DerivedDelta::idempotency, k) && !(prev && prev->outcome_records.count(k))) {
         idem_keys.push_back(std::move(k));
       }
     }
@@ -397,8 +397,7 @@ Status Writer::Prefetch(Group& g) {
         if (value && value->size() != 8) {
           return Status::Error(codes::kCorruption, "stream head record malformed");
         }
-        g.stream_versions_db.emplace(k.substr(0, k.size() - 9),
-                                     value ? keys::GetU64Be(*value) : 0);
+        g.stream_versions_db.emplace(k.substr(0, k.size() - 9), value ? keys::GetU64Be(*value) : 0);
       } else if (b.cf == store_->state_cf()) {
         state_cache_.Put(k, std::move(value));  // checkpointed values: none newer in memory
       } else {

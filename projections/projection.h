@@ -31,8 +31,8 @@ class ProjectionStore {
 class Projection {
  public:
   virtual ~Projection() = default;
-  virtual std::string_view name() const = 0;     // stable, [a-z_]+
-  virtual std::uint32_t version() const = 0;     // bump when Apply's output changes
+  virtual std::string_view name() const = 0;  // stable, [a-z_]+
+  virtual std::uint32_t version() const = 0;  // bump when Apply's output changes
   // REQUIRES: events arrive in sequence order, each exactly once.
   virtual void Apply(const EventRecord& event, ProjectionStore& store) = 0;
 };

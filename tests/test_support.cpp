@@ -51,15 +51,14 @@ std::string SampleRawEnvelope(const std::string& stream, std::uint64_t n,
   meta.request_fingerprint = fingerprint;
   const std::string ledger_ref = "payment:" + stream;
   const std::string statement_ref = "2026112122001" + std::to_string(n);
-  return EncodeEnvelope(meta, fb::Event::ReconciliationItemMatched,
-                        [&](flatbuffers::FlatBufferBuilder& b) {
-                          auto amount = Money(Asset::CNY, 10000 + n).ToFb();
-                          return fb::CreateReconciliationItemMatchedDirect(
-                                     b, stream.c_str(), static_cast<std::uint32_t>(n % 100000),
-                                     ledger_ref.c_str(), statement_ref.c_str(), &amount,
-                                     "gateway_txn_id")
-                              .Union();
-                        });
+  return EncodeEnvelope(
+      meta, fb::Event::ReconciliationItemMatched, [&](flatbuffers::FlatBufferBuilder& b) {
+        auto amount = Money(Asset::CNY, 10000 + n).ToFb();
+        return fb::CreateReconciliationItemMatchedDirect(
+                   b, stream.c_str(), static_cast<std::uint32_t>(n % 100000), ledger_ref.c_str(),
+                   statement_ref.c_str(), &amount, "gateway_txn_id")
+            .Union();
+      });
 }
 
 int RunCommand(const std::string& cmd, std::string* out) {

@@ -8,10 +8,10 @@
 
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
-#include "bench/mirror_bench.h"
 #include "bench/append_bench.h"
 #include "bench/domain_bench.h"
 #include "bench/http_bench.h"
+#include "bench/mirror_bench.h"
 #include "bench/recovery_bench.h"
 #include "bench/replay_bench.h"
 #include "events/codes.h"
@@ -257,8 +257,8 @@ int BenchDomain(const Argv& argv) {
   auto customers = args->GetU64("customers", o.customers);
   auto rate = args->GetU64("rate", 0);
   auto open_s = args->GetU64("open-seconds", static_cast<std::uint64_t>(o.open_seconds));
-  for (const Status& s : {pairs.status(), submitters.status(), window.status(),
-                          customers.status(), rate.status(), open_s.status()}) {
+  for (const Status& s : {pairs.status(), submitters.status(), window.status(), customers.status(),
+                          rate.status(), open_s.status()}) {
     if (!s.ok()) return ReportError(s);
   }
   o.pairs = *pairs;
@@ -305,16 +305,17 @@ int BenchDomain(const Argv& argv) {
     std::printf("closed loop: %.0f commands/s (%.0f events/s), ack p50 %.0f us p99 %.0f us\n",
                 r->commands_per_s, r->events_per_s, r->closed.p50_us, r->closed.p99_us);
     if (o.open_loop) {
-      std::printf("open loop at %.0f/s (achieved %.0f/s): ack p50 %.0f us, p99 %.0f us, p99.9 %.0f us\n",
-                  r->open_rate_target, r->open_rate_achieved, r->open.p50_us, r->open.p99_us,
-                  r->open.p999_us);
+      std::printf(
+          "open loop at %.0f/s (achieved %.0f/s): ack p50 %.0f us, p99 %.0f us, p99.9 %.0f us\n",
+          r->open_rate_target, r->open_rate_achieved, r->open.p50_us, r->open.p99_us,
+          r->open.p999_us);
     }
-    std::printf("raw RocksDB %.0f events/s, events_ratio %.3f; peak RSS %llu kB (caches "
-                "configured %llu kB), %llu rejected, log verified: %s\n",
-                r->raw_events_per_s, r->events_ratio,
-                static_cast<unsigned long long>(r->rss_peak_kb),
-                static_cast<unsigned long long>(r->caches_configured_kb),
-                static_cast<unsigned long long>(r->rejections), r->verified ? "yes" : "NO");
+    std::printf(
+        "raw RocksDB %.0f events/s, events_ratio %.3f; peak RSS %llu kB (caches "
+        "configured %llu kB), %llu rejected, log verified: %s\n",
+        r->raw_events_per_s, r->events_ratio, static_cast<unsigned long long>(r->rss_peak_kb),
+        static_cast<unsigned long long>(r->caches_configured_kb),
+        static_cast<unsigned long long>(r->rejections), r->verified ? "yes" : "NO");
   }
   return r->verified && r->rejections == 0 ? 0 : 1;
 }
@@ -346,12 +347,13 @@ int BenchRecovery(const Argv& argv) {
   if (args->Has("json")) {
     std::cout << boost::json::serialize(j) << "\n";
   } else {
-    std::printf("killed at %llu events; open %.3f s (derived %llu events after the checkpoint at "
-                "seq %llu in %.3f s); writer started in %.3f s\n",
-                static_cast<unsigned long long>(r->events_in_log), r->open_seconds,
-                static_cast<unsigned long long>(r->events_replayed),
-                static_cast<unsigned long long>(r->checkpoint_seq), r->replay_seconds,
-                r->writer_start_seconds);
+    std::printf(
+        "killed at %llu events; open %.3f s (derived %llu events after the checkpoint at "
+        "seq %llu in %.3f s); writer started in %.3f s\n",
+        static_cast<unsigned long long>(r->events_in_log), r->open_seconds,
+        static_cast<unsigned long long>(r->events_replayed),
+        static_cast<unsigned long long>(r->checkpoint_seq), r->replay_seconds,
+        r->writer_start_seconds);
   }
   return 0;
 }
@@ -417,10 +419,11 @@ int BenchAppend(const Argv& argv) {
                 r->rocksdb_events_per_s);
     std::printf("ratio  %.3f   ack latency p50 %.0f us, p99 %.0f us\n", r->ratio,
                 r->ack_latency_p50_us, r->ack_latency_p99_us);
-    std::printf("checkpoints %llu (%.2f s, %.1f MB); log verified: %s; derived state = rebuild: %s\n",
-                static_cast<unsigned long long>(r->checkpoints), r->checkpoint_seconds,
-                static_cast<double>(r->checkpoint_bytes) / 1e6, r->verified ? "yes" : "NO",
-                r->derived_verified ? "yes" : "NO");
+    std::printf(
+        "checkpoints %llu (%.2f s, %.1f MB); log verified: %s; derived state = rebuild: %s\n",
+        static_cast<unsigned long long>(r->checkpoints), r->checkpoint_seconds,
+        static_cast<double>(r->checkpoint_bytes) / 1e6, r->verified ? "yes" : "NO",
+        r->derived_verified ? "yes" : "NO");
   }
   return r->verified && r->derived_verified ? 0 : 1;
 }

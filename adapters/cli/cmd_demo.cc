@@ -121,8 +121,8 @@ int RunDemo(const Argv& argv) {
 }
 
 int RunTorture(const Argv& argv) {
-  auto args = Args::Parse(
-      argv, {{"data", "submitters", "run", "checkpoint-events", "checkpoint-ms"}, {}});
+  auto args =
+      Args::Parse(argv, {{"data", "submitters", "run", "checkpoint-events", "checkpoint-ms"}, {}});
   if (!args.ok()) return ReportError(args.status()), std::fputs(kTortureHelp, stderr), 2;
   if (args->help()) return std::fputs(kTortureHelp, stdout), 0;
   auto dir = args->Get("data");
@@ -130,7 +130,8 @@ int RunTorture(const Argv& argv) {
   auto run = args->GetU64("run", 0);
   WriterOptions wo;
   auto ckpt_events = args->GetU64("checkpoint-events", wo.checkpoint_events_max);
-  auto ckpt_ms = args->GetU64("checkpoint-ms", static_cast<std::uint64_t>(wo.checkpoint_interval.count()));
+  auto ckpt_ms =
+      args->GetU64("checkpoint-ms", static_cast<std::uint64_t>(wo.checkpoint_interval.count()));
   if (!dir || !submitters.ok() || *submitters == 0 || !run.ok() || !ckpt_events.ok() ||
       *ckpt_events == 0 || !ckpt_ms.ok()) {
     ReportError(Status::Error(codes::kInvalidArgument,

@@ -131,13 +131,14 @@ int RunVerify(const Argv& argv) {
     std::cout << boost::json::serialize(o) << "\n";
   } else if (r.ok) {
     if (deep) {
-      std::printf("derived state: checkpoint at seq %llu equals a rebuild (%llu records, %llu "
-                  "legacy idempotency records not rebuildable); %llu events after it derived "
-                  "on open\n",
-                  static_cast<unsigned long long>(deep->applied_seq),
-                  static_cast<unsigned long long>(deep->records_compared),
-                  static_cast<unsigned long long>(deep->legacy_records),
-                  static_cast<unsigned long long>(deep->memory_events));
+      std::printf(
+          "derived state: checkpoint at seq %llu equals a rebuild (%llu records, %llu "
+          "legacy idempotency records not rebuildable); %llu events after it derived "
+          "on open\n",
+          static_cast<unsigned long long>(deep->applied_seq),
+          static_cast<unsigned long long>(deep->records_compared),
+          static_cast<unsigned long long>(deep->legacy_records),
+          static_cast<unsigned long long>(deep->memory_events));
     }
     std::printf("ok: %llu events in %llu streams; head seq %llu, hash %s\n",
                 static_cast<unsigned long long>(r.events),

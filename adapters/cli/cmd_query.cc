@@ -66,7 +66,6 @@ int Usage(const Status& s, const char* help) {
   return 2;
 }
 
-
 }  // namespace
 
 int RunBalance(const Argv& argv) {

@@ -66,8 +66,8 @@ Exit status: 0 all checks passed, 1 a check failed, 2 usage, 3 setup failed.
 )";
 
 // Watchdogs, generous for sanitizer builds; nothing waits them out in a healthy run.
-constexpr auto kStartTimeout = 120s;  // serve listening and ready, kafka-dev up
-constexpr auto kRoundTimeout = 120s;  // answers of one round
+constexpr auto kStartTimeout = 120s;   // serve listening and ready, kafka-dev up
+constexpr auto kRoundTimeout = 120s;   // answers of one round
 constexpr auto kMirrorTimeout = 180s;  // the relay and the consumer catching up
 constexpr std::uint64_t kEarlyKillAcksMax = 3;
 constexpr std::uint64_t kLongRoundFactor = 5;
@@ -100,7 +100,7 @@ KillPlan PlanKill(std::mt19937_64& rng, std::uint64_t acks_max) {
   switch (uniform(0, 7)) {
     case 0:
       break;  // early
-    case 1:  // long enough for the writer to checkpoint (every second) under the load
+    case 1:   // long enough for the writer to checkpoint (every second) under the load
       return {KillPlan::kAfterAcks, uniform(acks_max, kLongRoundFactor * acks_max)};
     default:
       return {KillPlan::kAfterAcks, uniform(1, acks_max)};
@@ -171,9 +171,9 @@ class SoakRun {
         const std::uint64_t got = load_->WaitRoundAcks(plan.acks, kRoundTimeout);
         load_->ServerDown();
         if (got < plan.acks) {
-          return Status::Error(codes::kIoError, std::to_string(got) + " of " +
-                                                    std::to_string(plan.acks) +
-                                                    " answers within 120 s");
+          return Status::Error(
+              codes::kIoError,
+              std::to_string(got) + " of " + std::to_string(plan.acks) + " answers within 120 s");
         }
       }
     }
@@ -259,8 +259,8 @@ class SoakRun {
       kafka_duplicates_ += counter.duplicates();
       kafka_messages_ += counter.messages();
       if (c.missing > 0) {
-        problems_.Add(topic + ": " + std::to_string(c.missing) + " seqs missing:" +
-                      list(c.first_missing));
+        problems_.Add(topic + ": " + std::to_string(c.missing) +
+                      " seqs missing:" + list(c.first_missing));
       }
       if (c.unexpected > 0) {
         problems_.Add(topic + ": " + std::to_string(c.unexpected) +
@@ -279,10 +279,9 @@ class SoakRun {
     const std::uint64_t lost = log_.lost + kafka_missing_;
     const std::uint64_t duplicated = log_.duplicated + kafka_duplicates_;
     if (fatal.ok()) {
-      std::printf("%llu rounds, %llu lost, %llu duplicated\n",
-                  static_cast<unsigned long long>(rounds_done),
-                  static_cast<unsigned long long>(lost),
-                  static_cast<unsigned long long>(duplicated));
+      std::printf(
+          "%llu rounds, %llu lost, %llu duplicated\n", static_cast<unsigned long long>(rounds_done),
+          static_cast<unsigned long long>(lost), static_cast<unsigned long long>(duplicated));
     } else {  // the checks did not run: no counts to claim
       std::printf("soak stopped after %llu rounds: %s\n",
                   static_cast<unsigned long long>(rounds_done), fatal.ToString().c_str());
@@ -290,24 +289,23 @@ class SoakRun {
     std::uint64_t refused = 0;
     for (const SoakAck& a : journal_) refused += a.status >= 300 ? 1 : 0;
     const auto c = load_->counts();
-    std::fprintf(stderr,
-                 "soak: seed %llu; %llu answers journaled (%llu refused), %llu sends cut off by a "
-                 "kill and sent again, %llu 5xx retried; %llu early and %llu late kills; checked %llu retries "
-                 "and %llu other bodies during the load, %llu and %llu after; %llu events, %llu "
-                 "Kafka messages in %zu topics; %.0f s\n",
-                 static_cast<unsigned long long>(o_.seed),
-                 static_cast<unsigned long long>(journal_.size()),
-                 static_cast<unsigned long long>(refused),
-                 static_cast<unsigned long long>(c.in_doubt),
-                 static_cast<unsigned long long>(c.answers_5xx),
-                 static_cast<unsigned long long>(early_kills_),
-                 static_cast<unsigned long long>(late_kills_),
-                 static_cast<unsigned long long>(c.retries_checked),
-                 static_cast<unsigned long long>(c.conflicts_checked),
-                 static_cast<unsigned long long>(retry_.retries),
-                 static_cast<unsigned long long>(retry_.conflicts),
-                 static_cast<unsigned long long>(log_.events),
-                 static_cast<unsigned long long>(kafka_messages_), counters_.size(), seconds);
+    std::fprintf(
+        stderr,
+        "soak: seed %llu; %llu answers journaled (%llu refused), %llu sends cut off by a "
+        "kill and sent again, %llu 5xx retried; %llu early and %llu late kills; checked %llu "
+        "retries "
+        "and %llu other bodies during the load, %llu and %llu after; %llu events, %llu "
+        "Kafka messages in %zu topics; %.0f s\n",
+        static_cast<unsigned long long>(o_.seed), static_cast<unsigned long long>(journal_.size()),
+        static_cast<unsigned long long>(refused), static_cast<unsigned long long>(c.in_doubt),
+        static_cast<unsigned long long>(c.answers_5xx),
+        static_cast<unsigned long long>(early_kills_), static_cast<unsigned long long>(late_kills_),
+        static_cast<unsigned long long>(c.retries_checked),
+        static_cast<unsigned long long>(c.conflicts_checked),
+        static_cast<unsigned long long>(retry_.retries),
+        static_cast<unsigned long long>(retry_.conflicts),
+        static_cast<unsigned long long>(log_.events),
+        static_cast<unsigned long long>(kafka_messages_), counters_.size(), seconds);
     const bool failed = !fatal.ok() || problems_.count() > 0 || lost > 0 || duplicated > 0;
     if (problems_.count() > 0) std::printf("%zu problem(s):\n", problems_.count());
     for (const std::string& p : problems_.shown()) std::printf("  %s\n", p.c_str());
@@ -370,8 +368,8 @@ Result<SoakOptions> ParseOptions(const Args& args) {
 }  // namespace
 
 int RunSoak(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"rounds", "seed", "workers", "acks-max", "verify-every", "dir"},
-                                 {"keep"}});
+  auto args = Args::Parse(
+      argv, {{"rounds", "seed", "workers", "acks-max", "verify-every", "dir"}, {"keep"}});
   if (!args.ok()) return Usage(args.status());
   if (args->help()) return std::fputs(kSoakHelp, stdout), 0;
   auto o = ParseOptions(*args);

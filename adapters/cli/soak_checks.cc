@@ -52,8 +52,7 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> AnsweredSeqs(const std::s
   return std::pair{*f, *l};
 }
 
-void CheckAck(const SoakAck& a, const SeqsByKey& by_key, LogCheck* check,
-              SoakProblems* problems) {
+void CheckAck(const SoakAck& a, const SeqsByKey& by_key, LogCheck* check, SoakProblems* problems) {
   auto it = by_key.find(a.cmd.key);
   const std::vector<std::uint64_t> none;
   const std::vector<std::uint64_t>& found = it == by_key.end() ? none : it->second;

@@ -44,8 +44,8 @@ class KafkaSeqCounter {
   // Messages of a seq already seen.
   std::uint64_t duplicates() const { return duplicates_.load(); }
   struct Comparison {
-    std::uint64_t missing = 0;     // expected, not seen
-    std::uint64_t unexpected = 0;  // seen, not expected
+    std::uint64_t missing = 0;                                   // expected, not seen
+    std::uint64_t unexpected = 0;                                // seen, not expected
     std::vector<std::uint64_t> first_missing, first_unexpected;  // up to 10 each
   };
   // The seqs seen against `expected` (ascending).

@@ -33,19 +33,16 @@ std::vector<SoakCommand> PlanCase(std::mt19937_64& rng, const std::string& id) {
   std::vector<SoakCommand> out;
   const std::string pid = "p-" + id, key = "soak-" + id + "-";
   const std::uint64_t amount = Uniform(rng, 100, 500'000);
-  boost::json::object create{{"payment_id", pid},
-                             {"customer_id", "c-" + id},
-                             {"order_id", "o-" + id},
-                             {"method", kMethods[Uniform(rng, 0, std::size(kMethods) - 1)]},
-                             {"amount", Cny(amount)},
-                             {"currency", "CNY"}};
+  boost::json::object create{
+      {"payment_id", pid},     {"customer_id", "c-" + id},
+      {"order_id", "o-" + id}, {"method", kMethods[Uniform(rng, 0, std::size(kMethods) - 1)]},
+      {"amount", Cny(amount)}, {"currency", "CNY"}};
   boost::json::object other = create;
   other["order_id"] = "o-" + id + "-other";
   out.push_back({"POST", "/v1/payments", Json(create), key + "create", Json(other)});
   if (!Chance(rng, 50)) {  // else it stays unsettled, and a refund is refused
-    out.push_back({"POST", "/v1/payments/" + pid + "/settle",
-                   Json({{"gateway_txn_id", "g-" + id}}), key + "settle",
-                   Json({{"gateway_txn_id", "g-" + id + "-other"}})});
+    out.push_back({"POST", "/v1/payments/" + pid + "/settle", Json({{"gateway_txn_id", "g-" + id}}),
+                   key + "settle", Json({{"gateway_txn_id", "g-" + id + "-other"}})});
   }
   if (Chance(rng, 50)) {  // a second payment under a taken id
     out.push_back({"POST", "/v1/payments", Json(other), key + "again", Json(create)});
@@ -137,8 +134,8 @@ class SoakLoad::Worker {
       // A command in doubt is never left behind: Stop() is seen only here.
       if (load_->Stopping()) return;
       if (queue_.empty()) {
-        for (auto& c : PlanCase(rng_, "w" + std::to_string(index_) + "-" +
-                                          std::to_string(cases_++))) {
+        for (auto& c :
+             PlanCase(rng_, "w" + std::to_string(index_) + "-" + std::to_string(cases_++))) {
           queue_.push_back(std::move(c));
         }
       }

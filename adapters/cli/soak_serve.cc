@@ -34,14 +34,13 @@ Result<std::unique_ptr<ServeProcess>> ServeProcess::Start(const std::string& wor
                                                           const std::string& brokers) {
   const std::filesystem::path dir(work_dir);
   std::unique_ptr<ServeProcess> s(new ServeProcess());
-  ASSIGN_OR_RETURN(s->child_,
-                   SoakChild::Start({"serve", "--listen", "127.0.0.1:0", "--data",
-                                     (dir / "log").string(), "--keys", (dir / "keys.txt").string(),
-                                     "--kafka-brokers", brokers},
-                                    (dir / "serve.log").string(),
-                                    [w = s->listening_](std::string_view line) {
-                                      w->Offer(line, kListeningMarker);
-                                    }));
+  ASSIGN_OR_RETURN(
+      s->child_,
+      SoakChild::Start({"serve", "--listen", "127.0.0.1:0", "--data", (dir / "log").string(),
+                        "--keys", (dir / "keys.txt").string(), "--kafka-brokers", brokers},
+                       (dir / "serve.log").string(), [w = s->listening_](std::string_view line) {
+                         w->Offer(line, kListeningMarker);
+                       }));
   return s;
 }
 

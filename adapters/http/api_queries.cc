@@ -50,7 +50,9 @@ std::string MoneyOr(const Money& m, Asset asset) {
   return (m.asset() == Asset::Unknown ? Money(asset, m.minor()) : m).ToString();
 }
 
-std::string RfcOrEmpty(std::int64_t ns) { return ns == 0 ? std::string() : json::FormatRfc3339(ns); }
+std::string RfcOrEmpty(std::int64_t ns) {
+  return ns == 0 ? std::string() : json::FormatRfc3339(ns);
+}
 
 boost::json::object PaymentJson(const std::string& id, const domain::PaymentState& p) {
   const Asset a = p.amount.asset();
@@ -87,7 +89,8 @@ boost::json::object RefundJson(const std::string& id, const domain::RefundState&
   o["payment_id"] = r.payment_id;
   o["amount"] = r.amount.ToString();
   o["currency"] = AssetCode(r.amount.asset());
-  o["target"] = r.target == fb::RefundTarget::CustomerCredit ? "customer_credit" : "original_method";
+  o["target"] =
+      r.target == fb::RefundTarget::CustomerCredit ? "customer_credit" : "original_method";
   if (!r.credit_id.empty()) o["credit_id"] = r.credit_id;
   return o;
 }
@@ -122,7 +125,8 @@ void Api::HandleGetAggregate(Call& call, std::string_view kind, const std::strin
   auto loaded = deps_.store->LoadState(key);
   if (!loaded.ok()) return Fail(call, loaded.status());
   if (!loaded->has_value()) {
-    return Fail(call, Err(std::string(kind) + "_not_found", std::string(kind) + " '" + id + "' does not exist"));
+    return Fail(call, Err(std::string(kind) + "_not_found",
+                          std::string(kind) + " '" + id + "' does not exist"));
   }
   const std::string& value = **loaded;
   boost::json::object o;
@@ -207,7 +211,8 @@ void Api::HandleQuery(Call& call, std::string_view what) {
   }
   if (as_of_seq) {
     as_of = ParseU64(*as_of_seq);
-    if (!as_of) return Fail(call, Err(hcodes::kQueryInvalid, "as_of_seq must be an unsigned integer"));
+    if (!as_of)
+      return Fail(call, Err(hcodes::kQueryInvalid, "as_of_seq must be an unsigned integer"));
   } else if (as_of_time) {
     auto ns = json::ParseRfc3339(*as_of_time);
     if (!ns.ok()) return Fail(call, Err(hcodes::kQueryInvalid, "as_of: " + ns.status().message()));
@@ -222,7 +227,8 @@ void Api::HandleQuery(Call& call, std::string_view what) {
       return Fail(call, Err(hcodes::kQueryInvalid, "account= and asset= are required"));
     }
     auto asset = AssetFromCode(*asset_code);
-    if (!asset) return Fail(call, Err(codes::kCurrencyUnknown, "unknown asset '" + *asset_code + "'"));
+    if (!asset)
+      return Fail(call, Err(codes::kCurrencyUnknown, "unknown asset '" + *asset_code + "'"));
     auto b = (*balances)->Balance(*account, *asset, as_of);
     if (!b.ok()) return Fail(call, b.status());
     return Finish(call, JsonResponse(200, boost::json::serialize(json::BalanceJson(*b))));
@@ -230,8 +236,10 @@ void Api::HandleQuery(Call& call, std::string_view what) {
   if (what == "trial_balance") {
     auto tb = (*balances)->TrialBalance(as_of);
     if (!tb.ok()) return Fail(call, tb.status());
-    std::uint64_t shown = std::min(as_of.value_or((*balances)->applied_seq()), (*balances)->applied_seq());
-    return Finish(call, JsonResponse(200, boost::json::serialize(json::TrialBalanceJson(*tb, shown))));
+    std::uint64_t shown =
+        std::min(as_of.value_or((*balances)->applied_seq()), (*balances)->applied_seq());
+    return Finish(call,
+                  JsonResponse(200, boost::json::serialize(json::TrialBalanceJson(*tb, shown))));
   }
   const char* projection = what == "stats" ? "stats" : "trust";
   auto reader = projections::RocksProjectionReader::Open(*deps_.store, projection);
@@ -258,8 +266,9 @@ void Api::HandleQuery(Call& call, std::string_view what) {
       if (!v) return Fail(call, Err(hcodes::kQueryInvalid, "from_seq must be an unsigned integer"));
       from = *v;
     }
-    return Finish(call, JsonResponse(200, projections::TrustGeneralLedgerJson(
-                                              projections::TrustGeneralLedger(**reader, from, as_of))));
+    return Finish(call,
+                  JsonResponse(200, projections::TrustGeneralLedgerJson(
+                                        projections::TrustGeneralLedger(**reader, from, as_of))));
   }
   // stats
   std::uint32_t from = 0, to = 99991231;
@@ -312,7 +321,8 @@ void Api::HandleReport(Call& call, const std::string& kind_name) {
     if (!n) return Fail(call, Err(hcodes::kQueryInvalid, "as_of_seq must be an unsigned integer"));
     rq.as_of_seq = *n;
   }
-  for (auto [name, slot] : {std::pair{"from", &rq.period_start_ns}, std::pair{"to", &rq.period_end_ns}}) {
+  for (auto [name, slot] :
+       {std::pair{"from", &rq.period_start_ns}, std::pair{"to", &rq.period_end_ns}}) {
     if (auto v = call.Param(name)) {
       // As `folio report`: a Shanghai day YYYY-MM-DD (to: exclusive), or an RFC 3339 time.
       auto ns = v->size() == 10 ? statements::ParseShanghaiTime(*v, 0) : json::ParseRfc3339(*v);
@@ -335,12 +345,13 @@ void Api::HandleEvents(Call& call) {
   std::uint64_t from = 1;
   std::uint64_t limit = 100;
   std::uint64_t wait_ms = 0;
-  for (auto [name, slot] : {std::pair{"from_seq", &from}, std::pair{"limit", &limit},
-                            std::pair{"wait_ms", &wait_ms}}) {
+  for (auto [name, slot] :
+       {std::pair{"from_seq", &from}, std::pair{"limit", &limit}, std::pair{"wait_ms", &wait_ms}}) {
     if (auto v = call.Param(name)) {
       auto n = ParseU64(*v);
       if (!n) {
-        return Fail(call, Err(hcodes::kQueryInvalid, std::string(name) + " must be an unsigned integer"));
+        return Fail(call,
+                    Err(hcodes::kQueryInvalid, std::string(name) + " must be an unsigned integer"));
       }
       *slot = *n;
     }
@@ -406,29 +417,51 @@ void Api::LongPollLoop() {
 std::string Api::MetricsText() {
   std::vector<Sample> live;
   const keys::Head head = deps_.writer->durable_head();
-  live.push_back({"folio_log_head_seq", "Sequence of the last durable event.", "gauge", {},
+  live.push_back({"folio_log_head_seq",
+                  "Sequence of the last durable event.",
+                  "gauge",
+                  {},
                   static_cast<double>(head.seq)});
   WriterStats ws = deps_.writer->stats();
-  live.push_back({"folio_writer_failed", "1 when the writer stopped after a failed write.", "gauge",
-                  {}, deps_.writer->failed() ? 1.0 : 0.0});
-  live.push_back({"folio_writer_groups_total", "Group commits written.", "counter", {},
+  live.push_back({"folio_writer_failed",
+                  "1 when the writer stopped after a failed write.",
+                  "gauge",
+                  {},
+                  deps_.writer->failed() ? 1.0 : 0.0});
+  live.push_back({"folio_writer_groups_total",
+                  "Group commits written.",
+                  "counter",
+                  {},
                   static_cast<double>(ws.groups)});
-  live.push_back({"folio_writer_events_total", "Events appended.", "counter", {},
+  live.push_back({"folio_writer_events_total",
+                  "Events appended.",
+                  "counter",
+                  {},
                   static_cast<double>(ws.events)});
-  live.push_back({"folio_writer_resumes_total", "In-process recoveries from a full disk.",
-                  "counter", {}, static_cast<double>(ws.resumes)});
+  live.push_back({"folio_writer_resumes_total",
+                  "In-process recoveries from a full disk.",
+                  "counter",
+                  {},
+                  static_cast<double>(ws.resumes)});
   live.push_back({"folio_rocksdb_background_errors_total",
-                  "Background errors RocksDB reported since the log was opened.", "counter", {},
+                  "Background errors RocksDB reported since the log was opened.",
+                  "counter",
+                  {},
                   static_cast<double>(deps_.store->background_errors())});
   if (deps_.projector != nullptr) {
     for (const auto& p : deps_.projector->status()) {
-      live.push_back({"folio_projection_lag_events", "Events not yet applied, per projection.",
-                      "gauge", {{"projection", p.name}}, static_cast<double>(p.lag_events)});
+      live.push_back({"folio_projection_lag_events",
+                      "Events not yet applied, per projection.",
+                      "gauge",
+                      {{"projection", p.name}},
+                      static_cast<double>(p.lag_events)});
     }
     for (const auto& p : deps_.projector->status()) {
       live.push_back({"folio_projection_lag_seconds",
-                      "Age of the oldest event not yet applied, per projection.", "gauge",
-                      {{"projection", p.name}}, p.lag_seconds});
+                      "Age of the oldest event not yet applied, per projection.",
+                      "gauge",
+                      {{"projection", p.name}},
+                      p.lag_seconds});
     }
   }
   if (deps_.extra_metrics) {

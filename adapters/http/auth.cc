@@ -97,7 +97,8 @@ Result<std::string> KeyStore::Create(std::string_view name, Role role) {
   std::unique_lock lock(mu_);
   for (const auto& [h, p] : by_hash_) {
     if (p.name == name) {
-      return Status::Error(codes::kInvalidArgument, "a key named '" + std::string(name) + "' exists");
+      return Status::Error(codes::kInvalidArgument,
+                           "a key named '" + std::string(name) + "' exists");
     }
   }
   std::string hash = KeyHash(key);

@@ -18,8 +18,9 @@ std::int64_t SystemNowS() {
       .count();
 }
 
-
-Response Text(std::string body) { return Response{200, "text/plain; charset=utf-8", std::move(body), {}}; }
+Response Text(std::string body) {
+  return Response{200, "text/plain; charset=utf-8", std::move(body), {}};
+}
 
 Response JsonReply(const Status& why) {
   if (why.ok()) return Response{200, "application/json", R"({"ok":true})", {}};
@@ -77,13 +78,15 @@ Result<GatewayConfigs> GatewayConfigs::Load(const std::string& path) {
     auto* p = o.if_contains(name);
     return p != nullptr && p->is_object() ? &p->as_object() : nullptr;
   };
-  if (auto* a = part("alipay")) c.alipay = gateways::AlipayConfig{Str(*a, "public_key"), Str(*a, "app_id")};
+  if (auto* a = part("alipay"))
+    c.alipay = gateways::AlipayConfig{Str(*a, "public_key"), Str(*a, "app_id")};
   if (auto* w = part("wechatpay")) {
     c.wechat = gateways::WechatConfig{Str(*w, "platform_public_key"), Str(*w, "platform_serial"),
                                       Str(*w, "apiv3_key"), Str(*w, "mchid")};
   }
   if (auto* u = part("unionpay")) {
-    c.unionpay = gateways::UnionPayConfig{Str(*u, "public_key"), Str(*u, "mer_id"), Str(*u, "cert_id")};
+    c.unionpay =
+        gateways::UnionPayConfig{Str(*u, "public_key"), Str(*u, "mer_id"), Str(*u, "cert_id")};
   }
   for (auto [name, slot] : {std::pair{"chain", &c.chain}, std::pair{"generic", &c.generic}}) {
     if (auto* h = part(name)) {
@@ -92,7 +95,8 @@ Result<GatewayConfigs> GatewayConfigs::Load(const std::string& path) {
       if (hc.secret.empty()) {
         return Status::Error(codes::kInvalidArgument, path + ": " + name + ".secret is required");
       }
-      if (auto* w = h->if_contains("window_s"); w != nullptr && w->is_int64()) hc.window_s = w->as_int64();
+      if (auto* w = h->if_contains("window_s"); w != nullptr && w->is_int64())
+        hc.window_s = w->as_int64();
       *slot = hc;
     }
   }
@@ -119,7 +123,9 @@ void AddGatewayRoutes(Api& api, const GatewayConfigs& configs) {
   if (configs.alipay) {
     api.AddGateway(MakeRoute(
         "alipay",
-        [cfg = *configs.alipay](const Request& r) { return gateways::ParseAlipayNotify(r.body, cfg); },
+        [cfg = *configs.alipay](const Request& r) {
+          return gateways::ParseAlipayNotify(r.body, cfg);
+        },
         [](const Status& why) { return Text(gateways::AlipayReply(why.ok())); }));
   }
   if (configs.wechat) {
@@ -133,8 +139,10 @@ void AddGatewayRoutes(Api& api, const GatewayConfigs& configs) {
           return gateways::ParseWechatNotify(h, r.body, cfg, now());
         },
         [](const Status& why) {
-          return Response{200, "application/json",
-                          gateways::WechatReply(why.ok(), why.ok() ? "" : why.message()), {}};
+          return Response{200,
+                          "application/json",
+                          gateways::WechatReply(why.ok(), why.ok() ? "" : why.message()),
+                          {}};
         }));
   }
   if (configs.unionpay) {
@@ -145,8 +153,8 @@ void AddGatewayRoutes(Api& api, const GatewayConfigs& configs) {
         },
         [](const Status& why) { return Text(gateways::UnionPayReply(why.ok())); }));
   }
-  for (auto [name, hc, chain] : {std::tuple{"chain", configs.chain, true},
-                                 std::tuple{"generic", configs.generic, false}}) {
+  for (auto [name, hc, chain] :
+       {std::tuple{"chain", configs.chain, true}, std::tuple{"generic", configs.generic, false}}) {
     if (!hc) continue;
     auto cfg = *hc;
     auto nonces = std::make_shared<gateways::NonceCache>(100'000, cfg.window_s);

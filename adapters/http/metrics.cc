@@ -45,23 +45,26 @@ std::string Metrics::Render(const std::vector<Sample>& live) const {
     out += "# HELP folio_http_requests_total HTTP requests answered, by route and status.\n";
     out += "# TYPE folio_http_requests_total counter\n";
     for (const auto& [k, n] : requests_) {
-      out += fmt::format("folio_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
-                         EscapeLabel(std::get<0>(k)), EscapeLabel(std::get<1>(k)), std::get<2>(k),
-                         n);
+      out +=
+          fmt::format("folio_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+                      EscapeLabel(std::get<0>(k)), EscapeLabel(std::get<1>(k)), std::get<2>(k), n);
     }
     out += "# HELP folio_http_request_duration_seconds Time from request read to answer.\n";
     out += "# TYPE folio_http_request_duration_seconds histogram\n";
     for (const auto& [route, h] : durations_) {
       std::string r = EscapeLabel(route);
       for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-        out += fmt::format("folio_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
-                           r, kBuckets[i], h.buckets[i]);
+        out +=
+            fmt::format("folio_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
+                        r, kBuckets[i], h.buckets[i]);
       }
-      out += fmt::format("folio_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
-                         r, h.count);
+      out +=
+          fmt::format("folio_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
+                      r, h.count);
       out += fmt::format("folio_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", r,
                          static_cast<double>(h.sum_ns) / 1e9);
-      out += fmt::format("folio_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", r, h.count);
+      out +=
+          fmt::format("folio_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", r, h.count);
     }
     out += "# HELP folio_commands_total Commands by type and outcome (ok, replayed or the code).\n";
     out += "# TYPE folio_commands_total counter\n";

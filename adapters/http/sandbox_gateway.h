@@ -37,19 +37,19 @@ struct SandboxOptions {
   unsigned fail_permille = 100;
   unsigned duplicate_permille = 300;
   unsigned drop_permille = 100;
-  std::chrono::milliseconds pay_after{300};   // QR issued -> notification
+  std::chrono::milliseconds pay_after{300};    // QR issued -> notification
   std::chrono::milliseconds retry_after{200};  // doubled per attempt
   unsigned attempts_max = 6;
 };
 
 struct SandboxStats {
-  std::uint64_t payments = 0;        // payments the sandbox took on
-  std::uint64_t notifications = 0;   // delivered and acknowledged
-  std::uint64_t duplicates = 0;      // extra deliveries of an acknowledged notification
-  std::uint64_t dropped = 0;         // deliveries "lost" on purpose
-  std::uint64_t retries = 0;         // deliveries repeated after a failure or a loss
-  std::uint64_t failed_payments = 0; // payments the gateway reported as failed
-  std::uint64_t gave_up = 0;         // notifications never acknowledged
+  std::uint64_t payments = 0;         // payments the sandbox took on
+  std::uint64_t notifications = 0;    // delivered and acknowledged
+  std::uint64_t duplicates = 0;       // extra deliveries of an acknowledged notification
+  std::uint64_t dropped = 0;          // deliveries "lost" on purpose
+  std::uint64_t retries = 0;          // deliveries repeated after a failure or a loss
+  std::uint64_t failed_payments = 0;  // payments the gateway reported as failed
+  std::uint64_t gave_up = 0;          // notifications never acknowledged
 };
 
 class SandboxGateway {

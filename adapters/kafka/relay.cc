@@ -442,8 +442,8 @@ Status Relay::MirrorRound(std::uint64_t last) {
     if (present_events_.count(*seq)) {
       ++skipped;
     } else {
-      s = Produce(rk, p_->events, env.stream_id()->string_view(), aligned, headers, 8, &stop_requested_,
-                    &queue_full_waits_);
+      s = Produce(rk, p_->events, env.stream_id()->string_view(), aligned, headers, 8,
+                  &stop_requested_, &queue_full_waits_);
       if (!s.ok()) return false;
       ++messages;
       ++events;
@@ -459,7 +459,8 @@ Status Relay::MirrorRound(std::uint64_t last) {
         }
         std::string json = IntegrationJson(env, ctx ? &*ctx : nullptr);
         Header ih[3] = {{"content-type", "application/json"}, headers[6], headers[7]};
-        s = Produce(rk, p_->integration[k], IntegrationKey(env), json, ih, 3, &stop_requested_, &queue_full_waits_);
+        s = Produce(rk, p_->integration[k], IntegrationKey(env), json, ih, 3, &stop_requested_,
+                    &queue_full_waits_);
         if (!s.ok()) return false;
         ++messages;
       }

@@ -20,33 +20,32 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::vector<std::string> StateKeysOf(const Command& command, std::int64_t now_ns) {
   std::vector<std::string> keys;
-  std::visit(Overloaded{
-                 [&](const PaymentCreate& c) {
-                   keys.push_back(PaymentKey(c.payment_id));
-                   keys.push_back(MethodKey(c.method));
-                   keys.push_back(CustomerKey(c.customer_id));
-                   LimitKeys lk = LimitKeysFor(c.customer_id, c.method, c.amount.asset(), now_ns);
-                   keys.push_back(std::move(lk.day));
-                   keys.push_back(std::move(lk.month));
-                 },
-                 [&](const PaymentSettle& c) { keys.push_back(PaymentKey(c.payment_id)); },
-                 [&](const PaymentFail& c) { keys.push_back(PaymentKey(c.payment_id)); },
-                 [&](const PaymentCancel& c) { keys.push_back(PaymentKey(c.payment_id)); },
-                 [&](const PaymentMarkPending& c) { keys.push_back(PaymentKey(c.payment_id)); },
-                 [&](const RefundRequest& c) {
-                   keys.push_back(PaymentKey(c.payment_id));
-                   keys.push_back(RefundKey(c.refund_id));
-                 },
-                 [&](const RefundSucceed& c) { keys.push_back(RefundKey(c.refund_id)); },
-                 [&](const RefundFail& c) { keys.push_back(RefundKey(c.refund_id)); },
-                 [&](const CreditIssue& c) { keys.push_back(CreditKey(c.credit_id)); },
-                 [&](const CreditApply& c) { keys.push_back(CreditKey(c.credit_id)); },
-                 [&](const TrustDeposit& c) {
-                   keys.push_back(TrustMatterKey(c.client_id, c.matter_id));
-                 },
-                 [&](const auto&) {},
-             },
-             command);
+  std::visit(
+      Overloaded{
+          [&](const PaymentCreate& c) {
+            keys.push_back(PaymentKey(c.payment_id));
+            keys.push_back(MethodKey(c.method));
+            keys.push_back(CustomerKey(c.customer_id));
+            LimitKeys lk = LimitKeysFor(c.customer_id, c.method, c.amount.asset(), now_ns);
+            keys.push_back(std::move(lk.day));
+            keys.push_back(std::move(lk.month));
+          },
+          [&](const PaymentSettle& c) { keys.push_back(PaymentKey(c.payment_id)); },
+          [&](const PaymentFail& c) { keys.push_back(PaymentKey(c.payment_id)); },
+          [&](const PaymentCancel& c) { keys.push_back(PaymentKey(c.payment_id)); },
+          [&](const PaymentMarkPending& c) { keys.push_back(PaymentKey(c.payment_id)); },
+          [&](const RefundRequest& c) {
+            keys.push_back(PaymentKey(c.payment_id));
+            keys.push_back(RefundKey(c.refund_id));
+          },
+          [&](const RefundSucceed& c) { keys.push_back(RefundKey(c.refund_id)); },
+          [&](const RefundFail& c) { keys.push_back(RefundKey(c.refund_id)); },
+          [&](const CreditIssue& c) { keys.push_back(CreditKey(c.credit_id)); },
+          [&](const CreditApply& c) { keys.push_back(CreditKey(c.credit_id)); },
+          [&](const TrustDeposit& c) { keys.push_back(TrustMatterKey(c.client_id, c.matter_id)); },
+          [&](const auto&) {},
+      },
+      command);
   return keys;
 }
 

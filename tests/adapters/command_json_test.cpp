@@ -520,7 +520,8 @@ TEST_CASE("RenderCommand: sorted keys, defaults left out, refuses what cannot be
 // --- docs/commands.md ---
 
 TEST_CASE("every example line of docs/commands.md parses, and every type has one") {
-  const std::filesystem::path doc = std::filesystem::path(FOLIO_SOURCE_DIR) / "docs" / "commands.md";
+  const std::filesystem::path doc =
+      std::filesystem::path(FOLIO_SOURCE_DIR) / "docs" / "commands.md";
   std::ifstream in(doc);
   REQUIRE_MESSAGE(in.good(), doc.string());
   std::set<std::string, std::less<>> types;

@@ -17,10 +17,10 @@ TEST_CASE("ValidUtf8 keeps valid UTF-8 and replaces every invalid byte with U+FF
   CHECK(json::ValidUtf8("支付宝 €") == "支付宝 €");
   CHECK(json::ValidUtf8("\xF0\x9F\x92\xB0") == "\xF0\x9F\x92\xB0");  // U+1F4B0, four bytes
   CHECK(json::ValidUtf8("/v\xB1/payments") == "/v" + fffd + "/payments");
-  CHECK(json::ValidUtf8("\xC0\xAF") == fffd + fffd);          // overlong '/'
-  CHECK(json::ValidUtf8("\xED\xA0\x80") == fffd + fffd + fffd);  // a UTF-16 surrogate
+  CHECK(json::ValidUtf8("\xC0\xAF") == fffd + fffd);                        // overlong '/'
+  CHECK(json::ValidUtf8("\xED\xA0\x80") == fffd + fffd + fffd);             // a UTF-16 surrogate
   CHECK(json::ValidUtf8("\xF4\x90\x80\x80") == fffd + fffd + fffd + fffd);  // above U+10FFFF
-  CHECK(json::ValidUtf8("\xE6\x94") == fffd + fffd);           // truncated at the end
+  CHECK(json::ValidUtf8("\xE6\x94") == fffd + fffd);                        // truncated at the end
   CHECK(json::ValidUtf8("") == "");
 }
 

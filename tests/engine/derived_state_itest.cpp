@@ -149,7 +149,8 @@ TEST_CASE("a reopen derives the events after the checkpoint, equal to a rebuild,
   CHECK(deep->records_compared > 0);
 }
 
-TEST_CASE("a writer started on a derived tail checkpoints it at once, without waiting an interval") {
+TEST_CASE(
+    "a writer started on a derived tail checkpoints it at once, without waiting an interval") {
   TempDir dir;
   {
     auto store = LogStore::Open(dir.str());
@@ -227,7 +228,8 @@ TEST_CASE("a failed checkpoint stops the writer, a restart derives the tail and 
     auto writer = Writer::Start(store->get(), o);
     REQUIRE(writer.ok());
     for (int i = 0; i < 3; ++i) {
-      AppendOutcome out = (*writer)->Append(Create("p" + std::to_string(i), "k" + std::to_string(i)));
+      AppendOutcome out =
+          (*writer)->Append(Create("p" + std::to_string(i), "k" + std::to_string(i)));
       REQUIRE(out.status.ok());
       acked = out.last_seq;
     }

@@ -412,8 +412,9 @@ std::uint64_t RandomSeed() {
 }
 
 // (No semicolons in a test name: CTest would split it into several.)
-TEST_CASE("SIGKILL loses no acknowledged command, derived state equals a rebuild, retries answer "
-          "as the first time") {
+TEST_CASE(
+    "SIGKILL loses no acknowledged command, derived state equals a rebuild, retries answer "
+    "as the first time") {
   const std::uint64_t seed = EnvU64("FOLIO_CRASH_SEED", RandomSeed());
   const std::uint64_t rounds = EnvU64("FOLIO_CRASH_ROUNDS", kRoundsDefault);
   const std::uint64_t deep_every = std::max<std::uint64_t>(1, EnvU64("FOLIO_CRASH_DEEP_EVERY", 1));

@@ -284,8 +284,8 @@ TEST_CASE("storage fault: armed faults fail the calls they match, the same way f
       CHECK(miss->Append("x", io, nullptr).ok());  // another path: never hit
       failed += hit->Append("x", io, nullptr).ok() ? '.' : 'E';
     }
-    CHECK(fs->injected(Fault::kWriteError) == static_cast<std::uint64_t>(
-                                                  std::count(failed.begin(), failed.end(), 'E')));
+    CHECK(fs->injected(Fault::kWriteError) ==
+          static_cast<std::uint64_t>(std::count(failed.begin(), failed.end(), 'E')));
     return failed;
   };
   const std::string a = pattern(1);

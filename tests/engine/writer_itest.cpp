@@ -18,9 +18,7 @@ namespace {
 using testing::SampleRawEnvelope;
 using testing::TempDir;
 
-Hash32 Fingerprint(std::string_view s) {
-  return Sha256(s);
-}
+Hash32 Fingerprint(std::string_view s) { return Sha256(s); }
 
 // `body` stands for the request's content: another body under the same key
 // is another request.

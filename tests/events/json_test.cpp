@@ -281,8 +281,8 @@ TEST_CASE("EventToJson shows the fields an event was written with, default value
     fb::PaymentCreatedBuilder pb(b);
     pb.add_method(fb::Method::Btc);
     pb.add_destination(fb::Destination::Operating);  // the default, written
-    pb.add_due_at_ns(0);                              // the default, written
-    return pb.Finish().Union();                       // no expires_at_ns, no strings
+    pb.add_due_at_ns(0);                             // the default, written
+    return pb.Finish().Union();                      // no expires_at_ns, no strings
   });
   json::object o = ParseObject(EventToJson(StampAndDecode(std::move(bytes))));
   const json::object& event = o.at("event").as_object();

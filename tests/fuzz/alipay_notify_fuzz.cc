@@ -17,8 +17,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     seeds.push_back(std::string(1, '\0') + body);
   }
   seeds.push_back("\x01" + fuzz::Unsigned(gateways::BuildAlipayRefundNotify(
-      keys, p, "r-seed-1", *Money::Parse("10.00", Asset::CNY), false, fuzz::kNow).body,
-      {"sign", "sign_type"}));
+                                              keys, p, "r-seed-1",
+                                              *Money::Parse("10.00", Asset::CNY), false, fuzz::kNow)
+                                              .body,
+                                          {"sign", "sign_type"}));
   fuzz::WriteSeedsIfAsked(seeds);
   return 0;
 }

@@ -16,13 +16,12 @@
 #include "adapters/gateways/notification.h"
 #include "adapters/gateways/sandbox.h"
 
-#define FOLIO_FUZZ_CHECK(cond)                                                        \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "%s:%d: property does not hold: %s\n", __FILE__, __LINE__, \
-                   #cond);                                                            \
-      std::abort();                                                                   \
-    }                                                                                 \
+#define FOLIO_FUZZ_CHECK(cond)                                                                \
+  do {                                                                                        \
+    if (!(cond)) {                                                                            \
+      std::fprintf(stderr, "%s:%d: property does not hold: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                           \
+    }                                                                                         \
   } while (0)
 
 namespace folio::fuzz {

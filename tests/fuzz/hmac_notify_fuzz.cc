@@ -39,9 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   gateways::HmacHeaders headers;
   std::string body;
   if (data[0] & 2) {
-    auto n = gateways::SignHmacNotify(keys, chain ? gateways::kChainNotifyPath
-                                                  : gateways::kGenericNotifyPath,
-                                      std::string(rest), fuzz::kNow);
+    auto n = gateways::SignHmacNotify(
+        keys, chain ? gateways::kChainNotifyPath : gateways::kGenericNotifyPath, std::string(rest),
+        fuzz::kNow);
     for (const auto& [k, v] : n.headers) {
       if (k == gateways::kHmacTimestampHeader) headers.timestamp = v;
       if (k == gateways::kHmacNonceHeader) headers.nonce = v;
@@ -57,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   gateways::NonceCache nonces(1024, 300);
   auto parse = [&] {
     return chain ? gateways::ParseChainNotify(headers, body, keys.hmac_config(), nonces, fuzz::kNow)
-                 : gateways::ParseGenericNotify(headers, body, keys.hmac_config(), nonces, fuzz::kNow);
+                 : gateways::ParseGenericNotify(headers, body, keys.hmac_config(), nonces,
+                                                fuzz::kNow);
   };
   auto n = parse();
   if (n.ok()) {

@@ -11,8 +11,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace folio;
   if (size == 0) return 0;
-  static const char* const kCodes[] = {"CNY", "USD",  "JPY",  "BHD", "USDT", "BTC",
-                                       "ETH", "CLF",  "KWD",  "EUR", "XXX",  "cny"};
+  static const char* const kCodes[] = {"CNY", "USD", "JPY", "BHD", "USDT", "BTC",
+                                       "ETH", "CLF", "KWD", "EUR", "XXX",  "cny"};
   const char* code = kCodes[data[0] % (sizeof(kCodes) / sizeof(kCodes[0]))];
   std::string_view text = fuzz::Bytes(data + 1, size - 1);
 
@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       };
       static const u128 kLimit = pow10(statements::kAmountTextDigitsMax);
       FOLIO_FUZZ_CHECK(amount->units() / pow10(amount->scale()) < kLimit);
-      FOLIO_FUZZ_CHECK(amount->scale() <= std::max<std::size_t>(fraction_max, amount->minor_units()));
+      FOLIO_FUZZ_CHECK(amount->scale() <=
+                       std::max<std::size_t>(fraction_max, amount->minor_units()));
       // Printing pads to the currency's minor units, which may take the text
       // past the digit limit ("4010...567" BTC prints 8 more digits): compare
       // those by value only.

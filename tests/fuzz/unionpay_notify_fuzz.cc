@@ -17,8 +17,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     seeds.push_back(std::string(1, '\0') + body);
   }
   seeds.push_back("\x01" + fuzz::Unsigned(gateways::BuildUnionPayRefundNotify(
-      keys, p, "04", "r-seed-1", *Money::Parse("10.00", Asset::CNY), "00", fuzz::kNow).body,
-      {"signature", "signMethod"}));
+                                              keys, p, "04", "r-seed-1",
+                                              *Money::Parse("10.00", Asset::CNY), "00", fuzz::kNow)
+                                              .body,
+                                          {"signature", "signMethod"}));
   fuzz::WriteSeedsIfAsked(seeds);
   return 0;
 }

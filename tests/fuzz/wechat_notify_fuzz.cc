@@ -40,10 +40,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     seeds.push_back(std::string(1, '\0') + body);
   }
   // Plaintext resources (mode 1): what the sandbox encrypts, as JSON.
-  seeds.push_back("\x01{\"mchid\":\"" + keys.wechat_mchid + "\",\"appid\":\"" + keys.wechat_appid +
-                  "\",\"out_trade_no\":\"p-seed-1\",\"transaction_id\":\"4200000001202611220000000001\","
-                  "\"trade_state\":\"SUCCESS\",\"success_time\":\"2026-11-22T09:00:00+08:00\","
-                  "\"amount\":{\"total\":10000,\"payer_total\":10000,\"currency\":\"CNY\"}}");
+  seeds.push_back(
+      "\x01{\"mchid\":\"" + keys.wechat_mchid + "\",\"appid\":\"" + keys.wechat_appid +
+      "\",\"out_trade_no\":\"p-seed-1\",\"transaction_id\":\"4200000001202611220000000001\","
+      "\"trade_state\":\"SUCCESS\",\"success_time\":\"2026-11-22T09:00:00+08:00\","
+      "\"amount\":{\"total\":10000,\"payer_total\":10000,\"currency\":\"CNY\"}}");
   fuzz::WriteSeedsIfAsked(seeds);
   return 0;
 }

@@ -134,8 +134,7 @@ inline std::uint64_t RunCommands(Writer& w, const CommandList& h, std::size_t fr
   for (std::size_t i = from; i < to; ++i) {
     AppendRequest r;
     r.idempotency_key = h[i].first;
-    r.fingerprint =
-        Sha256(h[i].first);
+    r.fingerprint = Sha256(h[i].first);
     r.context.actor = "test";
     r.context.now_ns = BusinessTime(i);
     r.command = h[i].second;

@@ -140,7 +140,8 @@ TEST_CASE("every command route runs its command") {
     CHECK_MESSAGE(r.status == s.status, r.body);
   }
   const std::string head = std::to_string(ts.Head());
-  auto r = Must(c.Send("GET", "/v1/trust/ledger?client=cl1&min_seq=" + head, "", Auth(kAuditorKey)));
+  auto r =
+      Must(c.Send("GET", "/v1/trust/ledger?client=cl1&min_seq=" + head, "", Auth(kAuditorKey)));
   REQUIRE_MESSAGE(r.status == 200, r.body);
   CHECK(r.body.find("Court") != std::string::npos);
   r = Must(c.Send("GET", "/v1/trust/negative", "", Auth(kAuditorKey)));
@@ -167,12 +168,14 @@ TEST_CASE("roles: auditor cannot write, operator cannot configure, unknown key r
   CHECK(CodeOf(r) == "unauthorized");
   r = Must(c.Send("GET", "/v1/payments/p1", "", {}));
   CHECK(r.status == 401);
-  r = Must(c.Send("POST", "/v1/keys", R"({"name":"eve","role":"admin"})", Auth(kOperatorKey, "a5")));
+  r = Must(
+      c.Send("POST", "/v1/keys", R"({"name":"eve","role":"admin"})", Auth(kOperatorKey, "a5")));
   CHECK(r.status == 403);
   CHECK(ts.Head() == 0);
 
   // An admin creates a key; the new key works with its role and its name is the actor.
-  r = Must(c.Send("POST", "/v1/keys", R"({"name":"dave","role":"operator"})", Auth(kAdminKey, "a6")));
+  r = Must(
+      c.Send("POST", "/v1/keys", R"({"name":"dave","role":"operator"})", Auth(kAdminKey, "a6")));
   REQUIRE_MESSAGE(r.status == 201, r.body);
   std::string dave(JsonOf(r.body).at("key").as_string());
   r = Must(c.Send("POST", "/v1/payments", kCreateBody, Auth(dave.c_str(), "a7")));
@@ -197,9 +200,10 @@ TEST_CASE("idempotent retries: same key same body replays, different body confli
   CHECK(again.Header("idempotent-replayed") == "true");
   CHECK(JsonOf(again.body).at("first_seq") == JsonOf(first.body).at("first_seq"));
   CHECK(ts.Head() == 1);
-  auto other = Must(c.Send("POST", "/v1/payments",
-                           R"({"payment_id":"p1","customer_id":"c1","order_id":"o1","method":"alipay","amount":"101.00","currency":"CNY"})",
-                           Auth(kOperatorKey, "same")));
+  auto other = Must(c.Send(
+      "POST", "/v1/payments",
+      R"({"payment_id":"p1","customer_id":"c1","order_id":"o1","method":"alipay","amount":"101.00","currency":"CNY"})",
+      Auth(kOperatorKey, "same")));
   CHECK(other.status == 409);
   CHECK(CodeOf(other) == "idempotency_key_conflict");
   // A rejection is remembered too: the retry gets the same 422.
@@ -232,21 +236,39 @@ TEST_CASE("hostile input gets a 4xx with its code and writes nothing") {
   const Case cases[] = {
       {"malformed JSON", "/v1/payments", "{\"payment_id\":", true, 400, "invalid_json"},
       {"not an object", "/v1/payments", "[1,2]", true, 400, "invalid_json"},
-      {"duplicate key", "/v1/payments", pay_prefix + R"("amount":"1.00","amount":"2.00","currency":"CNY"})", true, 400, "invalid_json"},
-      {"wrong type", "/v1/payments", pay_prefix + R"("amount":"1.00","currency":"CNY","timeout_s":"ten"})", true, 400, "invalid_field"},
-      {"float amount", "/v1/payments", pay_prefix + R"("amount":100.5,"currency":"CNY"})", true, 400, "invalid_field"},
-      {"negative amount", "/v1/payments", pay_prefix + R"("amount":"-5.00","currency":"CNY"})", true, 400, "amount_invalid"},
-      {"too precise", "/v1/payments", pay_prefix + R"("amount":"1.001","currency":"CNY"})", true, 400, "amount_precision"},
-      {"unknown currency", "/v1/payments", pay_prefix + R"("amount":"1.00","currency":"XYZ"})", true, 400, "currency_unknown"},
-      {"unknown method", "/v1/payments", R"({"payment_id":"p1","customer_id":"c1","order_id":"o1","method":"paypal","amount":"1.00","currency":"CNY"})", true, 400, "invalid_field"},
-      {"unknown field", "/v1/payments", pay_prefix + R"("amount":"1.00","currency":"CNY","amout":"2"})", true, 400, "unknown_field"},
-      {"type in body", "/v1/payments", pay_prefix + R"("amount":"1.00","currency":"CNY","type":"payment.create"})", true, 400, "unknown_field"},
-      {"missing idempotency key", "/v1/payments", kCreateBody, false, 400, "idempotency_key_missing"},
-      {"client clock", "/v1/payments", pay_prefix + R"("amount":"1.00","currency":"CNY","at":"2026-01-01T00:00:00Z"})", true, 400, "invalid_field"},
-      {"id in body and path", "/v1/payments/p1/cancel", R"({"payment_id":"p2"})", true, 400, "invalid_json"},
+      {"duplicate key", "/v1/payments",
+       pay_prefix + R"("amount":"1.00","amount":"2.00","currency":"CNY"})", true, 400,
+       "invalid_json"},
+      {"wrong type", "/v1/payments",
+       pay_prefix + R"("amount":"1.00","currency":"CNY","timeout_s":"ten"})", true, 400,
+       "invalid_field"},
+      {"float amount", "/v1/payments", pay_prefix + R"("amount":100.5,"currency":"CNY"})", true,
+       400, "invalid_field"},
+      {"negative amount", "/v1/payments", pay_prefix + R"("amount":"-5.00","currency":"CNY"})",
+       true, 400, "amount_invalid"},
+      {"too precise", "/v1/payments", pay_prefix + R"("amount":"1.001","currency":"CNY"})", true,
+       400, "amount_precision"},
+      {"unknown currency", "/v1/payments", pay_prefix + R"("amount":"1.00","currency":"XYZ"})",
+       true, 400, "currency_unknown"},
+      {"unknown method", "/v1/payments",
+       R"({"payment_id":"p1","customer_id":"c1","order_id":"o1","method":"paypal","amount":"1.00","currency":"CNY"})",
+       true, 400, "invalid_field"},
+      {"unknown field", "/v1/payments",
+       pay_prefix + R"("amount":"1.00","currency":"CNY","amout":"2"})", true, 400, "unknown_field"},
+      {"type in body", "/v1/payments",
+       pay_prefix + R"("amount":"1.00","currency":"CNY","type":"payment.create"})", true, 400,
+       "unknown_field"},
+      {"missing idempotency key", "/v1/payments", kCreateBody, false, 400,
+       "idempotency_key_missing"},
+      {"client clock", "/v1/payments",
+       pay_prefix + R"("amount":"1.00","currency":"CNY","at":"2026-01-01T00:00:00Z"})", true, 400,
+       "invalid_field"},
+      {"id in body and path", "/v1/payments/p1/cancel", R"({"payment_id":"p2"})", true, 400,
+       "invalid_json"},
       {"unknown route", "/v1/nothing", "{}", true, 404, "route_not_found"},
       {"oversized body", "/v1/payments", std::string(70 * 1024, 'x'), true, 413, "body_too_large"},
-      {"deep nesting", "/v1/payments", std::string(40, '[') + std::string(40, ']'), true, 400, "invalid_json"},
+      {"deep nesting", "/v1/payments", std::string(40, '[') + std::string(40, ']'), true, 400,
+       "invalid_json"},
   };
   for (const Case& k : cases) {
     CAPTURE(k.name);
@@ -261,9 +283,10 @@ TEST_CASE("hostile input gets a 4xx with its code and writes nothing") {
 
   SUBCASE("a body cut short by the client") {
     auto c = ts.Client();
-    REQUIRE(c.SendRaw("POST /v1/payments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer op-secret-1\r\n"
-                      "Idempotency-Key: t1\r\nContent-Length: 200\r\n\r\n{\"payment_id\":")
-                .ok());
+    REQUIRE(
+        c.SendRaw("POST /v1/payments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer op-secret-1\r\n"
+                  "Idempotency-Key: t1\r\nContent-Length: 200\r\n\r\n{\"payment_id\":")
+            .ok());
     c.ShutdownWrite();
     auto r = c.ReadResponse();
     REQUIRE(r.ok());
@@ -280,8 +303,8 @@ TEST_CASE("hostile input gets a 4xx with its code and writes nothing") {
   }
   SUBCASE("oversized headers") {
     auto c = ts.Client();
-    std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') +
-                      "\r\n\r\n";
+    std::string req =
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n";
     REQUIRE(c.SendRaw(req).ok());
     auto r = c.ReadResponse();
     REQUIRE(r.ok());
@@ -313,9 +336,11 @@ TEST_CASE("health, readiness and metrics need no key, metrics count what happene
   auto m = Must(c.Send("GET", "/metrics"));
   CHECK(m.status == 200);
   CHECK(m.Header("content-type").starts_with("text/plain"));
-  CHECK(m.body.find(R"(folio_http_requests_total{method="POST",route="/v1/payments",status="201"} 1)") !=
+  CHECK(m.body.find(
+            R"(folio_http_requests_total{method="POST",route="/v1/payments",status="201"} 1)") !=
         std::string::npos);
-  CHECK(m.body.find(R"(folio_http_requests_total{method="POST",route="/v1/payments",status="403"} 1)") !=
+  CHECK(m.body.find(
+            R"(folio_http_requests_total{method="POST",route="/v1/payments",status="403"} 1)") !=
         std::string::npos);
   CHECK(m.body.find(R"(folio_commands_total{type="payment.create",outcome="ok"} 1)") !=
         std::string::npos);
@@ -344,9 +369,10 @@ TEST_CASE("events: pages with next_seq, and a long poll answered by a new event"
   });
   // Wait until the poll is registered: the request counter shows it arrived.
   while (ts.server->stats().requests < 4) std::this_thread::yield();
-  auto r2 = Must(c.Send("POST", "/v1/payments",
-                        R"({"payment_id":"p2","customer_id":"c1","order_id":"o2","method":"alipay","amount":"1.00","currency":"CNY"})",
-                        Auth(kOperatorKey, "e2")));
+  auto r2 = Must(c.Send(
+      "POST", "/v1/payments",
+      R"({"payment_id":"p2","customer_id":"c1","order_id":"o2","method":"alipay","amount":"1.00","currency":"CNY"})",
+      Auth(kOperatorKey, "e2")));
   CHECK(r2.status == 201);
   poller.join();
 }

@@ -21,9 +21,9 @@ using namespace folio::testing;
 TEST_CASE("folio serve --demo refuses to listen beyond loopback") {
   TempDir dir;
   std::string out;
-  int rc = RunCommand(std::string(FOLIO_BIN) + " serve --demo --listen 0.0.0.0:0 --data " +
-                          dir.str() + "/d 2>&1",
-                      &out);
+  int rc = RunCommand(
+      std::string(FOLIO_BIN) + " serve --demo --listen 0.0.0.0:0 --data " + dir.str() + "/d 2>&1",
+      &out);
   CHECK(rc == 2);
   CHECK(out.find("loopback") != std::string::npos);
 }

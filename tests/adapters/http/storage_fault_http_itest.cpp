@@ -24,8 +24,7 @@ http::ClientResponse Must(Result<http::ClientResponse> r) {
 }
 
 std::string Payment(const std::string& id) {
-  return R"({"payment_id":")" + id +
-         R"(","customer_id":"c1","order_id":"o-)" + id +
+  return R"({"payment_id":")" + id + R"(","customer_id":"c1","order_id":"o-)" + id +
          R"(","method":"alipay","amount":"100.00","currency":"CNY"})";
 }
 
