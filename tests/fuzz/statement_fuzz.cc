@@ -2,8 +2,8 @@
 // one target per format: FOLIO_FUZZ_SOURCE is the statements::Source (set by
 // tests/fuzz/CMakeLists.txt).
 // Properties: the header counts exactly the lines delivered; every amount is
-// non-negative by construction and has at most kAmountTextDigitsMax digits at
-// its scale (a parser never accepts an amount outside the limits); a fee never
+// non-negative by construction and its whole part has at most
+// kAmountTextDigitsMax digits (a parser never accepts an amount outside the limits); a fee never
 // uses another currency than its line.
 #include <sstream>
 
@@ -19,6 +19,14 @@ folio::u128 DigitsLimit() {
   return v;
 }
 
+// The whole part of `a` (units are scaled to at least the currency's minor
+// units, so they may have more digits than the text had).
+folio::u128 WholeUnits(const folio::statements::Amount& a) {
+  folio::u128 p = 1;
+  for (std::uint8_t i = 0; i < a.scale(); ++i) p *= 10;
+  return a.units() / p;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -32,8 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       static_cast<statements::Source>(FOLIO_FUZZ_SOURCE), in,
       [&](const statements::Line& l) {
         ++delivered;
-        FOLIO_FUZZ_CHECK(l.amount.units() < kLimit);
-        FOLIO_FUZZ_CHECK(l.fee.units() < kLimit);
+        FOLIO_FUZZ_CHECK(WholeUnits(l.amount) < kLimit);
+        FOLIO_FUZZ_CHECK(WholeUnits(l.fee) < kLimit);
         FOLIO_FUZZ_CHECK(l.fee.is_zero() || l.fee.currency() == l.amount.currency());
         return OkStatus();
       },

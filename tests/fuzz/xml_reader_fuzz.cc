@@ -14,7 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   statements::XmlEvent ev;
   Status error;
   std::vector<std::string> open;
+  static const bool trace = std::getenv("FOLIO_FUZZ_TRACE") != nullptr;
   while (reader.Next(&ev, &error)) {
+    if (trace) std::fprintf(stderr, "%d %s depth %zu\n", ev.kind, ev.name.c_str(), open.size());
     if (ev.kind == statements::XmlEvent::kStart) open.push_back(ev.name);
     if (ev.kind == statements::XmlEvent::kEnd) {
       FOLIO_FUZZ_CHECK(!open.empty() && open.back() == ev.name);

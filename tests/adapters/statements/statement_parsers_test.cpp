@@ -11,6 +11,7 @@
 #include "adapters/statements/bill_writer.h"
 #include "adapters/statements/statement.h"
 #include "adapters/statements/text.h"
+#include "adapters/statements/xml_reader.h"
 
 namespace folio::statements {
 namespace {
@@ -294,6 +295,21 @@ TEST_CASE("camt.053: hostile and broken documents") {
     std::string b = "<a>";
     for (int i = 0; i < 100000; ++i) b += "<b>";
     CHECK(Parse(Source::kCamt053, b).status.code() == kStatementMalformed);
+  }
+  SUBCASE("an empty element counts toward the depth like any other (found by the fuzzer)") {
+    auto depth_reached = [](const std::string& doc) {
+      std::istringstream in(doc);
+      XmlReader reader(in, 4096, 3);
+      XmlEvent ev;
+      Status error;
+      while (reader.Next(&ev, &error)) {
+      }
+      return error;
+    };
+    CHECK(depth_reached("<a><b><c></c></b></a>").ok());
+    CHECK(depth_reached("<a><b><c/></b></a>").ok());
+    CHECK(depth_reached("<a><b><c><d></d></c></b></a>").code() == kStatementMalformed);
+    CHECK(depth_reached("<a><b><c><d/></c></b></a>").code() == kStatementMalformed);
   }
   SUBCASE("CDATA keeps every character") {
     std::string b = bill;
