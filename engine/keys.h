@@ -50,7 +50,8 @@ std::string EncodeHead(const Head& head);
 std::optional<Head> DecodeHead(std::string_view value);
 
 // True when `id` is a valid stream id or idempotency scope/key: 1..max bytes,
-// no byte below 0x20.
+// valid UTF-8 (ids appear in JSON: answers, the event feed, Kafka), no byte
+// below 0x20.
 bool IsValidId(std::string_view id, std::size_t bytes_max);
 
 }  // namespace folio::keys

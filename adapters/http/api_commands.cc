@@ -96,7 +96,7 @@ void Api::RunCommand(Call& call, std::string_view type, std::string body, unsign
       j["replayed"] = o.replayed;
     } else {
       j["code"] = o.status.code();
-      j["message"] = o.status.message();
+      j["message"] = json::ValidUtf8(o.status.message());
       if (o.replayed) j["replayed"] = true;
     }
     Response resp = JsonResponse(o.status.ok() ? ok_status : HttpStatusFor(o.status.code()),

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/json/query_json.h"
 #include "events/codes.h"
 
 namespace folio::http {
@@ -26,7 +27,7 @@ Response JsonReply(const Status& why) {
   if (why.ok()) return Response{200, "application/json", R"({"ok":true})", {}};
   boost::json::object o;
   o["code"] = why.code();
-  o["message"] = why.message();
+  o["message"] = json::ValidUtf8(why.message());
   return Response{400, "application/json", boost::json::serialize(o), {}};
 }
 
