@@ -69,6 +69,7 @@ run_one() {
   local dict verdict=ok status=0
   dict=$(dict_of "$t")
   [[ -n "$dict" ]] && args+=(-dict="$dict")
+  local started=$SECONDS
   # shellcheck disable=SC2046
   if ! "$bin/${t}_fuzz" "${args[@]}" "$corpus" $(extra_of "$t") >"$log" 2>&1; then
     verdict="FINDING (see $log and $findings/)"
@@ -76,7 +77,8 @@ run_one() {
   fi
   local runs
   runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
-  printf '%-16s %10s executions in %ss, corpus %s files: %s\n' "$t" "${runs:-0}" "$seconds" \
+  printf '%-16s %10s executions in %ss, corpus %s files: %s\n' "$t" "${runs:-0}" \
+    "$((SECONDS - started))" \
     "$(find "$corpus" -type f | wc -l)" "$verdict"
   return $status
 }
