@@ -11,8 +11,11 @@ packages=(
   kcat  # reads the Kafka topics (docs/kafka.md; the kcat test uses it)
   clang libclang-rt-14-dev  # libFuzzer and Clang builds (scripts/fuzz.sh, scripts/check.sh builds)
   clang-format  # the format check (scripts/check.sh format)
-  nodejs npm  # the OpenAPI validator (scripts/openapi-check.sh installs it from npm)
 )
+# The OpenAPI validator (scripts/openapi-check.sh installs it from npm) needs
+# Node.js and npm: Debian's packages unless a Node.js with its own npm (as
+# NodeSource ships it, which conflicts with Debian's npm) is already there.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
