@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "engine/utf8.h"
+
 namespace folio::keys {
 
 void PutU64Be(std::string* out, std::uint64_t v) {
@@ -74,34 +76,10 @@ std::optional<Head> DecodeHead(std::string_view value) {
 
 bool IsValidId(std::string_view id, std::size_t bytes_max) {
   if (id.empty() || id.size() > bytes_max) return false;
-  // UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF.
   for (std::size_t i = 0; i < id.size();) {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(id[k]); };
-    const unsigned char c = b(i);
-    if (c < 0x20) return false;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (id.size() - i < n || b(i + 1) < lo || b(i + 1) > hi) return false;
-    for (std::size_t k = 2; k < n; ++k) {
-      if (b(i + k) < 0x80 || b(i + k) > 0xBF) return false;
-    }
+    if (static_cast<unsigned char>(id[i]) < 0x20) return false;
+    const std::size_t n = utf8::SequenceLength(id.substr(i));
+    if (n == 0) return false;
     i += n;
   }
   return true;

@@ -30,6 +30,15 @@ inline std::string_view Bytes(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
+// The next '\n'-terminated field of `rest` (headers given ahead of a body),
+// consumed.
+inline std::string Field(std::string_view* rest) {
+  auto nl = rest->find('\n');
+  std::string f(rest->substr(0, nl));
+  rest->remove_prefix(nl == std::string_view::npos ? rest->size() : nl + 1);
+  return f;
+}
+
 // Keys generated once per process (RSA-2048 generation takes a while); a
 // signing target signs the fuzzed bytes with them so that the parser's checks
 // after the signature are reached too.

@@ -6,17 +6,6 @@
 #include "adapters/gateways/hmac_notify.h"
 #include "tests/fuzz/fuzz_support.h"
 
-namespace {
-
-std::string Field(std::string_view* rest) {
-  auto nl = rest->find('\n');
-  std::string f(rest->substr(0, nl));
-  rest->remove_prefix(nl == std::string_view::npos ? rest->size() : nl + 1);
-  return f;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   using namespace folio;
   const auto& keys = fuzz::Keys();
@@ -49,9 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     body = n.body;
   } else {
-    headers.timestamp = Field(&rest);
-    headers.nonce = Field(&rest);
-    headers.signature = Field(&rest);
+    headers.timestamp = fuzz::Field(&rest);
+    headers.nonce = fuzz::Field(&rest);
+    headers.signature = fuzz::Field(&rest);
     body = rest;
   }
   gateways::NonceCache nonces(1024, 300);

@@ -21,12 +21,6 @@ folio::gateways::WechatHeaders HeadersOf(const folio::gateways::OutgoingNotifica
 }
 
 // The next '\n'-terminated field of `rest`, consumed.
-std::string Field(std::string_view* rest) {
-  auto nl = rest->find('\n');
-  std::string f(rest->substr(0, nl));
-  rest->remove_prefix(nl == std::string_view::npos ? rest->size() : nl + 1);
-  return f;
-}
 
 }  // namespace
 
@@ -70,10 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     default:
-      headers.timestamp = Field(&rest);
-      headers.nonce = Field(&rest);
-      headers.signature = Field(&rest);
-      headers.serial = Field(&rest);
+      headers.timestamp = fuzz::Field(&rest);
+      headers.nonce = fuzz::Field(&rest);
+      headers.signature = fuzz::Field(&rest);
+      headers.serial = fuzz::Field(&rest);
       body = rest;
   }
   auto n = gateways::ParseWechatNotify(headers, body, keys.wechat_config(), fuzz::kNow);
