@@ -93,10 +93,6 @@ Writer::Writer(LogStore* store, WriterOptions opts, keys::Head head)
   FOLIO_ASSERT(opts_.batch_requests_max > 0 && opts_.queue_requests_max > 0,
                "limits must be positive");
   if (!LoadOutcomeKeys().ok()) outcome_keys_.clear();  // then every lookup goes to RocksDB
-  // A tail derived again on open is checkpointed at once: a process killed
-  // again and again within one interval would otherwise derive an ever longer
-  // tail at every start (found by the soak).
-  if (store_->derived().tail().events > 0) tail_started_ -= opts_.checkpoint_interval;
   committer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "folio-commit");
     CommitterLoop();
@@ -309,7 +305,10 @@ Status Writer::Resume() {
 }
 
 void Writer::SequencerLoop() {
-  MaybeCheckpoint(/*force=*/false);  // the tail replayed on open, if any
+  // A tail derived again on open is checkpointed at once: a process killed
+  // again and again within one interval would otherwise derive an ever longer
+  // tail at every start (found by the soak).
+  MaybeCheckpoint(/*force=*/true);
   for (;;) {
     std::deque<Pending> items;
     {
