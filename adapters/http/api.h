@@ -99,10 +99,19 @@ class Api {
               const std::string& idempotency_key, const Hash32& fingerprint,
               std::function<void(const AppendOutcome&)> done);
 
+  // Records a gateway's fact (a notification's, or the status poller's) the
+  // way the notification endpoints do: idempotency scope "gw:<gateway>", the
+  // fact's dedupe key, the rendered command as fingerprint.
+  void SubmitGatewayFact(std::string_view gateway, const std::string& dedupe_key,
+                         domain::Command command, const std::string& actor,
+                         std::function<void(const AppendOutcome&)> done);
+
   struct Route;
   struct Call;
 
  private:
+  static AppendRequest GatewayFactRequest(std::string_view gateway, const std::string& dedupe_key,
+                                          domain::Command command, const std::string& actor);
   void Dispatch(Call& call);
   void RunCommand(Call& call, std::string_view type, std::string body, unsigned ok_status);
   // Hands `r` to the writer. On its outcome: wakes the tails, calls

@@ -54,6 +54,32 @@ void Api::Submit(domain::Command command, const std::string& actor, const std::s
   Append(std::move(r), "", std::move(done));
 }
 
+AppendRequest Api::GatewayFactRequest(std::string_view gateway, const std::string& dedupe_key,
+                                      domain::Command command, const std::string& actor) {
+  // The fingerprint is the rendered command: the same fact under the same key
+  // is a replay, whoever reports it (a notification or the status poller).
+  json::ParsedCommand pc;
+  pc.command = command;
+  pc.idempotency_key = dedupe_key;
+  auto rendered = json::RenderCommand(pc);
+  AppendRequest r;
+  r.idempotency_scope = "gw:" + std::string(gateway);
+  r.idempotency_key = dedupe_key;
+  r.fingerprint = Sha256(rendered.ok() ? *rendered : dedupe_key);
+  r.context.actor = actor;
+  r.context.idempotency_key = dedupe_key;
+  r.command = std::move(command);
+  return r;
+}
+
+void Api::SubmitGatewayFact(std::string_view gateway, const std::string& dedupe_key,
+                            domain::Command command, const std::string& actor,
+                            std::function<void(const AppendOutcome&)> done) {
+  AppendRequest r = GatewayFactRequest(gateway, dedupe_key, std::move(command), actor);
+  std::string type(json::CommandTypeName(*r.command));
+  Append(std::move(r), type, std::move(done));
+}
+
 void Api::RunCommand(Call& call, std::string_view type, std::string body, unsigned ok_status) {
   std::string key(call.req.Header("idempotency-key"));
   if (key.empty()) {
@@ -120,17 +146,8 @@ void Api::HandleGateway(Call& call, const GatewayRoute& gw) {
     return Finish(call, gateway_failure(verdict.status(), status == 422 ? 400 : status));
   }
   if (!verdict->command) return Finish(call, gw.reply(Status()));
-  json::ParsedCommand pc;
-  pc.command = *verdict->command;
-  pc.idempotency_key = verdict->dedupe_key;
-  auto rendered = json::RenderCommand(pc);
-  AppendRequest r;
-  r.idempotency_scope = "gw:" + gw.name;
-  r.idempotency_key = verdict->dedupe_key;
-  r.fingerprint = Sha256(rendered.ok() ? *rendered : verdict->dedupe_key);
-  r.context.actor = "gateway:" + gw.name;
-  r.context.idempotency_key = verdict->dedupe_key;
-  r.command = std::move(*verdict->command);
+  AppendRequest r = GatewayFactRequest(gw.name, verdict->dedupe_key, std::move(*verdict->command),
+                                       "gateway:" + gw.name);
   auto keep = std::make_shared<Call>(std::move(call));
   call.answered = true;
   std::string type(json::CommandTypeName(*r.command));

@@ -1,0 +1,387 @@
+#include "adapters/http/gateway_dispatcher.h"
+
+#include <future>
+#include <utility>
+
+#include "adapters/gateways/poll_facts.h"
+#include "engine/domain/aggregates.h"
+
+namespace folio::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace gw = gateways;
+
+bool Final(domain::PaymentStatus s) {
+  return s == domain::PaymentStatus::kSettled || s == domain::PaymentStatus::kFailed ||
+         s == domain::PaymentStatus::kCancelled || s == domain::PaymentStatus::kExpired;
+}
+
+}  // namespace
+
+GatewayDispatcher::GatewayDispatcher(Api* api, LogStore* store,
+                                     std::map<fb::Method, PaymentGateway*> gateways,
+                                     DispatcherOptions opts)
+    : api_(api), store_(store), gateways_(std::move(gateways)), opts_(std::move(opts)) {}
+
+GatewayDispatcher::~GatewayDispatcher() { Stop(); }
+
+void GatewayDispatcher::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stop_) return;
+  stop_ = false;
+  for (unsigned i = 0; i < std::max(1u, opts_.workers); ++i) {
+    threads_.emplace_back([this] { WorkerLoop(); });
+  }
+  threads_.emplace_back([this] { TickLoop(); });
+}
+
+void GatewayDispatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cv_.notify_all();
+    tick_cv_.notify_all();
+  }
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+std::int64_t GatewayDispatcher::NowNs() const {
+  if (opts_.now_ns) return opts_.now_ns();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+PaymentGateway* GatewayDispatcher::GatewayFor(fb::Method m) const {
+  auto it = gateways_.find(m);
+  return it == gateways_.end() ? nullptr : it->second;
+}
+
+void GatewayDispatcher::Enqueue(Job job) {
+  if (queue_.size() >= opts_.queue_max) {
+    ++stats_.dropped;  // the poller comes back to it
+    return;
+  }
+  queue_.push_back(std::move(job));
+  cv_.notify_one();
+}
+
+void GatewayDispatcher::OnCommitted(const domain::Command& command, const AppendOutcome&) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (const auto* c = std::get_if<domain::PaymentCreate>(&command)) {
+    PaymentGateway* g = GatewayFor(c->method);
+    if (g == nullptr || c->due_at_ns) return;  // scheduled payments are not payable yet
+    Followed f;
+    f.gateway = g;
+    f.next_poll = Clock::now() + opts_.poll_after;
+    f.queued = true;
+    payments_[c->payment_id] = f;
+    Enqueue(Job{Kind::kCreate, c->payment_id});
+  } else if (const auto* r = std::get_if<domain::RefundRequest>(&command)) {
+    if (r->target != fb::RefundTarget::OriginalMethod) return;
+    // Whether its payment is a gateway's is read on a worker (not here, on
+    // the writer's thread).
+    Enqueue(Job{Kind::kRefund, r->refund_id});
+  } else if (const auto* s = std::get_if<domain::PaymentSettle>(&command)) {
+    payments_.erase(s->payment_id);
+  } else if (const auto* f = std::get_if<domain::PaymentFail>(&command)) {
+    payments_.erase(f->payment_id);
+  } else if (const auto* x = std::get_if<domain::PaymentCancel>(&command)) {
+    payments_.erase(x->payment_id);
+  } else if (const auto* ok = std::get_if<domain::RefundSucceed>(&command)) {
+    refunds_.erase(ok->refund_id);
+  } else if (const auto* no = std::get_if<domain::RefundFail>(&command)) {
+    refunds_.erase(no->refund_id);
+  }
+}
+
+void GatewayDispatcher::WorkerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (stop_) return;
+    Job job = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    Run(job);
+    lock.lock();
+    auto& m = (job.kind == Kind::kRefund || job.kind == Kind::kRefundPoll) ? refunds_ : payments_;
+    auto it = m.find(job.id);
+    if (it != m.end()) {
+      it->second.queued = false;
+      it->second.next_poll = Clock::now() + opts_.poll_every;
+      if (job.kind == Kind::kCreate) it->second.next_poll = Clock::now() + opts_.poll_after;
+    }
+  }
+}
+
+void GatewayDispatcher::TickLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    tick_cv_.wait_for(lock, opts_.tick, [&] { return stop_; });
+    if (stop_) return;
+    const auto now = Clock::now();
+    for (auto& [id, f] : payments_) {
+      if (!f.queued && f.next_poll <= now) {
+        f.queued = true;
+        Enqueue(Job{Kind::kPoll, id});
+      }
+    }
+    for (auto& [id, f] : refunds_) {
+      if (!f.queued && f.next_poll <= now) {
+        f.queued = true;
+        Enqueue(Job{Kind::kRefundPoll, id});
+      }
+    }
+  }
+}
+
+void GatewayDispatcher::Run(const Job& job) {
+  switch (job.kind) {
+    case Kind::kCreate:
+      return DoCreate(job.id);
+    case Kind::kPoll:
+      return DoPoll(job.id);
+    case Kind::kRefund:
+      return DoRefund(job.id, /*poll=*/false);
+    case Kind::kRefundPoll:
+      return DoRefund(job.id, /*poll=*/true);
+  }
+}
+
+AppendOutcome GatewayDispatcher::Record(PaymentGateway* g, const std::string& key,
+                                        domain::Command cmd, bool gateway_fact) {
+  std::promise<AppendOutcome> done;
+  auto answer = done.get_future();
+  const std::string name(gw::GatewayName(g->gateway()));
+  api_->SubmitGatewayFact(name, key, std::move(cmd),
+                          (gateway_fact ? "poller:" : "dispatcher:") + name,
+                          [&done](const AppendOutcome& o) { done.set_value(o); });
+  return answer.get();
+}
+
+void GatewayDispatcher::Untrack(const std::string& payment_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  payments_.erase(payment_id);
+}
+
+void GatewayDispatcher::DoCreate(const std::string& payment_id) {
+  auto loaded = store_->LoadState(domain::PaymentKey(payment_id));
+  if (!loaded.ok() || !loaded->has_value()) return;
+  domain::PaymentState p;
+  domain::Decode(**loaded, &p);
+  if (p.status != domain::PaymentStatus::kCreated) return;  // pending already, or final
+  PaymentGateway* g = GatewayFor(p.method);
+  if (g == nullptr) return;
+  TradeOrder order;
+  order.payment_id = payment_id;
+  order.amount = p.amount;
+  order.description = p.order_id.empty() ? "Payment " + payment_id : "Order " + p.order_id;
+  order.expires_at_s = p.expires_at_ns > 0 ? p.expires_at_ns / 1'000'000'000 : 0;
+  auto trade = g->CreateTrade(order);
+  const std::string name(gw::GatewayName(g->gateway()));
+  if (trade.ok()) {
+    Record(g, name + ":pending:" + payment_id,
+           domain::PaymentMarkPending{payment_id, trade->gateway_txn_id, trade->qr_payload}, false);
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.created;
+    return;
+  }
+  if (trade.status().code() == gw::codes::kGatewayRefused) {
+    Record(
+        g, name + ":create-refused:" + payment_id,
+        domain::PaymentFail{
+            payment_id, "the gateway refused the trade: " + std::string(trade.status().message()),
+            std::string(trade.status().code())},
+        false);
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.create_refused;
+    return;
+  }
+  // Unknown (time-out, busy, circuit open): the trade may or may not exist.
+  // The poller queries it and creates it again if the gateway has none
+  // (creation is idempotent by out_trade_no).
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.create_unknown;
+}
+
+void GatewayDispatcher::DoPoll(const std::string& payment_id) {
+  auto loaded = store_->LoadState(domain::PaymentKey(payment_id));
+  if (!loaded.ok() || !loaded->has_value()) return Untrack(payment_id);
+  domain::PaymentState p;
+  domain::Decode(**loaded, &p);
+  if (Final(p.status)) return Untrack(payment_id);
+  PaymentGateway* g = GatewayFor(p.method);
+  if (g == nullptr) return Untrack(payment_id);
+  const bool expired = p.expires_at_ns > 0 && NowNs() >= p.expires_at_ns;
+  if (expired) {
+    // Expiry closes the trade at the gateway first, so that nobody can pay
+    // it afterwards; what the gateway then reports is what is recorded.
+    Status closed = g->CloseTrade(payment_id);
+    if (closed.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.closed_at_expiry;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.polls;
+  }
+  auto q = g->QueryTrade(payment_id);
+  if (!q.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.errors;
+    return;
+  }
+  if (q->state == gw::TradeState::kNotFound) {
+    // The creation never reached the gateway: create it now (or, once
+    // expired, it is simply closed: nothing can be paid).
+    if (!expired) return DoCreate(payment_id);
+    q->state = gw::TradeState::kClosed;
+  }
+  auto fact = gw::FactFromTradeQuery(g->gateway(), payment_id, *q);
+  if (!fact.ok() || !fact->command) return;
+  Record(g, fact->dedupe_key, std::move(*fact->command), true);
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.polled_facts;
+}
+
+void GatewayDispatcher::DoRefund(const std::string& refund_id, bool poll) {
+  auto rl = store_->LoadState(domain::RefundKey(refund_id));
+  if (!rl.ok() || !rl->has_value()) return;
+  domain::RefundState r;
+  domain::Decode(**rl, &r);
+  auto untrack = [&] {
+    std::lock_guard<std::mutex> lock(mu_);
+    refunds_.erase(refund_id);
+  };
+  if (r.status != domain::RefundStatus::kRequested) return untrack();
+  if (r.target != fb::RefundTarget::OriginalMethod) return untrack();
+  auto pl = store_->LoadState(domain::PaymentKey(r.payment_id));
+  if (!pl.ok() || !pl->has_value()) return untrack();
+  domain::PaymentState p;
+  domain::Decode(**pl, &p);
+  PaymentGateway* g = GatewayFor(p.method);
+  if (g == nullptr) return untrack();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, fresh] = refunds_.try_emplace(refund_id);
+    if (fresh) {
+      it->second.gateway = g;
+      it->second.payment_id = r.payment_id;
+      it->second.next_poll = Clock::now() + opts_.poll_every;
+      it->second.queued = true;  // this run; the worker clears it
+    }
+  }
+  // The payment's trade number: Alipay records it with the refund, UnionPay
+  // refunds against it.
+  auto trade = g->QueryTrade(r.payment_id);
+  if (!trade.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.errors;
+    return;  // polled again later
+  }
+  RefundOrder order;
+  order.payment_id = r.payment_id;
+  order.refund_id = refund_id;
+  order.amount = r.amount;
+  order.payment_amount = p.amount;
+  order.gateway_txn_id = trade->gateway_txn_id;
+  order.reason = "refund " + refund_id;
+  // The refund request is idempotent by refund id: sending it again (after a
+  // time-out, or when polling) can never refund twice.
+  auto answer = poll ? g->QueryRefund(order) : g->Refund(order);
+  if (poll && !answer.ok() && answer.status().code() == gw::codes::kGatewayRefused) {
+    answer = g->Refund(order);  // the gateway never got it: send it now
+  }
+  if (!poll) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.refunds_sent;
+  }
+  const std::string name(gw::GatewayName(g->gateway()));
+  if (!answer.ok()) {
+    if (answer.status().code() == gw::codes::kGatewayRefused) {
+      Record(g, name + ":refund-refused:" + refund_id,
+             domain::RefundFail{refund_id, "the gateway refused the refund: " +
+                                               std::string(answer.status().message())},
+             false);
+      return untrack();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.errors;
+    return;  // unknown: polled again
+  }
+  if (answer->state == gw::RefundState::kNotFound && poll) {
+    answer = g->Refund(order);
+    if (!answer.ok()) return;
+  }
+  auto fact = gw::FactFromRefund(g->gateway(), refund_id, order.gateway_txn_id, *answer);
+  if (!fact.ok() || !fact->command) return;  // processing: polled again
+  Record(g, fact->dedupe_key, std::move(*fact->command), true);
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.refund_facts;
+}
+
+DispatcherStats GatewayDispatcher::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+std::size_t GatewayDispatcher::tracked_payments() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return payments_.size();
+}
+
+std::size_t GatewayDispatcher::tracked_refunds() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refunds_.size();
+}
+
+std::vector<Sample> GatewayDispatcher::MetricSamples() const {
+  std::vector<Sample> out;
+  std::set<PaymentGateway*> seen;
+  for (const auto& [m, g] : gateways_) {
+    if (seen.insert(g).second) {
+      auto more = g->MetricSamples();
+      out.insert(out.end(), more.begin(), more.end());
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto counter = [&](const char* what, std::uint64_t v) {
+    out.push_back({"folio_gateway_dispatch_total",
+                   "Gateway work done by the dispatcher",
+                   "counter",
+                   {{"what", what}},
+                   static_cast<double>(v)});
+  };
+  counter("created", stats_.created);
+  counter("create_refused", stats_.create_refused);
+  counter("create_unknown", stats_.create_unknown);
+  counter("polls", stats_.polls);
+  counter("polled_facts", stats_.polled_facts);
+  counter("closed_at_expiry", stats_.closed_at_expiry);
+  counter("refunds_sent", stats_.refunds_sent);
+  counter("refund_facts", stats_.refund_facts);
+  counter("dropped", stats_.dropped);
+  counter("errors", stats_.errors);
+  out.push_back({"folio_gateway_followed",
+                 "Payments and refunds awaiting a final outcome",
+                 "gauge",
+                 {{"kind", "payment"}},
+                 static_cast<double>(payments_.size())});
+  out.push_back({"folio_gateway_followed",
+                 "Payments and refunds awaiting a final outcome",
+                 "gauge",
+                 {{"kind", "refund"}},
+                 static_cast<double>(refunds_.size())});
+  out.push_back({"folio_gateway_queue_depth",
+                 "Gateway jobs waiting for a worker",
+                 "gauge",
+                 {},
+                 static_cast<double>(queue_.size())});
+  return out;
+}
+
+}  // namespace folio::http
