@@ -90,6 +90,17 @@ UnionPayConfig SandboxKeys::unionpay_config() const {
 
 HmacConfig SandboxKeys::hmac_config() const { return HmacConfig{hmac_secret, 300}; }
 
+std::string SandboxRefundId(Gateway g, std::string_view refund_id) {
+  switch (g) {
+    case Gateway::kWechatPay:
+      return "50000" + DigitsFrom("refund/" + std::string(refund_id), 24);
+    case Gateway::kUnionPay:
+      return DigitsFrom("unionpay-refund/" + std::string(refund_id), 21);
+    default:
+      return std::string(refund_id);
+  }
+}
+
 std::string SandboxTxnId(const SandboxPayment& p) {
   if (!p.gateway_txn_id.empty()) return p.gateway_txn_id;
   const std::string seed = std::string(GatewayName(p.gateway)) + "/" + p.payment_id;
@@ -303,7 +314,7 @@ OutgoingNotification BuildWechatRefundNotify(const SandboxKeys& keys, const Sand
   r["out_trade_no"] = p.payment_id;
   r["transaction_id"] = SandboxTxnId(p);
   r["out_refund_no"] = refund_id;
-  r["refund_id"] = "50000" + DigitsFrom("refund/" + std::string(refund_id), 24);
+  r["refund_id"] = SandboxRefundId(Gateway::kWechatPay, refund_id);
   r["refund_status"] = refund_status;
   r["success_time"] = BeijingTime(now_s, "%Y-%m-%dT%H:%M:%S+08:00");
   r["user_received_account"] = "招商银行信用卡0403";
@@ -371,7 +382,7 @@ OutgoingNotification BuildUnionPayRefundNotify(const SandboxKeys& keys, const Sa
                                                std::string_view txn_type,
                                                std::string_view refund_id, const Money& refund,
                                                std::string_view resp_code, std::int64_t now_s) {
-  const std::string query_id = DigitsFrom("unionpay-refund/" + std::string(refund_id), 21);
+  const std::string query_id = SandboxRefundId(Gateway::kUnionPay, refund_id);
   FormPairs f = UnionPayBase(keys, txn_type, refund_id, query_id, refund, resp_code, now_s);
   f.emplace_back("origQryId", SandboxTxnId(p));
   return UnionPayRequest(keys, std::move(f));

@@ -71,6 +71,11 @@ struct SandboxPayment {
 // deterministically from the payment id in the gateway's own shape.
 std::string SandboxTxnId(const SandboxPayment& p);
 
+// The gateway's id for our refund `refund_id`: WeChat Pay's refund_id,
+// UnionPay's queryId of the refund; for Alipay (which records the trade
+// number) the refund id itself. Deterministic, as the notifications use it.
+std::string SandboxRefundId(Gateway g, std::string_view refund_id);
+
 // A QR payload like the real ones, stable for a payment:
 // "https://qr.alipay.com/bax0...", "weixin://wxpay/bizpayurl?pr=...",
 // "https://qr.95516.com/00010000/...", a chain deposit URI, or a sandbox URL.

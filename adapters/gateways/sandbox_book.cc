@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "adapters/gateways/sandbox.h"
 #include "adapters/gateways/crypto.h"
+#include "adapters/gateways/sandbox.h"
 
 namespace folio::gateways {
 namespace {
@@ -130,7 +130,7 @@ Result<SandboxRefund> SandboxBook::Refund(Gateway g, std::string_view out_trade_
   made.refund_no = std::string(refund_no);
   made.amount = amount;
   made.calls = 1;
-  made.gateway_refund_id = "50300" + std::to_string(1000000000u + ++refund_seq_);
+  made.gateway_refund_id = SandboxRefundId(g, refund_no);
   t.refunded = t.refunded.Add(amount).value();
   if (t.refunded == t.amount) t.state = TradeState::kRefunded;
   ++stats_.refunds_made;
@@ -146,6 +146,29 @@ Result<SandboxRefund> SandboxBook::GetRefund(Gateway g, std::string_view out_tra
   auto r = it->second.refunds.find(std::string(refund_no));
   if (r == it->second.refunds.end()) return Refused("REFUND_NOT_EXIST", refund_no);
   return r->second;
+}
+
+Result<std::pair<std::string, SandboxRefund>> SandboxBook::FindRefund(Gateway g,
+                                                                      std::string_view refund_no) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, t] : trades_) {
+    if (t.gateway != g) continue;
+    auto r = t.refunds.find(std::string(refund_no));
+    if (r != t.refunds.end()) return std::make_pair(t.out_trade_no, r->second);
+  }
+  return Refused("REFUND_NOT_EXIST", refund_no);
+}
+
+Result<SandboxTrade> SandboxBook::FindByTxnId(Gateway g, std::string_view gateway_txn_id,
+                                              Clock::time_point now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [key, t] : trades_) {
+    if (t.gateway == g && t.gateway_txn_id == gateway_txn_id) {
+      SettleLocked(t, now);
+      return t;
+    }
+  }
+  return Refused("TRADE_NOT_EXIST", gateway_txn_id);
 }
 
 std::vector<SandboxTrade> SandboxBook::Due(Clock::time_point now) {

@@ -101,6 +101,12 @@ class SandboxBook {
                                const Money& amount, Clock::time_point now);
   Result<SandboxRefund> GetRefund(Gateway g, std::string_view out_trade_no,
                                   std::string_view refund_no);
+  // A refund by its number alone, with its trade's out_trade_no (WeChat Pay
+  // and UnionPay query refunds by their own number). "REFUND_NOT_EXIST" when none.
+  Result<std::pair<std::string, SandboxRefund>> FindRefund(Gateway g, std::string_view refund_no);
+  // A trade by the gateway's transaction id (UnionPay refunds name origQryId).
+  Result<SandboxTrade> FindByTxnId(Gateway g, std::string_view gateway_txn_id,
+                                   Clock::time_point now);
 
   // Trades whose time came since the last call: now paid or failed (the
   // caller sends their notifications).
@@ -124,7 +130,6 @@ class SandboxBook {
   std::mt19937_64 rng_;
   std::map<std::string, SandboxTrade> trades_;
   SandboxBookStats stats_;
-  std::uint64_t refund_seq_ = 0;
 };
 
 }  // namespace folio::gateways
