@@ -32,7 +32,8 @@ int RunRelay(const Argv& args);
 int RunConsume(const Argv& args);
 int RunServe(const Argv& args);
 int RunKeys(const Argv& args);
-int RunSoak(const Argv& args);  // cmd_soak.cc
+int RunSoak(const Argv& args);     // cmd_soak.cc
+int RunSandbox(const Argv& args);  // cmd_sandbox.cc
 
 // The demo history (command JSON Lines) of `folio demo` and `folio serve --demo`.
 std::string_view DemoHistory();

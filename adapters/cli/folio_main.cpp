@@ -35,6 +35,8 @@ Commands:
   consume   rebuild a log and its projections from Kafka (downstream consumer)
   torture   append forever, printing each durable sequence (crash tests)
   soak      SIGKILL serve again and again under HTTP load; check nothing lost or doubled
+  sandbox   play Alipay, WeChat Pay and UnionPay (their APIs, signatures and
+            notifications) for a Folio server, with fault switches
 
 Data lives in the directory given with --data (RocksDB). See README.md.
 )";
@@ -55,6 +57,7 @@ constexpr Command kCommands[] = {
     {"relay", folio::cli::RunRelay},     {"consume", folio::cli::RunConsume},
     {"import", folio::cli::RunImport},   {"reconcile", folio::cli::RunReconcile},
     {"report", folio::cli::RunReport},   {"soak", folio::cli::RunSoak},
+    {"sandbox", folio::cli::RunSandbox},
 };
 
 }  // namespace

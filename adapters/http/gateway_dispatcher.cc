@@ -180,6 +180,7 @@ void GatewayDispatcher::DoCreate(const std::string& payment_id) {
   order.amount = p.amount;
   order.description = p.order_id.empty() ? "Payment " + payment_id : "Order " + p.order_id;
   order.expires_at_s = p.expires_at_ns > 0 ? p.expires_at_ns / 1'000'000'000 : 0;
+  order.created_at_s = p.created_at_ns / 1'000'000'000;
   auto trade = g->CreateTrade(order);
   const std::string name(gw::GatewayName(g->gateway()));
   if (trade.ok()) {
@@ -229,7 +230,7 @@ void GatewayDispatcher::DoPoll(const std::string& payment_id) {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.polls;
   }
-  auto q = g->QueryTrade(payment_id);
+  auto q = g->QueryTrade(payment_id, p.created_at_ns / 1'000'000'000);
   if (!q.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.errors;
@@ -277,7 +278,7 @@ void GatewayDispatcher::DoRefund(const std::string& refund_id, bool poll) {
   }
   // The payment's trade number: Alipay records it with the refund, UnionPay
   // refunds against it.
-  auto trade = g->QueryTrade(r.payment_id);
+  auto trade = g->QueryTrade(r.payment_id, p.created_at_ns / 1'000'000'000);
   if (!trade.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.errors;

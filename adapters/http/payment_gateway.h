@@ -28,6 +28,7 @@ struct TradeOrder {
   Money amount;                   // CNY
   std::string description;        // subject / description; a default when empty
   std::int64_t expires_at_s = 0;  // Unix seconds; 0: the gateway's default
+  std::int64_t created_at_s = 0;  // the payment's creation: UnionPay's txnTime
 };
 
 struct RefundOrder {
@@ -44,7 +45,10 @@ class PaymentGateway {
   virtual ~PaymentGateway() = default;
   virtual gateways::Gateway gateway() const = 0;
   virtual Result<gateways::CreatedTrade> CreateTrade(const TradeOrder& order) = 0;
-  virtual Result<gateways::TradeQuery> QueryTrade(std::string_view payment_id) = 0;
+  // `created_at_s`: the payment's creation (UnionPay names a transaction by
+  // orderId and txnTime).
+  virtual Result<gateways::TradeQuery> QueryTrade(std::string_view payment_id,
+                                                  std::int64_t created_at_s) = 0;
   // Closing a trade that is gone or closed already is ok; one that is paid:
   // gateway_refused (query it).
   virtual Status CloseTrade(std::string_view payment_id) = 0;

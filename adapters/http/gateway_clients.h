@@ -1,0 +1,134 @@
+// The three gateways Folio calls, each a PaymentGateway (payment_gateway.h):
+// the codec builds and verifies, the GatewayCaller sends, retries and keeps
+// the breaker. Configuration comes from the server's gateway file
+// (GatewayClientConfigs::Load, docs/gateways.md "Outbound calls").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "adapters/gateways/alipay_api.h"
+#include "adapters/gateways/unionpay_api.h"
+#include "adapters/gateways/wechat_api.h"
+#include "adapters/http/gateway_caller.h"
+#include "adapters/http/payment_gateway.h"
+
+namespace folio::http {
+
+// One gateway's outbound settings: where, how long, how often.
+struct OutboundEndpointConfig {
+  std::string base_url;  // "https://openapi.alipay.com", "http://127.0.0.1:9300"
+  OutboundOptions transport;
+  GatewayCallerOptions calls;
+};
+
+struct GatewayClientConfigs {
+  std::optional<gateways::AlipayApiConfig> alipay;
+  OutboundEndpointConfig alipay_endpoint;
+  std::optional<gateways::WechatApiConfig> wechat;
+  OutboundEndpointConfig wechat_endpoint;
+  std::optional<gateways::UnionPayApiConfig> unionpay;
+  OutboundEndpointConfig unionpay_endpoint;
+  std::chrono::milliseconds poll_after{60'000};
+  std::chrono::milliseconds poll_every{30'000};
+
+  bool any() const { return alipay || wechat || unionpay; }
+  // The "api" parts of the server's gateway file (see gateway_routes.h for
+  // the rest): {"alipay":{"api":{...}},"wechatpay":{"api":{...}},
+  // "unionpay":{"api":{...}},"calls":{...}}; `notify_base` ("http://host:port")
+  // fills notify URLs the file leaves out. Errors: invalid_argument naming
+  // the field.
+  static Result<GatewayClientConfigs> Load(const std::string& path, const std::string& notify_base);
+};
+
+// Unix seconds now; the clients stamp requests and check answers with it.
+using NowSeconds = std::function<std::int64_t()>;
+
+// Builds every configured client. Errors: gateway_config_invalid (a key that
+// does not parse), invalid_argument (a bad base URL or CA file).
+Result<std::vector<std::unique_ptr<PaymentGateway>>> MakeGatewayClients(
+    const GatewayClientConfigs& configs, NowSeconds now_s = {});
+
+class AlipayGateway final : public PaymentGateway {
+ public:
+  AlipayGateway(gateways::AlipayApi api, std::unique_ptr<GatewayCaller> caller, NowSeconds now_s);
+  gateways::Gateway gateway() const override { return gateways::Gateway::kAlipay; }
+  Result<gateways::CreatedTrade> CreateTrade(const TradeOrder& order) override;
+  Result<gateways::TradeQuery> QueryTrade(std::string_view payment_id,
+                                          std::int64_t created_at_s) override;
+  Status CloseTrade(std::string_view payment_id) override;
+  Result<gateways::RefundAnswer> Refund(const RefundOrder& order) override;
+  Result<gateways::RefundAnswer> QueryRefund(const RefundOrder& order) override;
+  Result<gateways::BillLocation> TradeBill(std::string_view date) override;
+  std::vector<Sample> MetricSamples() const override { return caller_->MetricSamples(); }
+
+ private:
+  const gateways::AlipayApi api_;
+  const std::unique_ptr<GatewayCaller> caller_;
+  const NowSeconds now_s_;
+};
+
+class WechatGateway final : public PaymentGateway {
+ public:
+  WechatGateway(gateways::WechatApiCodec codec, std::unique_ptr<GatewayCaller> caller,
+                NowSeconds now_s);
+  gateways::Gateway gateway() const override { return gateways::Gateway::kWechatPay; }
+  Result<gateways::CreatedTrade> CreateTrade(const TradeOrder& order) override;
+  Result<gateways::TradeQuery> QueryTrade(std::string_view payment_id,
+                                          std::int64_t created_at_s) override;
+  Status CloseTrade(std::string_view payment_id) override;
+  Result<gateways::RefundAnswer> Refund(const RefundOrder& order) override;
+  Result<gateways::RefundAnswer> QueryRefund(const RefundOrder& order) override;
+  Result<gateways::BillLocation> TradeBill(std::string_view date) override;
+  std::vector<Sample> MetricSamples() const override { return caller_->MetricSamples(); }
+  // Downloads the platform certificates (done once before the first call,
+  // and again when an answer names an unknown serial). Returns how many.
+  Result<std::size_t> RefreshCertificates();
+
+ private:
+  // Verifies with the platform keys; an unknown serial refreshes them once.
+  template <class T>
+  Result<T> Verified(const std::function<Result<T>()>& parse);
+  Status EnsureCertificates();
+
+  const gateways::WechatApiCodec codec_;
+  const std::unique_ptr<GatewayCaller> caller_;
+  const NowSeconds now_s_;
+  std::mutex refresh_mu_;
+};
+
+class UnionPayGateway final : public PaymentGateway {
+ public:
+  UnionPayGateway(gateways::UnionPayApi api, std::unique_ptr<GatewayCaller> caller,
+                  NowSeconds now_s);
+  gateways::Gateway gateway() const override { return gateways::Gateway::kUnionPay; }
+  Result<gateways::CreatedTrade> CreateTrade(const TradeOrder& order) override;
+  Result<gateways::TradeQuery> QueryTrade(std::string_view payment_id,
+                                          std::int64_t created_at_s) override;
+  // UnionPay has no close for a QR order: it lapses at the gateway. Ok.
+  Status CloseTrade(std::string_view payment_id) override;
+  Result<gateways::RefundAnswer> Refund(const RefundOrder& order) override;
+  Result<gateways::RefundAnswer> QueryRefund(const RefundOrder& order) override;
+  // UnionPay's bills come by its file transfer service, not this API:
+  // gateway_refused.
+  Result<gateways::BillLocation> TradeBill(std::string_view date) override;
+  std::vector<Sample> MetricSamples() const override { return caller_->MetricSamples(); }
+
+ private:
+  const gateways::UnionPayApi api_;
+  const std::unique_ptr<GatewayCaller> caller_;
+  const NowSeconds now_s_;
+  // ACP names a transaction by orderId and txnTime: the txnTime each refund
+  // was first sent with, so a resend is the same transaction (never a second
+  // refund). Kept in memory: after a restart an unknown refund is not resent
+  // (gateway_unavailable) until an operator looks (docs/gateways.md).
+  std::mutex mu_;
+  std::map<std::string, std::int64_t> refund_txn_s_;
+};
+
+}  // namespace folio::http
