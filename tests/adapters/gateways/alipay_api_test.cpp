@@ -377,6 +377,18 @@ TEST_CASE("alipay api: every truncation of an answer is gateway_response_invalid
   }
 }
 
+TEST_CASE("alipay api: every flipped byte of a signed answer is refused, never a success") {
+  const InboundResponse full = Signed(kQuery, QueryObject("TRADE_SUCCESS"));
+  REQUIRE(CodeOf(Api().ParseQuery(full, "pay-1")) == "ok");
+  for (std::size_t i = 0; i < full.body.size(); ++i) {
+    InboundResponse flipped = full;
+    flipped.body[i] = static_cast<char>(flipped.body[i] ^ 0x01);
+    const std::string code = CodeOf(Api().ParseQuery(flipped, "pay-1"));
+    INFO("byte " << i << ": " << code);
+    CHECK((code == "gateway_response_invalid" || code == "signature_invalid"));
+  }
+}
+
 TEST_CASE("alipay api: HTTP status, size and content type come first") {
   for (unsigned status : {500u, 502u, 503u, 504u}) {
     CHECK(CodeOf(Api().ParseQuery(Http("", status), "pay-1")) == "gateway_unavailable");

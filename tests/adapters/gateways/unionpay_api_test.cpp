@@ -369,6 +369,20 @@ TEST_CASE("unionpay api: every truncation of an answer is refused") {
   }
 }
 
+TEST_CASE("unionpay api: every flipped byte of a signed answer is refused, never a success") {
+  const InboundResponse full = Answer(QueryAnswer(kOrder, "00"));
+  REQUIRE(CodeOf(Api().ParseQuery(full, kOrder, kNow)) == "ok");
+  for (std::size_t i = 0; i < full.body.size(); ++i) {
+    InboundResponse flipped = full;
+    flipped.body[i] = static_cast<char>(flipped.body[i] ^ 0x01);
+    const std::string code = CodeOf(Api().ParseQuery(flipped, kOrder, kNow));
+    INFO("byte " << i << ": " << code);
+    // A flip inside signPubKeyCert breaks its CA's signature: key unknown.
+    CHECK((code == "gateway_response_invalid" || code == "signature_invalid" ||
+           code == "signature_key_unknown"));
+  }
+}
+
 TEST_CASE("unionpay api: HTTP status, size and content type come first") {
   CHECK(CodeOf(Api().ParseQuery(Http("", 503), kOrder, kNow)) == "gateway_unavailable");
   CHECK(CodeOf(Api().ParseQuery(Http("", 500), kOrder, kNow)) == "gateway_unavailable");
