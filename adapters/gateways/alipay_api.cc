@@ -10,6 +10,7 @@
 #include "adapters/gateways/parse_support.h"
 #include "adapters/gateways/shanghai_time.h"
 #include "adapters/json/json_fields.h"
+#include "engine/utf8.h"
 #include "events/codes.h"
 
 namespace folio::gateways {
@@ -136,6 +137,18 @@ Result<std::string> Yuan(std::string_view field, const Money& amount) {
     return BadArgument(std::string(field) + " must be a positive CNY amount");
   }
   return amount.ToString();
+}
+
+// Valid UTF-8 without control characters: what a subject or reason may hold.
+bool IsText(std::string_view s) {
+  while (!s.empty()) {
+    const std::size_t n = utf8::SequenceLength(s);
+    if (n == 0 || (n == 1 && (static_cast<unsigned char>(s[0]) < 0x20 || s[0] == 0x7f))) {
+      return false;
+    }
+    s.remove_prefix(n);
+  }
+  return true;
 }
 
 bool IsBillDate(std::string_view d) {
@@ -342,8 +355,8 @@ Result<OutboundRequest> AlipayApi::Precreate(std::string_view out_trade_no, cons
                                              std::int64_t now_s) const {
   RETURN_IF_ERROR(CheckOurId("out_trade_no", out_trade_no));
   ASSIGN_OR_RETURN(std::string total, Yuan("amount", amount));
-  if (subject.empty() || subject.size() > kAlipaySubjectBytesMax) {
-    return BadArgument("subject must be 1 to 256 bytes");
+  if (subject.empty() || subject.size() > kAlipaySubjectBytesMax || !IsText(subject)) {
+    return BadArgument("subject must be 1 to 256 bytes of UTF-8 text");
   }
   if (timeout_minutes == 0 || timeout_minutes > kAlipayTimeoutMinutesMax) {
     return BadArgument("timeout_minutes must be 1 to 21600");
@@ -378,8 +391,8 @@ Result<OutboundRequest> AlipayApi::Refund(std::string_view out_trade_no,
   RETURN_IF_ERROR(CheckOurId("out_trade_no", out_trade_no));
   RETURN_IF_ERROR(CheckOurId("out_request_no", out_request_no));
   ASSIGN_OR_RETURN(std::string amount, Yuan("refund_amount", refund_amount));
-  if (refund_reason.size() > kAlipaySubjectBytesMax) {
-    return BadArgument("refund_reason longer than 256 bytes");
+  if (refund_reason.size() > kAlipaySubjectBytesMax || !IsText(refund_reason)) {
+    return BadArgument("refund_reason must be at most 256 bytes of UTF-8 text");
   }
   bj::object biz;
   biz["out_trade_no"] = out_trade_no;

@@ -66,7 +66,8 @@ struct AlipayApiConfig {
   std::string notify_url;
 };
 
-// Longest subject Alipay accepts, in bytes (256 characters; bytes is stricter).
+// Longest subject (and refund_reason) accepted, in bytes (Alipay counts 256
+// characters; bytes is stricter). Both must be UTF-8 without control characters.
 inline constexpr std::size_t kAlipaySubjectBytesMax = 256;
 // timeout_express range: 1 minute to 15 days.
 inline constexpr std::uint32_t kAlipayTimeoutMinutesMax = 15 * 24 * 60;

@@ -202,10 +202,13 @@ TEST_CASE("alipay api: bad builder arguments are invalid_argument, nothing is si
   CHECK(CodeOf(Api().Precreate("p", Money(Asset::CNY, 0), "s", 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, "", 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, std::string(257, 'x'), 30, kNow)) == "invalid_argument");
+  CHECK(CodeOf(Api().Precreate("p", yuan, "bad \xff utf-8", 30, kNow)) == "invalid_argument");
+  CHECK(CodeOf(Api().Precreate("p", yuan, "line\nbreak", 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, "s", 0, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, "s", 21601, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, "s", 30, -1)) == "invalid_argument");
   CHECK(CodeOf(Api().Refund("p", "", yuan, "", kNow)) == "invalid_argument");
+  CHECK(CodeOf(Api().Refund("p", "r", yuan, "\xc3\x28", kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Refund("p", "r", Money(Asset::CNY, 0), "", kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().RefundQuery("p", "r:1", kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().BillDownloadUrl("2026-11", kNow)) == "invalid_argument");
