@@ -172,8 +172,6 @@ struct Answer {
   bool NotExist() const { return is_signed && code == "40004" && sub_code == kTradeNotExist; }
 };
 
-bool EndsWith(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
-
 Status CallError(const Answer& a) {
   std::string detail = "alipay " + a.code;
   if (!a.sub_code.empty()) detail += " " + a.sub_code;
@@ -181,7 +179,7 @@ Status CallError(const Answer& a) {
   if (!a.is_signed) detail += " (unsigned answer)";
   if (a.code == "20000") return internal::Unavailable(std::move(detail));
   if (a.code == "40004") {
-    if (EndsWith(a.sub_code, "SYSTEM_ERROR") || EndsWith(a.sub_code, "SYSTEM_BUSY")) {
+    if (a.sub_code.ends_with("SYSTEM_ERROR") || a.sub_code.ends_with("SYSTEM_BUSY")) {
       return internal::Unavailable(std::move(detail));
     }
     return internal::Refused(std::move(detail));
@@ -213,8 +211,9 @@ Result<Answer> ReadAnswer(const InboundResponse& r, std::string_view method, EVP
   const bj::object& root = doc->as_object();
   const std::string own = AlipayResponseKey(method);
   const bool has_own = root.contains(own), has_error = root.contains("error_response");
-  if (has_own == has_error)
+  if (has_own == has_error) {
     return ResponseInvalid("expected exactly one of " + own + ", error_response");
+  }
   const std::string name = has_own ? own : "error_response";
   const bj::value& value = root.at(name);
   if (!value.is_object()) return ResponseInvalid(name + " is not an object");

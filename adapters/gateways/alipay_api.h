@@ -119,7 +119,8 @@ class AlipayApi {
   // scanned does not exist at Alipay yet).
   Result<TradeQuery> ParseQuery(const InboundResponse& r, std::string_view out_trade_no) const;
   // ok: closed. Signed 40004 ACQ.TRADE_NOT_EXIST -> ok (nothing can be paid);
-  // ACQ.TRADE_STATUS_ERROR (paid or finished) -> gateway_refused: query it.
+  // ACQ.TRADE_STATUS_ERROR (not waiting for payment: paid, finished or
+  // already closed) -> gateway_refused: query it to know which.
   Status ParseClose(const InboundResponse& r, std::string_view out_trade_no) const;
   // fund_change Y -> kSucceeded; N -> kProcessing (a repeat of an earlier
   // request, or not moved yet: query the refund). `refunded` stays empty:
