@@ -118,7 +118,9 @@ class AlipayApi {
   // Signed 40004 ACQ.TRADE_NOT_EXIST -> kNotFound (a precreated trade nobody
   // scanned does not exist at Alipay yet).
   Result<TradeQuery> ParseQuery(const InboundResponse& r, std::string_view out_trade_no) const;
-  // ok: closed. Signed 40004 ACQ.TRADE_NOT_EXIST -> ok (nothing can be paid);
+  // ok: closed. Signed 40004 ACQ.TRADE_NOT_EXIST -> ok: the QR was never
+  // scanned, and integrators report that Alipay refuses a later scan of a
+  // closed out_trade_no (should money arrive anyway, its notification says so);
   // ACQ.TRADE_STATUS_ERROR (not waiting for payment: paid, finished or
   // already closed) -> gateway_refused: query it to know which.
   Status ParseClose(const InboundResponse& r, std::string_view out_trade_no) const;
