@@ -244,7 +244,10 @@ Result<RefundAnswer> UnionPayApi::ParseRefund(const InboundResponse& r,
                                               std::string_view refund_order_id,
                                               std::int64_t now_s) const {
   ASSIGN_OR_RETURN(Answer a, Read(r, refund_order_id, now_s));
-  if (a.resp_code != "00") return CallError(a.resp_code, a.resp_msg, a.is_signed);
+  // 12 (duplicate transaction) answers a resent refund whose first answer was
+  // lost: the refund exists, its outcome is the query's to tell.
+  const bool duplicate = a.resp_code == "12" && a.is_signed;
+  if (a.resp_code != "00" && !duplicate) return CallError(a.resp_code, a.resp_msg, a.is_signed);
   RefundAnswer out;
   out.state = RefundState::kProcessing;  // accepted; the result comes later
   out.gateway_status = a.resp_code;

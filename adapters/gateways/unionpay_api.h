@@ -40,6 +40,7 @@
 //        00          the call's own fields (missing or bad -> gateway_response_invalid)
 //        03, 04, 05  gateway_unavailable: in process or unknown, ask again
 //        34          query, refund query: kNotFound (signed); other calls gateway_refused
+//        12          refund: kProcessing (signed; already submitted, query it)
 //        any other   gateway_refused "respCode <c>: <respMsg>"
 #pragma once
 
@@ -106,7 +107,9 @@ class UnionPayApi {
   Result<CreatedTrade> ParseApplyQrCode(const InboundResponse& r, std::string_view order_id,
                                         std::int64_t now_s) const;
   // respCode 00: accepted, the result comes by notification or query ->
-  // kProcessing with gateway_refund_id = queryId.
+  // kProcessing with gateway_refund_id = queryId. Signed 12 (duplicate
+  // transaction: this refund_order_id was already sent, e.g. a retry after a
+  // lost answer or a 03/04/05) -> kProcessing as well: query it.
   Result<RefundAnswer> ParseRefund(const InboundResponse& r, std::string_view refund_order_id,
                                    std::int64_t now_s) const;
   // By origRespCode: 00 -> kPaid (queryId, txnAmt), 03/04/05 -> kPending,

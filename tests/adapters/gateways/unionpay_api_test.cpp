@@ -473,6 +473,18 @@ TEST_CASE("unionpay api: refund and refund query") {
         "gateway_unavailable");
   CHECK(CodeOf(Api().ParseRefund(Answer(With(accepted, "respCode", "34")), kRefundOrder, kNow)) ==
         "gateway_refused");
+  // A resent refund (its first answer lost) is a duplicate: processing, query it.
+  auto duplicate = Api().ParseRefund(Answer(With(Without(accepted, "queryId"), "respCode", "12")),
+                                     kRefundOrder, kNow);
+  REQUIRE(duplicate.ok());
+  CHECK(duplicate->state == RefundState::kProcessing);
+  CHECK(duplicate->gateway_status == "12");
+  FormPairs unsigned_12 = With(Without(accepted, "queryId"), "respCode", "12");
+  CHECK(CodeOf(Api().ParseRefund(Http(EncodeForm(unsigned_12)), kRefundOrder, kNow)) ==
+        "gateway_refused");
+  // For a QR order, 12 is a refusal: the QR payload is not in the answer.
+  CHECK(CodeOf(Api().ParseApplyQrCode(Answer(With(Without(QrOk(), "qrCode"), "respCode", "12")),
+                                      kOrder, kNow)) == "gateway_refused");
   CHECK(CodeOf(Api().ParseRefund(Answer(accepted), kOrder, kNow)) == "gateway_response_invalid");
 
   auto done = Api().ParseRefundQuery(Answer(QueryAnswer(kRefundOrder, "00")), kRefundOrder, kNow);
