@@ -274,15 +274,15 @@ TEST_CASE("alipay api: the sandbox refuses a correctly signed request with bad c
                        {"sign_type", "RSA2"}, {"timestamp", "2026-11-22 09:00:00"},
                        {"version", "1.0"},    {"biz_content", R"({"out_trade_no":"p"})"}};
   CHECK(CodeOf(ParseAlipayApiRequest(sign(base), merchant.get())) == "ok");
-  for (auto [name, value] :
+  for (const auto& change :
        {std::pair{"format", "XML"}, std::pair{"charset", "gbk"}, std::pair{"version", "2.0"},
         std::pair{"biz_content", "[1]"}, std::pair{"biz_content", R"({"a":1,"a":2})"},
         std::pair{"method", ""}}) {
     FormPairs p = base;
     for (auto& [k, v] : p) {
-      if (k == name) v = value;
+      if (k == change.first) v = change.second;
     }
-    INFO(name << "=" << value);
+    INFO(change.first << "=" << change.second);
     CHECK(CodeOf(ParseAlipayApiRequest(sign(p), merchant.get())) == "notification_malformed");
   }
 }
