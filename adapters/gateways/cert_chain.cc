@@ -134,6 +134,9 @@ Result<crypto::Pkey> CertChainVerifier::VerifyLeaf(std::string_view leaf_pem,
     }
     return KeyUnknown("signPubKeyCert does not chain to the configured root: " + why);
   }
+  if (X509_check_ca(leaf.get()) != 0) {
+    return KeyUnknown("signPubKeyCert is a CA certificate, not a signing certificate");
+  }
   if (!expected_org_.empty() && CnOrg(CommonName(leaf.get())) != expected_org_) {
     return KeyUnknown("signPubKeyCert's CN does not name " + expected_org_);
   }

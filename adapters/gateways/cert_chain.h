@@ -47,8 +47,9 @@ class CertChainVerifier {
   //   signature_invalid      the PEM does not parse, or its key is not RSA >= 2048
   //   signature_expired      a certificate of the chain is expired or not yet valid
   //   signature_key_unknown  it does not chain to the configured root (another
-  //                          CA, self-signed, a bad CA signature), or the CN
-  //                          does not name expected_org
+  //                          CA, self-signed, a bad CA signature), it is
+  //                          itself a CA certificate, or the CN does not
+  //                          name expected_org
   Result<crypto::Pkey> VerifyLeaf(std::string_view leaf_pem, std::int64_t now_s) const;
 
  private:
