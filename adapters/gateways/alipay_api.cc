@@ -8,6 +8,7 @@
 
 #include "adapters/gateways/outbound_support.h"
 #include "adapters/gateways/parse_support.h"
+#include "adapters/gateways/raw_json.h"
 #include "adapters/gateways/shanghai_time.h"
 #include "adapters/json/json_fields.h"
 #include "engine/utf8.h"
@@ -23,101 +24,6 @@ constexpr std::string_view kSuccess = "10000";
 constexpr std::string_view kTradeNotExist = "ACQ.TRADE_NOT_EXIST";
 // Alipay's own limit on out_trade_no and out_request_no.
 constexpr std::size_t kAlipayIdBytesMax = 64;
-constexpr int kRawDepthMax = 64;
-
-// ---- The raw scanner: finds where a member's value starts and ends. ----
-
-bool IsHexDigit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-bool IsScalarByte(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
-         c == '+' || c == '.';
-}
-
-class RawScanner {
- public:
-  explicit RawScanner(std::string_view s) : s_(s) {}
-
-  // Where the next token starts (whitespace skipped).
-  std::size_t pos() {
-    SkipWhitespace();
-    return i_;
-  }
-  // Just past the last byte read (whitespace after it not skipped).
-  std::size_t end() const { return i_; }
-  bool AtEnd() { return pos() == s_.size(); }
-
-  bool Consume(char c) {
-    if (pos() < s_.size() && s_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-
-  // A string; returns its bytes between the quotes, escapes left as written.
-  std::optional<std::string_view> String() {
-    if (!Consume('"')) return std::nullopt;
-    const std::size_t start = i_;
-    while (i_ < s_.size()) {
-      const char c = s_[i_];
-      if (c == '"') return s_.substr(start, i_++ - start);
-      if (static_cast<unsigned char>(c) < 0x20) return std::nullopt;
-      if (c != '\\') {
-        ++i_;
-        continue;
-      }
-      if (i_ + 1 >= s_.size()) return std::nullopt;
-      const char e = s_[i_ + 1];
-      if (e == 'u') {
-        if (s_.size() - i_ < 6) return std::nullopt;
-        for (std::size_t k = 2; k < 6; ++k) {
-          if (!IsHexDigit(s_[i_ + k])) return std::nullopt;
-        }
-        i_ += 6;
-      } else if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos) {
-        i_ += 2;
-      } else {
-        return std::nullopt;
-      }
-    }
-    return std::nullopt;  // unterminated
-  }
-
-  bool Value(int depth) {
-    if (depth > kRawDepthMax || pos() >= s_.size()) return false;
-    const char c = s_[i_];
-    if (c == '"') return String().has_value();
-    if (c == '{') return Container('}', depth, true);
-    if (c == '[') return Container(']', depth, false);
-    const std::size_t start = i_;
-    while (i_ < s_.size() && IsScalarByte(s_[i_])) ++i_;
-    return i_ > start;  // a number or literal; the strict parser checked its spelling
-  }
-
- private:
-  bool Container(char close, int depth, bool object) {
-    ++i_;
-    if (Consume(close)) return true;
-    do {
-      if (object && (!String() || !Consume(':'))) return false;
-      if (!Value(depth + 1)) return false;
-    } while (Consume(','));
-    return Consume(close);
-  }
-
-  void SkipWhitespace() {
-    while (i_ < s_.size() &&
-           (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
-      ++i_;
-    }
-  }
-
-  std::string_view s_;
-  std::size_t i_ = 0;
-};
 
 // ---- Arguments of the builders. ----
 
@@ -286,27 +192,6 @@ std::string AlipayResponseKey(std::string_view method) {
   std::string key(method);
   std::replace(key.begin(), key.end(), '.', '_');
   return key + "_response";
-}
-
-std::optional<std::string_view> RawJsonMember(std::string_view json, std::string_view key) {
-  RawScanner sc(json);
-  if (!sc.Consume('{')) return std::nullopt;
-  std::optional<std::string_view> found;
-  if (!sc.Consume('}')) {
-    do {
-      const std::optional<std::string_view> name = sc.String();
-      if (!name || !sc.Consume(':')) return std::nullopt;
-      const std::size_t start = sc.pos();
-      if (!sc.Value(1)) return std::nullopt;
-      if (*name == key) {
-        if (found) return std::nullopt;
-        found = json.substr(start, sc.end() - start);
-      }
-    } while (sc.Consume(','));
-    if (!sc.Consume('}')) return std::nullopt;
-  }
-  if (!sc.AtEnd()) return std::nullopt;
-  return found;
 }
 
 // ---- AlipayApi: building. ----
@@ -507,66 +392,12 @@ Result<BillLocation> AlipayApi::ParseBillDownloadUrl(const InboundResponse& r) c
   ASSIGN_OR_RETURN(
       Answer a, ReadAnswer(r, "alipay.data.dataservice.bill.downloadurl.query", alipay_key_.get()));
   if (a.code != kSuccess) return CallError(a);
-  ASSIGN_OR_RETURN(std::string url, Field(a, "bill_download_url"));
+  BillLocation out;
+  ASSIGN_OR_RETURN(out.download_url, Field(a, "bill_download_url"));
+  const std::string_view url = out.download_url;
   if (!url.starts_with("https://") && !url.starts_with("http://")) {
     return ResponseInvalid("bill_download_url is not an http(s) URL");
   }
-  return BillLocation{std::move(url), "", ""};
-}
-
-// ---- The sandbox's side. ----
-
-std::optional<std::string_view> AlipayApiCall::Biz(std::string_view name) const {
-  for (const auto& [k, v] : biz) {
-    if (k == name) return std::string_view(v);
-  }
-  return std::nullopt;
-}
-
-Result<AlipayApiCall> ParseAlipayApiRequest(std::string_view body, EVP_PKEY* merchant_public_key) {
-  ASSIGN_OR_RETURN(FormPairs form, ParseForm(body));
-  if (FormValue(form, "sign_type").value_or("") != "RSA2") {
-    return Status::Error(codes::kSignatureInvalid, "sign_type must be RSA2");
-  }
-  const std::string_view sign = FormValue(form, "sign").value_or("");
-  if (sign.empty()) return Status::Error(codes::kSignatureInvalid, "sign is missing");
-  const std::optional<std::string> raw = crypto::Base64Decode(sign);
-  if (!raw) return Status::Error(codes::kSignatureInvalid, "sign is not base64");
-  if (!crypto::VerifySha256Rsa(merchant_public_key, AlipayRequestSignedMessage(form), *raw)) {
-    return Status::Error(codes::kSignatureInvalid, "sign does not verify with the merchant's key");
-  }
-  // After this point the parameters are the merchant's own.
-  for (const auto& [name, fixed] :
-       {std::pair{"format", "JSON"}, std::pair{"charset", "utf-8"}, std::pair{"version", "1.0"}}) {
-    if (FormValue(form, name).value_or("") != fixed) {
-      return internal::Malformed(std::string(name) + " must be " + fixed);
-    }
-  }
-  AlipayApiCall call;
-  ASSIGN_OR_RETURN(std::string_view app_id, internal::Required(form, "app_id"));
-  ASSIGN_OR_RETURN(std::string_view method, internal::Required(form, "method"));
-  ASSIGN_OR_RETURN(std::string_view timestamp, internal::Required(form, "timestamp"));
-  ASSIGN_OR_RETURN(std::string_view biz_content, internal::Required(form, "biz_content"));
-  ASSIGN_OR_RETURN(bj::object biz, internal::ParseJsonObject(biz_content, "biz_content"));
-  call.app_id = app_id;
-  call.method = method;
-  call.timestamp = timestamp;
-  call.notify_url = FormValue(form, "notify_url").value_or("");
-  call.biz_content = biz_content;
-  for (const auto& member : biz) {
-    if (member.value().is_string()) {
-      call.biz.emplace_back(std::string(member.key()), std::string(member.value().as_string()));
-    }
-  }
-  return call;
-}
-
-std::string BuildAlipayApiResponse(EVP_PKEY* alipay_private_key, std::string_view method,
-                                   std::string_view response_object_json) {
-  const std::string sign =
-      crypto::Base64Encode(crypto::SignSha256Rsa(alipay_private_key, response_object_json));
-  std::string out = "{\"" + AlipayResponseKey(method) + "\":";
-  out.append(response_object_json).append(",\"sign\":\"").append(sign).append("\"}");
   return out;
 }
 

@@ -155,38 +155,4 @@ std::string AlipayRequestSignedMessage(const FormPairs& params);
 // "alipay.trade.query" -> "alipay_trade_query_response".
 std::string AlipayResponseKey(std::string_view method);
 
-// The exact bytes of the value of top-level member `key` of the JSON object
-// `json`, found by a scanner that understands strings, escapes and nesting
-// (depth <= 64). nullopt when `json` is not one well-formed object (trailing
-// bytes included), the key is absent or appears twice. The key is compared
-// as written between its quotes (an escaped spelling is not the same key).
-std::optional<std::string_view> RawJsonMember(std::string_view json, std::string_view key);
-
-// ---- The sandbox's side: Alipay's half of the same protocol. ----
-
-// A request as Alipay reads it.
-struct AlipayApiCall {
-  std::string app_id;
-  std::string method;
-  std::string timestamp;
-  std::string notify_url;   // empty when not sent
-  std::string biz_content;  // the raw JSON text
-  // biz_content's top-level members whose values are strings, in order.
-  std::vector<std::pair<std::string, std::string>> biz;
-  std::optional<std::string_view> Biz(std::string_view name) const;
-};
-
-// Verifies a merchant's request: notification_malformed (form, a common
-// parameter missing or not the fixed value, biz_content not a strict JSON
-// object), signature_invalid (sign_type not RSA2, sign missing, not base64 or
-// not verifying with `merchant_public_key`). REQUIRES: merchant_public_key
-// is an RSA public key (crypto::LoadRsaPublicKey). Thread-safe.
-Result<AlipayApiCall> ParseAlipayApiRequest(std::string_view body, EVP_PKEY* merchant_public_key);
-
-// {"<method>_response":<response_object_json>,"sign":"<base64>"}, signed with
-// Alipay's private key over response_object_json exactly. REQUIRES:
-// response_object_json is a JSON object; alipay_private_key an RSA private key.
-std::string BuildAlipayApiResponse(EVP_PKEY* alipay_private_key, std::string_view method,
-                                   std::string_view response_object_json);
-
 }  // namespace folio::gateways

@@ -134,19 +134,4 @@ class UnionPayApi {
   CertChainVerifier verifier_;
 };
 
-// ---- The sandbox's side: UnionPay's half of the same protocol. ----
-
-// Verifies a merchant's request: notification_malformed (the form; version
-// not 5.1.0, encoding not UTF-8, txnType or merId missing), signature_invalid
-// (signMethod not 01, signature missing, not base64, not verifying with
-// `merchant_public_key`). Returns the fields in body order.
-// REQUIRES: merchant_public_key is an RSA public key. Thread-safe.
-Result<FormPairs> ParseUnionPayApiRequest(std::string_view body, EVP_PKEY* merchant_public_key);
-
-// The response body: `fields` plus signMethod=01, signPubKeyCert and
-// signature (by `signing_key`, whose certificate is `signing_cert_pem`),
-// form-encoded in the given order. REQUIRES: signing_key is an RSA private key.
-std::string BuildUnionPayApiResponse(EVP_PKEY* signing_key, std::string_view signing_cert_pem,
-                                     FormPairs fields);
-
 }  // namespace folio::gateways

@@ -8,9 +8,11 @@
 #include <string>
 
 #include "adapters/gateways/alipay.h"
+#include "adapters/gateways/alipay_sandbox_api.h"
 #include "adapters/gateways/crypto.h"
 #include "adapters/gateways/form.h"
 #include "adapters/gateways/gateway_codes.h"
+#include "adapters/gateways/raw_json.h"
 #include "adapters/gateways/shanghai_time.h"
 #include "tests/adapters/gateways/gateway_test_support.h"
 

@@ -11,6 +11,7 @@
 #include "adapters/gateways/crypto.h"
 #include "adapters/gateways/form.h"
 #include "adapters/gateways/unionpay.h"
+#include "adapters/gateways/unionpay_sandbox_api.h"
 #include "tests/adapters/gateways/gateway_test_support.h"
 
 namespace folio::gateways {
