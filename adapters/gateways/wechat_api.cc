@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "adapters/gateways/gateway_codes.h"
+#include "adapters/gateways/parse_support.h"
 #include "adapters/gateways/wechat.h"
 #include "adapters/gateways/wechat_cert.h"
 #include "adapters/json/json_fields.h"
@@ -112,12 +113,8 @@ Result<SignedHeaders> ReadSignedHeaders(const InboundResponse& r, std::int64_t n
                                               [](char c) { return c >= '0' && c <= '9'; })) {
     return Status::Error(codes::kSignatureInvalid, "Wechatpay-Timestamp is not decimal seconds");
   }
-  const std::int64_t ts = std::stoll(std::string(h.timestamp));
-  const std::int64_t skew = ts > now_s ? ts - now_s : now_s - ts;
-  if (skew > kWechatResponseWindowS) {
-    return Status::Error(codes::kSignatureExpired,
-                         "Wechatpay-Timestamp is " + std::to_string(skew) + " s away from now");
-  }
+  const std::int64_t ts = std::stoll(std::string(h.timestamp));  // <= 12 digits: no throw
+  RETURN_IF_ERROR(internal::CheckWindow(ts, now_s, kWechatResponseWindowS));
   return h;
 }
 
@@ -628,7 +625,9 @@ Result<TradeQuery> WechatApiCodec::ParseQueryOrder(const InboundResponse& r,
   if (q.state == TradeState::kPaid || q.state == TradeState::kRefunded) {
     ASSIGN_OR_RETURN(q.gateway_txn_id, Str(o, "transaction_id"));
     ASSIGN_OR_RETURN(q.amount, AmountField(o, "total"));
-  } else if (o.contains("amount")) {
+  } else if (const bj::value* a = o.if_contains("amount");
+             a != nullptr && a->is_object() && a->as_object().contains("total")) {
+    // Before payment the amount is informative and may come without a total.
     ASSIGN_OR_RETURN(q.amount, AmountField(o, "total"));
   }
   return q;

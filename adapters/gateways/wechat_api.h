@@ -139,7 +139,7 @@ struct WechatRefundRequest {
 
 // The codec. Create() parses the keys once; the codec is then immutable
 // (except the platform key store, which is internally synchronized) and
-// every method is thread-safe.
+// every method is thread-safe. Copies share one platform key store.
 //
 // Builders fail with gateway_config_invalid (never after Create) or
 // invalid_argument (an id, amount or date the API would refuse).

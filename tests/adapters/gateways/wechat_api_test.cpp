@@ -776,6 +776,15 @@ TEST_CASE("wechat api: each trade_state maps to a TradeState") {
       codec.ParseQueryOrder(Answer(200, QueryBody("SUCCESS")), "pay-wx-0001", kNow);
   REQUIRE(paid.ok());
   CHECK(paid->gateway_txn_id == "4200000000202611220001");
+  // Before payment the amount may come without a total: no amount, not an error.
+  Result<TradeQuery> unpaid = codec.ParseQueryOrder(
+      Answer(200, QueryBody("NOTPAY", R"({"currency":"CNY"})")), "pay-wx-0001", kNow);
+  REQUIRE(unpaid.ok());
+  CHECK_FALSE(unpaid->amount.has_value());
+  CHECK(CodeOf(codec.ParseQueryOrder(Answer(200, QueryBody("NOTPAY", R"({"total":-5})")),
+                                     "pay-wx-0001", kNow)) == "gateway_response_invalid");
+  CHECK(CodeOf(codec.ParseQueryOrder(Answer(200, QueryBody("SUCCESS", R"({"currency":"CNY"})")),
+                                     "pay-wx-0001", kNow)) == "gateway_response_invalid");
   CHECK(CodeOf(codec.ParseQueryOrder(Answer(200, QueryBody("FROZEN")), "pay-wx-0001", kNow)) ==
         "gateway_response_invalid");
   // Paid without a transaction id, for another merchant, for another order.
