@@ -688,6 +688,8 @@ Result<std::size_t> WechatApiCodec::LoadCertificates(const InboundResponse& r,
   ASSIGN_OR_RETURN(SignedHeaders h, ReadSignedHeaders(r, now_s));
   const std::shared_ptr<const WechatPlatformKey> known = keys_->Find(h.serial);
   if (known) RETURN_IF_ERROR(VerifyWith(*known, h, r.body, now_s));
+  // Only a 200 can carry its own signer; an error answer must be verifiable.
+  if (!known && r.status != 200) return UnknownSerial(h.serial);
   // Unknown signer: the body is read before its signature is checked, but
   // nothing in it is used unless it decrypts under the APIv3 key (bootstrap).
   ASSIGN_OR_RETURN(bj::object o, SuccessBody(r, 200));

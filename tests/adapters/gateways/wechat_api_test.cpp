@@ -516,6 +516,10 @@ TEST_CASE("wechat api: a certificates answer signed by a known key is checked wi
   const InboundResponse forged = CertificatesAnswer({SandboxCert()}, Keys().wechat_platform_serial,
                                                     OtherKeys().wechat_platform_private_key_pem);
   CHECK(CodeOf(codec.LoadCertificates(forged, kNow)) == "signature_invalid");
+  // An error answer is believed only from a known signer.
+  const std::string error = R"({"code":"PARAM_ERROR","message":"m"})";
+  CHECK(CodeOf(codec.LoadCertificates(Answer(400, error), kNow)) == "gateway_refused");
+  CHECK(CodeOf(EmptyCodec().LoadCertificates(Answer(400, error), kNow)) == "signature_key_unknown");
   // Unknown signer that is not among the listed certificates.
   const Platform& next = NextPlatform();
   CHECK(CodeOf(EmptyCodec().LoadCertificates(
