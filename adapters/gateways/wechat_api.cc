@@ -6,10 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <mutex>
+#include <cstdlib>
 
 #include "adapters/gateways/gateway_codes.h"
-#include "adapters/gateways/parse_support.h"
 #include "adapters/gateways/wechat.h"
 #include "adapters/gateways/wechat_cert.h"
 #include "adapters/json/json_fields.h"
@@ -21,8 +20,7 @@ namespace {
 
 namespace bj = boost::json;
 
-constexpr std::int64_t kWechatResponseWindowS = 300;  // as for notifications
-constexpr std::int64_t kChinaOffsetS = 8 * 3600;      // Asia/Shanghai, no DST since 1991
+constexpr std::int64_t kChinaOffsetS = 8 * 3600;  // Asia/Shanghai, no DST since 1991
 constexpr std::int64_t kSecondsPerDay = 86'400;
 
 Status Invalid(std::string message) {
@@ -92,45 +90,6 @@ bool IsJsonContentType(std::string_view ct) {
     if (lower != kJson[i]) return false;
   }
   return ct.size() == kJson.size() || ct[kJson.size()] == ';' || ct[kJson.size()] == ' ';
-}
-
-// ---- Response signature ----------------------------------------------------
-
-struct SignedHeaders {
-  std::string_view timestamp, nonce, signature, serial;
-};
-
-Result<SignedHeaders> ReadSignedHeaders(const InboundResponse& r, std::int64_t now_s) {
-  if (r.body.size() > kMaxResponseBytes) {
-    return Invalid("body of " + std::to_string(r.body.size()) + " bytes is over the limit");
-  }
-  SignedHeaders h{r.Header("wechatpay-timestamp"), r.Header("wechatpay-nonce"),
-                  r.Header("wechatpay-signature"), r.Header("wechatpay-serial")};
-  if (h.timestamp.empty() || h.nonce.empty() || h.signature.empty() || h.serial.empty()) {
-    return Status::Error(codes::kSignatureInvalid, "a Wechatpay-* header is missing");
-  }
-  if (h.timestamp.size() > 12 || !std::all_of(h.timestamp.begin(), h.timestamp.end(),
-                                              [](char c) { return c >= '0' && c <= '9'; })) {
-    return Status::Error(codes::kSignatureInvalid, "Wechatpay-Timestamp is not decimal seconds");
-  }
-  const std::int64_t ts = std::stoll(std::string(h.timestamp));  // <= 12 digits: no throw
-  RETURN_IF_ERROR(internal::CheckWindow(ts, now_s, kWechatResponseWindowS));
-  return h;
-}
-
-Status VerifyWith(const WechatPlatformKey& key, const SignedHeaders& h, std::string_view body,
-                  std::int64_t now_s) {
-  if (now_s > key.not_after_s || now_s < key.not_before_s) {
-    return Status::Error(codes::kSignatureExpired,
-                         "platform certificate " + key.serial + " is not valid now");
-  }
-  const std::optional<std::string> sig = crypto::Base64Decode(h.signature);
-  if (!sig) return Status::Error(codes::kSignatureInvalid, "Wechatpay-Signature is not base64");
-  if (!crypto::VerifySha256Rsa(key.key.get(), WechatSignedMessage(h.timestamp, h.nonce, body),
-                               *sig)) {
-    return Status::Error(codes::kSignatureInvalid, "Wechatpay-Signature does not verify");
-  }
-  return OkStatus();
 }
 
 Status UnknownSerial(std::string_view serial) {
@@ -421,46 +380,6 @@ std::optional<std::int64_t> ParseWechatTime(std::string_view text) {
   return domain::DaysFromCivil(*date) * kSecondsPerDay + hh * 3600 + mm * 60 + ss - offset_s;
 }
 
-// ---- Platform keys -----------------------------------------------------------
-
-void WechatPlatformKeys::Install(std::vector<std::shared_ptr<const WechatPlatformKey>> keys) {
-  std::unique_lock lock(mu_);
-  for (auto& k : keys) {
-    std::erase_if(keys_, [&](const auto& old) { return old->serial == k->serial; });
-    keys_.push_back(std::move(k));
-  }
-  if (keys_.size() > kKeysMax) {
-    std::sort(keys_.begin(), keys_.end(),
-              [](const auto& a, const auto& b) { return a->not_after_s > b->not_after_s; });
-    keys_.resize(kKeysMax);
-  }
-}
-
-std::shared_ptr<const WechatPlatformKey> WechatPlatformKeys::Find(std::string_view serial) const {
-  std::shared_lock lock(mu_);
-  for (const auto& k : keys_) {
-    if (k->serial == serial || SameCertSerial(k->serial, serial)) return k;
-  }
-  return nullptr;
-}
-
-std::size_t WechatPlatformKeys::size() const {
-  std::shared_lock lock(mu_);
-  return keys_.size();
-}
-
-Status VerifyWechatResponse(const InboundResponse& response, const WechatPlatformKeys& keys,
-                            std::int64_t now_s) {
-  ASSIGN_OR_RETURN(SignedHeaders h, ReadSignedHeaders(response, now_s));
-  const std::shared_ptr<const WechatPlatformKey> key = keys.Find(h.serial);
-  if (!key) return UnknownSerial(h.serial);
-  return VerifyWith(*key, h, response.body, now_s);
-}
-
-bool NeedsWechatCertificateRefresh(const Status& s) {
-  return s.code() == codes::kSignatureKeyUnknown;
-}
-
 // ---- The codec ---------------------------------------------------------------
 
 Result<WechatApiCodec> WechatApiCodec::Create(WechatApiConfig config) {
@@ -685,9 +604,9 @@ Result<std::size_t> WechatApiCodec::LoadCertificates(const InboundResponse& r,
   if (r.status >= 500 && r.status <= 599) {
     return Status::Error(codes::kGatewayUnavailable, "HTTP " + std::to_string(r.status));
   }
-  ASSIGN_OR_RETURN(SignedHeaders h, ReadSignedHeaders(r, now_s));
+  ASSIGN_OR_RETURN(WechatSignedHeaders h, ReadWechatSignedHeaders(r, now_s));
   const std::shared_ptr<const WechatPlatformKey> known = keys_->Find(h.serial);
-  if (known) RETURN_IF_ERROR(VerifyWith(*known, h, r.body, now_s));
+  if (known) RETURN_IF_ERROR(VerifyWechatSignature(*known, h, r.body, now_s));
   // Only a 200 can carry its own signer; an error answer must be verifiable.
   if (!known && r.status != 200) return UnknownSerial(h.serial);
   // Unknown signer: the body is read before its signature is checked, but
@@ -699,7 +618,7 @@ Result<std::size_t> WechatApiCodec::LoadCertificates(const InboundResponse& r,
       return SameCertSerial(k->serial, h.serial);
     });
     if (signer == downloaded.end()) return UnknownSerial(h.serial);
-    RETURN_IF_ERROR(VerifyWith(**signer, h, r.body, now_s));
+    RETURN_IF_ERROR(VerifyWechatSignature(**signer, h, r.body, now_s));
   }
   std::erase_if(downloaded, [&](const auto& k) { return k->not_after_s < now_s; });
   const std::size_t count = downloaded.size();
