@@ -102,7 +102,7 @@ struct WechatRefundRequest {
 //
 // Parsers check, in this order (the first failing one decides):
 //   1. gateway_unavailable       HTTP 5xx (not verified: it only leads to a retry)
-//   2. VerifyWechatResponse()    its codes, above
+//   2. VerifyWechatResponse()    its codes (wechat_platform_keys.h)
 //   3. gateway_unavailable       4xx with code SYSTEM_ERROR, SYSTEMERROR,
 //                                FREQUENCY_LIMITED or BANKERROR
 //      gateway_refused           any other 4xx {code, message}; the message starts
