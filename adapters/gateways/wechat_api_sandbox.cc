@@ -84,9 +84,8 @@ Result<Authorization> ParseAuthorization(std::string_view value) {
 }
 
 Status CheckSignature(const Authorization& a, std::string_view method, std::string_view target,
-                      std::string_view body, std::string_view key_pem,
-                      std::string_view merchant_serial, std::int64_t now_s) {
-  ASSIGN_OR_RETURN(crypto::Pkey key, crypto::LoadRsaPublicKey(key_pem));
+                      std::string_view body, EVP_PKEY* key, std::string_view merchant_serial,
+                      std::int64_t now_s) {
   ASSIGN_OR_RETURN(std::int64_t ts, internal::ParseUnixSeconds("timestamp", a.timestamp));
   RETURN_IF_ERROR(internal::CheckWindow(ts, now_s, kRequestWindowS));
   if (!SameCertSerial(a.serial_no, merchant_serial)) {
@@ -99,7 +98,7 @@ Status CheckSignature(const Authorization& a, std::string_view method, std::stri
   std::string message;
   message.append(method).append("\n").append(target).append("\n").append(a.timestamp);
   message.append("\n").append(a.nonce_str).append("\n").append(body).append("\n");
-  if (!crypto::VerifySha256Rsa(key.get(), message, *sig)) {
+  if (!crypto::VerifySha256Rsa(key, message, *sig)) {
     return Status::Error(codes::kSignatureInvalid, "signature does not verify");
   }
   return OkStatus();
@@ -192,12 +191,11 @@ Result<WechatApiCall> ParseWechatApiRequest(
     const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body,
     std::string_view merchant_public_key_pem, std::string_view merchant_serial,
     std::int64_t now_s) {
-  RETURN_IF_ERROR(crypto::LoadRsaPublicKey(merchant_public_key_pem).status());
+  ASSIGN_OR_RETURN(crypto::Pkey key, crypto::LoadRsaPublicKey(merchant_public_key_pem));
   const std::string_view auth_header = HeaderOf(headers, "Authorization");
   if (auth_header.empty()) return Malformed("no Authorization header");
   ASSIGN_OR_RETURN(Authorization auth, ParseAuthorization(auth_header));
-  RETURN_IF_ERROR(
-      CheckSignature(auth, method, target, body, merchant_public_key_pem, merchant_serial, now_s));
+  RETURN_IF_ERROR(CheckSignature(auth, method, target, body, key.get(), merchant_serial, now_s));
   // After this point the request is the merchant's own.
   ASSIGN_OR_RETURN(WechatApiCall call, ReadCall(method, target, body));
   for (const auto& [name, value] : call.fields) {

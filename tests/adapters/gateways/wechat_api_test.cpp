@@ -398,6 +398,9 @@ TEST_CASE("wechat api: the sandbox refuses malformed Authorization headers") {
   CHECK(parse("WECHATPAY2-SHA256-RSA2048 mchid=\"1\"," + fields) == "signature_invalid");
 
   const WechatApiCodec codec = EmptyCodec();
+  const OutboundRequest fine = codec.Certificates(FixedStamp());
+  CHECK(CodeOf(ParseWechatApiRequest(fine.method, fine.target, fine.headers, fine.body, "not a key",
+                                     kMerchantSerial, 1554208460)) == "gateway_config_invalid");
   OutboundRequest unknown = *codec.QueryOrder("pay-wx-0001", FixedStamp());
   unknown.method = "DELETE";
   CHECK(CodeOf(SandboxParse(unknown)) == "signature_invalid");  // the method is signed
