@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <cstdlib>
 
 #include "adapters/gateways/gateway_codes.h"
 #include "adapters/gateways/wechat.h"
@@ -394,6 +393,10 @@ Result<WechatApiCodec> WechatApiCodec::Create(WechatApiConfig config) {
   if (config.notify_url.rfind("https://", 0) != 0) {
     return ConfigInvalid("notify_url must be an https:// URL");
   }
+  if (config.user_agent.empty() || !std::all_of(config.user_agent.begin(), config.user_agent.end(),
+                                                [](char c) { return c >= 0x20 && c < 0x7f; })) {
+    return ConfigInvalid("user_agent must be printable ASCII");  // it is a header value
+  }
   if (config.apiv3_key.size() != 32) return ConfigInvalid("the APIv3 key must be 32 bytes");
   ASSIGN_OR_RETURN(crypto::Pkey merchant,
                    crypto::LoadRsaPrivateKey(config.merchant_private_key_pem));
@@ -506,13 +509,8 @@ Result<OutboundRequest> WechatApiCodec::TradeBill(std::string_view bill_date,
                 "", st);
 }
 
-OutboundRequest WechatApiCodec::Certificates(const WechatStamp& st) const {
-  Result<OutboundRequest> r = Signed("GET", "/v3/certificates", "", st);
-  if (!r.ok()) {  // only a bad stamp fails; NewWechatStamp's never does
-    std::fprintf(stderr, "folio: %s\n", r.status().ToString().c_str());
-    std::abort();
-  }
-  return std::move(r).value();
+Result<OutboundRequest> WechatApiCodec::Certificates(const WechatStamp& st) const {
+  return Signed("GET", "/v3/certificates", "", st);
 }
 
 Result<CreatedTrade> WechatApiCodec::ParseNativeOrder(const InboundResponse& r,

@@ -117,8 +117,9 @@ struct WechatRefundRequest {
 class WechatApiCodec {
  public:
   // Errors: gateway_config_invalid (a key does not parse, apiv3_key not 32
-  // bytes, mchid / appid / merchant_serial / notify_url empty, public_key_id
-  // without public_key_pem).
+  // bytes, mchid / appid / merchant_serial empty, mchid / merchant_serial not
+  // alphanumeric, notify_url not https://, user_agent empty or not printable
+  // ASCII, public_key_id not PUB_KEY_ID_... or without a public_key_pem).
   static Result<WechatApiCodec> Create(WechatApiConfig config);
 
   const WechatApiConfig& config() const { return config_; }
@@ -138,7 +139,7 @@ class WechatApiCodec {
   // GET /v3/bill/tradebill?bill_date={YYYY-MM-DD}&bill_type=ALL
   Result<OutboundRequest> TradeBill(std::string_view bill_date, const WechatStamp& st) const;
   // GET /v3/certificates
-  OutboundRequest Certificates(const WechatStamp& st) const;
+  Result<OutboundRequest> Certificates(const WechatStamp& st) const;
 
   // 200 {"code_url"} -> qr_payload = code_url (weixin://...).
   Result<CreatedTrade> ParseNativeOrder(const InboundResponse& r, std::int64_t now_s) const;

@@ -241,7 +241,7 @@ TEST_CASE("wechat api: refund, close, refund query, bill and certificates reques
         "/v3/refund/domestic/refunds/ref-wx-1");
   CHECK(codec.TradeBill("2026-11-21", FixedStamp())->target ==
         "/v3/bill/tradebill?bill_date=2026-11-21&bill_type=ALL");
-  const OutboundRequest certs = codec.Certificates(FixedStamp());
+  const OutboundRequest certs = *codec.Certificates(FixedStamp());
   CHECK(certs.method == "GET");
   CHECK(certs.target == "/v3/certificates");
   // '|' is in WeChat Pay's id alphabet but not a URI character.
@@ -297,6 +297,9 @@ TEST_CASE("wechat api: Create refuses an unusable configuration") {
   c.mchid = "19000\"00109";
   CHECK(CodeOf(WechatApiCodec::Create(c)) == "gateway_config_invalid");
   c = Config();
+  c.user_agent = "folio\r\nX-Injected: 1";
+  CHECK(CodeOf(WechatApiCodec::Create(c)) == "gateway_config_invalid");
+  c = Config();
   c.public_key_id = "KEY_0114";
   c.public_key_pem = Keys().wechat_platform_public_key_pem;
   CHECK(CodeOf(WechatApiCodec::Create(c)) == "gateway_config_invalid");
@@ -339,7 +342,7 @@ TEST_CASE("wechat api: the sandbox verifies every request the codec builds") {
   REQUIRE(bill.ok());
   CHECK(bill->kind == WechatApiCallKind::kTradeBill);
   CHECK(FieldOf(*bill, "bill_date") == "2026-11-21");
-  CHECK(SandboxParse(codec.Certificates(st))->kind == WechatApiCallKind::kCertificates);
+  CHECK(SandboxParse(*codec.Certificates(st))->kind == WechatApiCallKind::kCertificates);
 }
 
 TEST_CASE("wechat api: the sandbox refuses tampered, stale and foreign requests") {
@@ -398,7 +401,7 @@ TEST_CASE("wechat api: the sandbox refuses malformed Authorization headers") {
   CHECK(parse("WECHATPAY2-SHA256-RSA2048 mchid=\"1\"," + fields) == "signature_invalid");
 
   const WechatApiCodec codec = EmptyCodec();
-  const OutboundRequest fine = codec.Certificates(FixedStamp());
+  const OutboundRequest fine = *codec.Certificates(FixedStamp());
   CHECK(CodeOf(ParseWechatApiRequest(fine.method, fine.target, fine.headers, fine.body, "not a key",
                                      kMerchantSerial, 1554208460)) == "gateway_config_invalid");
   OutboundRequest unknown = *codec.QueryOrder("pay-wx-0001", FixedStamp());
@@ -470,7 +473,7 @@ TEST_CASE(
   REQUIRE(NeedsWechatCertificateRefresh(first.status()));
 
   // The caller's one refresh: GET /v3/certificates, signed like any call.
-  const OutboundRequest refresh = codec.Certificates(NewWechatStamp(kNow));
+  const OutboundRequest refresh = *codec.Certificates(NewWechatStamp(kNow));
   CHECK(ParseWechatApiRequest(refresh.method, refresh.target, refresh.headers, refresh.body,
                               MerchantKeys().public_pem, kMerchantSerial, kNow)
             .ok());
