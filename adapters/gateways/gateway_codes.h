@@ -32,5 +32,9 @@ inline constexpr std::string_view kGatewayMerchantMismatch = "gateway_merchant_m
 // The configuration is unusable: a key that does not parse, an APIv3 key that
 // is not 32 bytes, an empty HMAC secret. Not the sender's fault.
 inline constexpr std::string_view kGatewayConfigInvalid = "gateway_config_invalid";
+// A WeChat Pay platform certificate from /v3/certificates is unusable: it is
+// not an X.509 PEM certificate with an RSA key, or its serial is not the
+// serial_no it is listed under.
+inline constexpr std::string_view kGatewayCertificateInvalid = "gateway_certificate_invalid";
 
 }  // namespace folio::gateways::codes

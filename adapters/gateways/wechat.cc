@@ -58,15 +58,8 @@ Result<bj::object> DecryptResource(const bj::object& envelope, std::string_view 
   ASSIGN_OR_RETURN(std::string ciphertext_b64, JsonString(*resource, "ciphertext"));
   ASSIGN_OR_RETURN(std::string nonce, JsonString(*resource, "nonce"));
   const std::string aad = internal::JsonOptionalString(*resource, "associated_data").value_or("");
-  if (nonce.empty() || nonce.size() > 64) return Malformed("resource.nonce must be 1 to 64 bytes");
-  const std::optional<std::string> sealed = crypto::Base64Decode(ciphertext_b64);
-  if (!sealed) return Malformed("resource.ciphertext is not base64");
-  const std::optional<std::string> plain = crypto::AesGcmDecrypt(apiv3_key, nonce, aad, *sealed);
-  if (!plain) {
-    return Status::Error(codes::kNotificationUndecryptable,
-                         "resource does not decrypt with the APIv3 key (GCM tag mismatch)");
-  }
-  return internal::ParseJsonObject(*plain, "decrypted resource");
+  ASSIGN_OR_RETURN(std::string plain, WechatDecrypt(apiv3_key, nonce, aad, ciphertext_b64));
+  return internal::ParseJsonObject(plain, "decrypted resource");
 }
 
 Result<Money> Amount(const bj::object& resource, std::string_view field) {
@@ -130,6 +123,21 @@ Result<Notification> MapRefund(const bj::object& r) {
 }
 
 }  // namespace
+
+Result<std::string> WechatDecrypt(std::string_view apiv3_key, std::string_view nonce,
+                                  std::string_view associated_data,
+                                  std::string_view ciphertext_b64) {
+  if (nonce.empty() || nonce.size() > 64) return Malformed("resource.nonce must be 1 to 64 bytes");
+  const std::optional<std::string> sealed = crypto::Base64Decode(ciphertext_b64);
+  if (!sealed) return Malformed("resource.ciphertext is not base64");
+  std::optional<std::string> plain =
+      crypto::AesGcmDecrypt(apiv3_key, nonce, associated_data, *sealed);
+  if (!plain) {
+    return Status::Error(codes::kNotificationUndecryptable,
+                         "resource does not decrypt with the APIv3 key (GCM tag mismatch)");
+  }
+  return std::move(*plain);
+}
 
 std::string WechatSignedMessage(std::string_view timestamp, std::string_view nonce,
                                 std::string_view body) {

@@ -65,6 +65,15 @@ Result<Notification> ParseWechatNotify(const WechatHeaders& headers, std::string
 // An empty `message` gives "成功" / "失败".
 std::string WechatReply(bool ok, std::string_view message);
 
+// AEAD_AES_256_GCM as WeChat Pay uses it for notification resources and for
+// the certificates of /v3/certificates: key = the APIv3 key, IV = the nonce's
+// bytes, AAD = associated_data, input = base64(ciphertext || 16-byte tag).
+// Errors: notification_malformed (nonce not 1 to 64 bytes, not base64),
+// notification_undecryptable (GCM authentication fails).
+Result<std::string> WechatDecrypt(std::string_view apiv3_key, std::string_view nonce,
+                                  std::string_view associated_data,
+                                  std::string_view ciphertext_b64);
+
 // The message WeChat Pay signs: timestamp "\n" nonce "\n" body "\n".
 std::string WechatSignedMessage(std::string_view timestamp, std::string_view nonce,
                                 std::string_view body);
