@@ -81,8 +81,8 @@ int RunSandbox(const Argv& argv) {
                  Rate{"bad-sign-permille", &opts.faults.bad_sign_permille}}) {
     auto v = args->GetU64(r.flag, *r.slot);
     if (!v.ok() || *v > 1000) {
-      return usage(Status::Error(codes::kInvalidArgument,
-                                 std::string("--") + r.flag + " must be 0..1000"));
+      return usage(
+          Status::Error(codes::kInvalidArgument, std::string("--") + r.flag + " must be 0..1000"));
     }
     *r.slot = static_cast<unsigned>(*v);
   }

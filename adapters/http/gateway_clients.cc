@@ -188,6 +188,42 @@ Result<std::vector<std::unique_ptr<PaymentGateway>>> MakeGatewayClients(
   return out;
 }
 
+Result<GatewayWiring> GatewayWiring::Start(Api* api, LogStore* store,
+                                           const GatewayClientConfigs& configs,
+                                           DispatcherOptions opts, NowSeconds now_s) {
+  GatewayWiring w;
+  ASSIGN_OR_RETURN(w.clients, MakeGatewayClients(configs, now_s));
+  std::map<fb::Method, PaymentGateway*> by_method;
+  for (const auto& c : w.clients) {
+    switch (c->gateway()) {
+      case gw::Gateway::kAlipay:
+        by_method[fb::Method::Alipay] = c.get();
+        break;
+      case gw::Gateway::kWechatPay:
+        by_method[fb::Method::WechatPay] = c.get();
+        break;
+      case gw::Gateway::kUnionPay:
+        by_method[fb::Method::UnionPay] = c.get();
+        break;
+      default:
+        break;
+    }
+  }
+  if (opts.poll_after == DispatcherOptions{}.poll_after) opts.poll_after = configs.poll_after;
+  if (opts.poll_every == DispatcherOptions{}.poll_every) opts.poll_every = configs.poll_every;
+  w.dispatcher = std::make_unique<GatewayDispatcher>(api, store, std::move(by_method), opts);
+  w.dispatcher->Start();
+  return w;
+}
+
+std::vector<Sample> GatewayWiring::MetricSamples() const {
+  return dispatcher ? dispatcher->MetricSamples() : std::vector<Sample>{};
+}
+
+void GatewayWiring::Stop() {
+  if (dispatcher) dispatcher->Stop();
+}
+
 // --- Alipay -----------------------------------------------------------------
 
 AlipayGateway::AlipayGateway(gw::AlipayApi api, std::unique_ptr<GatewayCaller> caller,
@@ -288,8 +324,7 @@ Result<gw::CreatedTrade> WechatGateway::CreateTrade(const TradeOrder& o) {
   return caller_->Call<gw::CreatedTrade>(
       "native", [&] { return codec_.NativeOrder(order, gw::NewWechatStamp(now_s_())); },
       [&](const gw::InboundResponse& r) {
-        return Verified<gw::CreatedTrade>(
-            [&] { return codec_.ParseNativeOrder(r, now_s_()); });
+        return Verified<gw::CreatedTrade>([&] { return codec_.ParseNativeOrder(r, now_s_()); });
       });
 }
 
@@ -305,7 +340,7 @@ Result<gw::TradeQuery> WechatGateway::QueryTrade(std::string_view payment_id, st
 
 Status WechatGateway::CloseTrade(std::string_view payment_id) {
   RETURN_IF_ERROR(EnsureCertificates());
-  auto r = caller_->Call<bool>(
+  auto closed = caller_->Call<bool>(
       "close", [&] { return codec_.CloseOrder(payment_id, gw::NewWechatStamp(now_s_())); },
       [&](const gw::InboundResponse& r) {
         return Verified<bool>([&]() -> Result<bool> {
@@ -313,7 +348,7 @@ Status WechatGateway::CloseTrade(std::string_view payment_id) {
           return true;
         });
       });
-  return r.status();
+  return closed.status();
 }
 
 Result<gw::RefundAnswer> WechatGateway::Refund(const RefundOrder& o) {

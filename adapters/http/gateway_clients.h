@@ -16,6 +16,7 @@
 #include "adapters/gateways/unionpay_api.h"
 #include "adapters/gateways/wechat_api.h"
 #include "adapters/http/gateway_caller.h"
+#include "adapters/http/gateway_dispatcher.h"
 #include "adapters/http/payment_gateway.h"
 
 namespace folio::http {
@@ -53,6 +54,21 @@ using NowSeconds = std::function<std::int64_t()>;
 // does not parse), invalid_argument (a bad base URL or CA file).
 Result<std::vector<std::unique_ptr<PaymentGateway>>> MakeGatewayClients(
     const GatewayClientConfigs& configs, NowSeconds now_s = {});
+
+// The configured clients and the dispatcher over them, as `folio serve`
+// runs them. Hook OnCommitted into the Api's on_committed (Api is built
+// first: the dispatcher records through it).
+struct GatewayWiring {
+  std::vector<std::unique_ptr<PaymentGateway>> clients;
+  std::unique_ptr<GatewayDispatcher> dispatcher;
+
+  // Builds the clients and starts the dispatcher (poll intervals from
+  // `configs` unless `opts` sets them). Errors: MakeGatewayClients's.
+  static Result<GatewayWiring> Start(Api* api, LogStore* store, const GatewayClientConfigs& configs,
+                                     DispatcherOptions opts = {}, NowSeconds now_s = {});
+  std::vector<Sample> MetricSamples() const;
+  void Stop();
+};
 
 class AlipayGateway final : public PaymentGateway {
  public:

@@ -10,8 +10,12 @@
 #include <boost/json.hpp>
 
 #include "adapters/gateways/alipay_api.h"
+#include "adapters/gateways/alipay_sandbox_api.h"
 #include "adapters/gateways/form.h"
+#include "adapters/gateways/gateway_codes.h"
 #include "adapters/gateways/unionpay_api.h"
+#include "adapters/gateways/unionpay_sandbox_api.h"
+#include "adapters/gateways/wechat_api.h"
 #include "adapters/gateways/wechat_api_sandbox.h"
 #include "adapters/http/client.h"
 #include "adapters/http/outbound.h"
@@ -19,6 +23,8 @@
 #include "events/codes.h"
 
 namespace folio::http {
+
+namespace crypto = gateways::crypto;
 namespace {
 
 namespace gw = gateways;
@@ -73,7 +79,7 @@ struct Delivery {
   gw::Gateway gateway = gw::Gateway::kAlipay;
   gw::SandboxPayment payment;
   std::string notify_url;
-  std::string status;  // the gateway's word for the outcome
+  std::string status;     // the gateway's word for the outcome
   std::string refund_id;  // set for refund notifications
   Money refund;
   unsigned attempt = 0;
@@ -110,29 +116,29 @@ SandboxIdentity SandboxIdentity::Generate(std::int64_t now_s) {
 std::string ServerGatewayFile(const SandboxIdentity& id, const std::string& base_url) {
   const gw::SandboxKeys& k = id.gateway;
   bj::object o;
-  o["alipay"] = bj::object{
-      {"public_key", k.alipay_public_key_pem},
-      {"app_id", k.alipay_app_id},
-      {"api", bj::object{{"base_url", base_url},
-                         {"merchant_private_key", id.merchant_alipay.private_pem}}}};
-  o["wechatpay"] = bj::object{
-      {"platform_public_key", k.wechat_platform_public_key_pem},
-      {"platform_serial", k.wechat_platform_serial},
-      {"apiv3_key", k.wechat_apiv3_key},
-      {"mchid", k.wechat_mchid},
-      {"api", bj::object{{"base_url", base_url},
-                         {"appid", id.wechat_appid},
-                         {"merchant_serial", id.merchant_wechat_serial},
-                         {"merchant_private_key", id.merchant_wechat.private_pem}}}};
-  o["unionpay"] = bj::object{
-      {"public_key", k.unionpay_public_key_pem},
-      {"mer_id", k.unionpay_mer_id},
-      {"cert_id", k.unionpay_cert_id},
-      {"api", bj::object{{"base_url", base_url},
-                         {"merchant_private_key", id.merchant_unionpay.private_pem},
-                         {"merchant_cert_id", id.merchant_unionpay_cert_id},
-                         {"root_cert", id.unionpay_chain.root_pem},
-                         {"middle_cert", id.unionpay_chain.middle_pem}}}};
+  o["alipay"] =
+      bj::object{{"public_key", k.alipay_public_key_pem},
+                 {"app_id", k.alipay_app_id},
+                 {"api", bj::object{{"base_url", base_url},
+                                    {"merchant_private_key", id.merchant_alipay.private_pem}}}};
+  o["wechatpay"] =
+      bj::object{{"platform_public_key", k.wechat_platform_public_key_pem},
+                 {"platform_serial", k.wechat_platform_serial},
+                 {"apiv3_key", k.wechat_apiv3_key},
+                 {"mchid", k.wechat_mchid},
+                 {"api", bj::object{{"base_url", base_url},
+                                    {"appid", id.wechat_appid},
+                                    {"merchant_serial", id.merchant_wechat_serial},
+                                    {"merchant_private_key", id.merchant_wechat.private_pem}}}};
+  o["unionpay"] =
+      bj::object{{"public_key", k.unionpay_public_key_pem},
+                 {"mer_id", k.unionpay_mer_id},
+                 {"cert_id", k.unionpay_cert_id},
+                 {"api", bj::object{{"base_url", base_url},
+                                    {"merchant_private_key", id.merchant_unionpay.private_pem},
+                                    {"merchant_cert_id", id.merchant_unionpay_cert_id},
+                                    {"root_cert", id.unionpay_chain.root_pem},
+                                    {"middle_cert", id.unionpay_chain.middle_pem}}}};
   o["chain"] = bj::object{{"secret", k.hmac_secret}};
   o["generic"] = bj::object{{"secret", k.hmac_secret}};
   return bj::serialize(o);
@@ -209,8 +215,9 @@ struct SandboxServer::Impl {
     ScheduleLocked(std::move(d));
   }
   void ScheduleLocked(Delivery d) {
-    auto at = std::upper_bound(deliveries.begin(), deliveries.end(), d.due,
-                               [](Clock::time_point due, const Delivery& x) { return due < x.due; });
+    auto at =
+        std::upper_bound(deliveries.begin(), deliveries.end(), d.due,
+                         [](Clock::time_point due, const Delivery& x) { return due < x.due; });
     deliveries.insert(at, std::move(d));
     cv.notify_all();
   }
@@ -279,8 +286,8 @@ struct SandboxServer::Impl {
     auto client = HttpClient::Connect(url->host, url->port, std::chrono::seconds(10));
     if (!client.ok()) return false;
     const gw::OutgoingNotification n = Build(d);
-    auto r = client->Send("POST", url->path_prefix.empty() ? "/" : url->path_prefix, n.body,
-                          n.headers);
+    auto r =
+        client->Send("POST", url->path_prefix.empty() ? "/" : url->path_prefix, n.body, n.headers);
     if (!r.ok()) return false;
     switch (d.gateway) {
       case gw::Gateway::kAlipay:
@@ -364,7 +371,8 @@ struct SandboxServer::Impl {
 
   Response AlipayAnswer(Fault fault, const std::string& method, const bj::object& body) {
     EVP_PKEY* key = fault == Fault::kBadSign ? alipay_wrong_key.get() : alipay_key.get();
-    return Response{200, "application/json;charset=utf-8",
+    return Response{200,
+                    "application/json;charset=utf-8",
                     gw::BuildAlipayApiResponse(key, method, bj::serialize(body)),
                     {}};
   }
@@ -402,13 +410,17 @@ struct SandboxServer::Impl {
     bj::object ok{{"code", "10000"}, {"msg", "Success"}};
     bj::object answer;
     if (call->app_id != id.gateway.alipay_app_id) {
-      answer = bj::object{{"code", "40002"}, {"msg", "Invalid Arguments"},
-                          {"sub_code", "isv.invalid-app-id"}, {"sub_msg", "app_id"}};
+      answer = bj::object{{"code", "40002"},
+                          {"msg", "Invalid Arguments"},
+                          {"sub_code", "isv.invalid-app-id"},
+                          {"sub_msg", "app_id"}};
     } else if (m == "alipay.trade.precreate") {
       auto amount = Money::Parse(call->Biz("total_amount").value_or(""), Asset::CNY);
       if (!amount.ok()) {
-        answer = bj::object{{"code", "40004"}, {"msg", "Business Failed"},
-                            {"sub_code", "ACQ.INVALID_PARAMETER"}, {"sub_msg", "total_amount"}};
+        answer = bj::object{{"code", "40004"},
+                            {"msg", "Business Failed"},
+                            {"sub_code", "ACQ.INVALID_PARAMETER"},
+                            {"sub_msg", "total_amount"}};
       } else {
         auto t = book.Create(gw::Gateway::kAlipay, no, *amount, call->notify_url, now);
         if (!t.ok()) {
@@ -491,8 +503,10 @@ struct SandboxServer::Impl {
       answer["bill_download_url"] =
           BaseUrl() + "/sandbox/bills/alipay/" + std::string(call->Biz("bill_date").value_or(""));
     } else {
-      answer = bj::object{{"code", "40004"}, {"msg", "Business Failed"},
-                          {"sub_code", "isv.invalid-method"}, {"sub_msg", m}};
+      answer = bj::object{{"code", "40004"},
+                          {"msg", "Business Failed"},
+                          {"sub_code", "isv.invalid-method"},
+                          {"sub_msg", m}};
     }
     Answer(fault, std::move(done), AlipayAnswer(fault, m, answer));
   }
@@ -502,7 +516,8 @@ struct SandboxServer::Impl {
   Response WechatAnswer(Fault fault, unsigned status, const std::string& body) {
     const std::string& key = fault == Fault::kBadSign ? wechat_wrong_key_pem
                                                       : id.gateway.wechat_platform_private_key_pem;
-    auto r = gw::SignWechatApiResponse(key, id.gateway.wechat_platform_serial, status, body, NowS());
+    auto r =
+        gw::SignWechatApiResponse(key, id.gateway.wechat_platform_serial, status, body, NowS());
     if (!r.ok()) return Response{500, "text/plain", std::string(r.status().message()), {}};
     return FromInbound(*r);
   }
@@ -564,9 +579,9 @@ struct SandboxServer::Impl {
   void HandleWechat(const Request& req, Responder done) {
     const Fault fault = RollFault();
     if (fault == Fault::k5xx) return done(WechatError(Fault::kNone, 500, "SYSTEM_ERROR"));
-    auto call = gw::ParseWechatApiRequest(req.method, req.target, req.headers, req.body,
-                                          id.merchant_wechat.public_pem,
-                                          id.merchant_wechat_serial, NowS());
+    auto call =
+        gw::ParseWechatApiRequest(req.method, req.target, req.headers, req.body,
+                                  id.merchant_wechat.public_pem, id.merchant_wechat_serial, NowS());
     if (!call.ok()) {
       Refused();
       const bool sign = call.status().code().starts_with("signature");
@@ -639,12 +654,12 @@ struct SandboxServer::Impl {
       case gw::WechatApiCallKind::kTradeBill: {
         const std::string date(Field(f, "bill_date"));
         const std::string csv = BillCsv(gw::Gateway::kWechatPay);
-        answer = WechatAnswer(
-            fault, 200,
-            bj::serialize(bj::object{
-                {"hash_type", "SHA1"},
-                {"hash_value", crypto::HexLower(crypto::Sha256(csv)).substr(0, 40)},
-                {"download_url", BaseUrl() + "/sandbox/bills/wechatpay/" + date}}));
+        answer =
+            WechatAnswer(fault, 200,
+                         bj::serialize(bj::object{
+                             {"hash_type", "SHA1"},
+                             {"hash_value", crypto::HexLower(crypto::Sha256(csv)).substr(0, 40)},
+                             {"download_url", BaseUrl() + "/sandbox/bills/wechatpay/" + date}}));
         break;
       }
       case gw::WechatApiCallKind::kCertificates: {
@@ -665,10 +680,11 @@ struct SandboxServer::Impl {
 
   Response UnionPayAnswer(Fault fault, gw::FormPairs fields) {
     EVP_PKEY* key = fault == Fault::kBadSign ? unionpay_wrong_key.get() : unionpay_key.get();
-    return Response{200, "application/x-www-form-urlencoded;charset=UTF-8",
-                    gw::BuildUnionPayApiResponse(key, id.unionpay_chain.signing_cert_pem,
-                                                 std::move(fields)),
-                    {}};
+    return Response{
+        200,
+        "application/x-www-form-urlencoded;charset=UTF-8",
+        gw::BuildUnionPayApiResponse(key, id.unionpay_chain.signing_cert_pem, std::move(fields)),
+        {}};
   }
 
   void HandleUnionPay(const Request& req, Responder done, bool query) {
@@ -685,11 +701,10 @@ struct SandboxServer::Impl {
     };
     const std::string txn_type = v("txnType");
     const std::string order_id = v("orderId");
-    gw::FormPairs out = {{"version", "5.1.0"},        {"encoding", "UTF-8"},
-                         {"bizType", v("bizType")},   {"txnType", txn_type},
-                         {"txnSubType", v("txnSubType")}, {"accessType", "0"},
-                         {"merId", v("merId")},       {"orderId", order_id},
-                         {"txnTime", v("txnTime")}};
+    gw::FormPairs out = {
+        {"version", "5.1.0"},  {"encoding", "UTF-8"},           {"bizType", v("bizType")},
+        {"txnType", txn_type}, {"txnSubType", v("txnSubType")}, {"accessType", "0"},
+        {"merId", v("merId")}, {"orderId", order_id},           {"txnTime", v("txnTime")}};
     auto resp = [&](std::string code, std::string msg) {
       out.emplace_back("respCode", std::move(code));
       out.emplace_back("respMsg", std::move(msg));
@@ -702,6 +717,7 @@ struct SandboxServer::Impl {
         resp("00", "success");
         out.emplace_back("queryId", t->gateway_txn_id);
         out.emplace_back("txnAmt", Fen(t->amount));
+        out.emplace_back("currencyCode", "156");
         const bool paid =
             t->state == gw::TradeState::kPaid || t->state == gw::TradeState::kRefunded;
         const bool pending = t->state == gw::TradeState::kPending;
@@ -711,6 +727,7 @@ struct SandboxServer::Impl {
         resp("00", "success");
         out.emplace_back("queryId", r->second.gateway_refund_id);
         out.emplace_back("txnAmt", Fen(r->second.amount));
+        out.emplace_back("currencyCode", "156");
         out.emplace_back("origRespCode", "00");
         out.emplace_back("origRespMsg", "success");
       } else {
@@ -744,6 +761,7 @@ struct SandboxServer::Impl {
           }
           out.emplace_back("queryId", r->gateway_refund_id);
           out.emplace_back("txnAmt", Fen(r->amount));
+          out.emplace_back("currencyCode", "156");
         }
       }
     } else {
@@ -858,7 +876,8 @@ struct SandboxServer::Impl {
 
   void Handle(Request req, Responder done) {
     const std::string path = req.target.substr(0, req.target.find('?'));
-    if (path == gw::kAlipayGatewayPath && req.method == "POST") return HandleAlipay(req, std::move(done));
+    if (path == gw::kAlipayGatewayPath && req.method == "POST")
+      return HandleAlipay(req, std::move(done));
     if (path.starts_with("/v3/")) return HandleWechat(req, std::move(done));
     if (path == gw::kUnionPayBackTransPath && req.method == "POST") {
       return HandleUnionPay(req, std::move(done), false);
@@ -872,8 +891,8 @@ struct SandboxServer::Impl {
     if (path.starts_with("/sandbox/bills/") && req.method == "GET") {
       const std::string rest = path.substr(15);
       const std::string name = rest.substr(0, rest.find('/'));
-      for (gw::Gateway g : {gw::Gateway::kAlipay, gw::Gateway::kWechatPay,
-                            gw::Gateway::kUnionPay}) {
+      for (gw::Gateway g :
+           {gw::Gateway::kAlipay, gw::Gateway::kWechatPay, gw::Gateway::kUnionPay}) {
         if (gw::GatewayName(g) == name) return done(Response{200, "text/csv", BillCsv(g), {}});
       }
     }

@@ -44,7 +44,7 @@ struct SandboxIdentity {
   gateways::SandboxKeys gateway;
   gateways::TestCertChain unionpay_chain;  // its leaf's key is gateway.unionpay's
   std::string wechat_platform_cert_pem;
-  crypto::RsaKeyPair merchant_alipay, merchant_wechat, merchant_unionpay;
+  gateways::crypto::RsaKeyPair merchant_alipay, merchant_wechat, merchant_unionpay;
   std::string merchant_wechat_serial;     // 40 hex digits
   std::string merchant_unionpay_cert_id;  // decimal
   std::string wechat_appid = "wxd678efh567hg6787";
@@ -73,8 +73,7 @@ struct SandboxServerStats {
   std::uint64_t api_refused = 0;  // bad signature, bad request
   std::uint64_t injected_5xx = 0, injected_timeouts = 0, injected_bad_signs = 0;
   std::uint64_t notifications = 0;  // acknowledged deliveries
-  std::uint64_t notify_dropped = 0, notify_duplicated = 0, notify_retries = 0,
-                notify_gave_up = 0;
+  std::uint64_t notify_dropped = 0, notify_duplicated = 0, notify_retries = 0, notify_gave_up = 0;
 };
 
 class SandboxServer {

@@ -1,0 +1,267 @@
+// Folio calls the gateways: trades are created at the sandbox (a QR payload
+// recorded as payment.mark_pending), paid or failed as the sandbox decides,
+// learned by notification or by the status poller, and refunded once each —
+// over loopback, against the sandbox in-process and as the real
+// `folio sandbox` process with its faults switched on.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "engine/verify.h"
+#include "tests/adapters/http/gateway_calls_harness.h"
+
+namespace folio {
+namespace {
+
+using namespace folio::testing;
+using std::chrono::milliseconds;
+
+const char* const kMethods[] = {"alipay", "wechat_pay", "unionpay"};
+
+// UnionPay's orderId: 8 to 40 letters and digits, so every id here is one.
+std::string PaymentId(int i) { return "PAY" + std::to_string(10000000 + i); }
+std::string RefundId(int i) { return "REF" + std::to_string(10000000 + i); }
+
+void CreatePayments(GatewayLedger& l, int n) {
+  auto c = l.Client();
+  for (int i = 0; i < n; ++i) {
+    boost::json::object body{{"payment_id", PaymentId(i)},
+                             {"customer_id", "c-" + std::to_string(i % 17)},
+                             {"order_id", "o-" + std::to_string(i)},
+                             {"method", kMethods[i % 3]},
+                             {"amount", std::to_string(10 + i % 50) + ".00"},
+                             {"currency", "CNY"}};
+    auto r = c.Send("POST", "/v1/payments", boost::json::serialize(body),
+                    Auth(kOperatorKey, "create-" + std::to_string(i)));
+    REQUIRE(r.ok());
+    REQUIRE_MESSAGE(r->status == 201, r->body);
+  }
+}
+
+bool AllFinal(const GatewayLedger& l, int n) {
+  for (int i = 0; i < n; ++i) {
+    auto p = l.Payment(PaymentId(i));
+    if (!p || !FinalPayment(p->status)) return false;
+  }
+  return true;
+}
+
+std::vector<int> RequestRefunds(GatewayLedger& l, int n, int every) {
+  std::vector<int> refunded;
+  auto c = l.Client();
+  for (int i = 0; i < n; i += every) {
+    auto p = l.Payment(PaymentId(i));
+    if (!p || p->status != domain::PaymentStatus::kSettled) continue;
+    boost::json::object body{{"refund_id", RefundId(i)},
+                             {"payment_id", PaymentId(i)},
+                             {"amount", p->amount.ToString()},
+                             {"currency", "CNY"}};
+    auto r = c.Send("POST", "/v1/refunds", boost::json::serialize(body),
+                    Auth(kOperatorKey, "refund-" + std::to_string(i)));
+    REQUIRE(r.ok());
+    REQUIRE_MESSAGE(r->status == 201, r->body);
+    refunded.push_back(i);
+  }
+  return refunded;
+}
+
+bool RefundsFinal(const GatewayLedger& l, const std::vector<int>& ids) {
+  for (int i : ids) {
+    auto r = l.Refund(RefundId(i));
+    if (!r || r->status == domain::RefundStatus::kRequested) return false;
+  }
+  return true;
+}
+
+// Every payment once settled or failed, every refund once succeeded: the log
+// holds each fact exactly once, however often it was notified or polled.
+void CheckEachFactOnce(const GatewayLedger& l, int n, const std::vector<int>& refunded) {
+  const auto events = l.EventsByStream();
+  const std::set<int> refunded_set(refunded.begin(), refunded.end());
+  for (int i = 0; i < n; ++i) {
+    CAPTURE(PaymentId(i));
+    auto it = events.find("payment:" + PaymentId(i));
+    REQUIRE(it != events.end());
+    const auto& types = it->second;
+    auto count = [&](const char* t) {
+      auto f = types.find(t);
+      return f == types.end() ? 0 : f->second;
+    };
+    CHECK(count("PaymentCreated") == 1);
+    CHECK(count("PaymentPendingAtGateway") <= 1);
+    CHECK(count("PaymentSettled") + count("PaymentFailed") == 1);
+    CHECK(count("RefundSucceeded") == (refunded_set.count(i) ? 1 : 0));
+    CHECK(count("RefundFailed") == 0);
+  }
+  auto report = VerifyLog(*l.engine.store);
+  REQUIRE(report.ok());
+  CHECK_MESSAGE(report->ok, report->reason);
+}
+
+TEST_CASE("gateway calls: trades created, paid or failed as the sandbox decided, refunds once") {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  http::SandboxServerOptions so;
+  so.faults.fail_permille = 250;
+  so.faults.pay_after = milliseconds(50);
+  so.faults.notify_retry = milliseconds(20);
+  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
+  REQUIRE(sandbox.ok());
+  TempDir files;
+  const std::string file = files.str() + "/gateways.json";
+  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
+
+  http::DispatcherOptions d;
+  d.poll_after = milliseconds(300);
+  d.poll_every = milliseconds(300);
+  d.tick = milliseconds(20);
+  GatewayLedger l(file, d);
+  const int n = 24;
+  CreatePayments(l, n);
+  REQUIRE(PollUntil([&] { return AllFinal(l, n); }, std::chrono::seconds(60)));
+
+  // Each payment ended as the sandbox decided, with the sandbox's QR payload
+  // recorded first.
+  std::map<std::string, gateways::SandboxTrade> trades;
+  for (const auto& t : (*sandbox)->book().Trades()) trades[t.out_trade_no] = t;
+  REQUIRE(trades.size() == static_cast<std::size_t>(n));
+  int failed = 0;
+  for (int i = 0; i < n; ++i) {
+    CAPTURE(PaymentId(i));
+    const auto p = l.Payment(PaymentId(i));
+    const auto& t = trades.at(PaymentId(i));
+    CHECK(p->status ==
+          (t.will_fail ? domain::PaymentStatus::kFailed : domain::PaymentStatus::kSettled));
+    if (t.will_fail) ++failed;
+  }
+  CHECK(failed > 0);
+  CHECK(failed < n);
+  CHECK(l.wiring.dispatcher->stats().created == static_cast<std::uint64_t>(n));
+
+  const std::vector<int> refunded = RequestRefunds(l, n, 2);
+  REQUIRE(!refunded.empty());
+  const bool refunds_final =
+      PollUntil([&] { return RefundsFinal(l, refunded); }, std::chrono::seconds(20));
+  if (!refunds_final) {
+    const auto ds = l.wiring.dispatcher->stats();
+    MESSAGE("dispatcher: refunds_sent " << ds.refunds_sent << " refund_facts " << ds.refund_facts
+                                        << " errors " << ds.errors << " dropped " << ds.dropped);
+    for (const auto& smp : l.wiring.MetricSamples()) {
+      if (smp.name == "folio_gateway_calls_total") {
+        std::string labels;
+        for (const auto& [k, v] : smp.labels) labels += k + "=" + v + " ";
+        MESSAGE(labels << smp.value);
+      }
+    }
+  }
+  REQUIRE(refunds_final);
+  for (int i : refunded) {
+    CHECK(l.Refund(RefundId(i))->status == domain::RefundStatus::kSucceeded);
+  }
+  CHECK((*sandbox)->stats().book.refunds_made == refunded.size());
+  CheckEachFactOnce(l, n, refunded);
+}
+
+TEST_CASE("gateway calls: a trade the notification never reports is settled by the poller") {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  http::SandboxServerOptions so;
+  so.faults.fail_permille = 0;
+  so.faults.pay_after = milliseconds(20);
+  so.faults.drop_notify_permille = 1000;  // every delivery lost
+  so.faults.notify_attempts_max = 1;      // and never retried
+  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
+  REQUIRE(sandbox.ok());
+  TempDir files;
+  const std::string file = files.str() + "/gateways.json";
+  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
+  http::DispatcherOptions d;
+  d.poll_after = milliseconds(100);
+  d.poll_every = milliseconds(100);
+  d.tick = milliseconds(10);
+  GatewayLedger l(file, d);
+  const int n = 6;
+  CreatePayments(l, n);
+  REQUIRE(PollUntil([&] { return AllFinal(l, n); }, std::chrono::seconds(30)));
+  for (int i = 0; i < n; ++i) {
+    CHECK(l.Payment(PaymentId(i))->status == domain::PaymentStatus::kSettled);
+  }
+  CHECK((*sandbox)->stats().notifications == 0);
+  CHECK((*sandbox)->stats().notify_dropped == static_cast<std::uint64_t>(n));
+  CHECK(l.wiring.dispatcher->stats().polled_facts == static_cast<std::uint64_t>(n));
+  CheckEachFactOnce(l, n, {});
+}
+
+// The run: the real sandbox process, 1,000 payments across the three
+// gateways, 20% of notifications dropped, 10% duplicated, 10% of calls
+// answered 5xx and 5% never answered.
+TEST_CASE("gateway calls: 1,000 payments through the sandbox process and its faults") {
+  TempDir files;
+  SandboxChild sandbox(files.str(), {"--fail-permille", "150", "--drop-permille", "200",
+                                     "--duplicate-permille", "100", "--error-permille", "100",
+                                     "--timeout-permille", "50", "--pay-after-ms", "200"});
+  http::DispatcherOptions d;
+  d.poll_after = milliseconds(2000);
+  d.poll_every = milliseconds(1000);
+  d.tick = milliseconds(50);
+  d.workers = 4;
+  GatewayLedger l(sandbox.config(), d, [](http::GatewayClientConfigs& c) {
+    for (auto* e : {&c.alipay_endpoint, &c.wechat_endpoint, &c.unionpay_endpoint}) {
+      e->transport.timeout = milliseconds(400);
+      e->calls.retry.attempts_max = 4;
+      e->calls.retry.base = milliseconds(20);
+      e->calls.retry.cap = milliseconds(200);
+      e->calls.breaker.failures_to_open = 50;
+      e->calls.breaker.open_for = milliseconds(200);
+    }
+  });
+  const int n = 1000;
+  CreatePayments(l, n);
+  REQUIRE(PollUntil([&] { return AllFinal(l, n); }, std::chrono::seconds(300)));
+
+  auto c = l.Client();
+  auto sc = http::HttpClient::Connect("127.0.0.1", sandbox.port());
+  REQUIRE(sc.ok());
+  auto trades = sc->Send("GET", "/sandbox/trades");
+  REQUIRE(trades.ok());
+  std::map<std::string, std::string> decided;
+  for (const auto& t : JsonOf(trades->body).at("trades").as_array()) {
+    const auto& o = t.as_object();
+    decided[std::string(o.at("out_trade_no").as_string())] =
+        std::string(o.at("decided").as_string());
+  }
+  REQUIRE(decided.size() == static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    CAPTURE(PaymentId(i));
+    CHECK(l.Payment(PaymentId(i))->status == (decided.at(PaymentId(i)) == "fail"
+                                                  ? domain::PaymentStatus::kFailed
+                                                  : domain::PaymentStatus::kSettled));
+  }
+
+  const std::vector<int> refunded = RequestRefunds(l, n, 5);
+  REQUIRE(refunded.size() > 100);
+  REQUIRE(PollUntil([&] { return RefundsFinal(l, refunded); }, std::chrono::seconds(300)));
+  for (int i : refunded) {
+    CHECK(l.Refund(RefundId(i))->status == domain::RefundStatus::kSucceeded);
+  }
+  auto stats = sc->Send("GET", "/sandbox/stats");
+  REQUIRE(stats.ok());
+  const auto st = JsonOf(stats->body);
+  MESSAGE("sandbox: " << stats->body);
+  CHECK(st.at("refunds_made").as_int64() == static_cast<std::int64_t>(refunded.size()));
+  CHECK(st.at("injected_5xx").as_int64() > 0);
+  CHECK(st.at("injected_timeouts").as_int64() > 0);
+  CHECK(st.at("notify_dropped").as_int64() > 0);
+  CHECK(st.at("notify_duplicated").as_int64() > 0);
+  // Each trade refunded at most once at the sandbox, whatever was resent.
+  trades = sc->Send("GET", "/sandbox/trades");
+  for (const auto& t : JsonOf(trades->body).at("trades").as_array()) {
+    CHECK(t.as_object().at("refunds").as_array().size() <= 1);
+  }
+  CheckEachFactOnce(l, n, refunded);
+}
+
+}  // namespace
+}  // namespace folio
