@@ -203,6 +203,9 @@ TEST_CASE("alipay api: bad builder arguments are invalid_argument, nothing is si
   CHECK(CodeOf(Api().Precreate(std::string(64, 'a'), yuan, "s", 30, kNow)) == "ok");
   CHECK(CodeOf(Api().Precreate("p", Money(Asset::USD, 100), "s", 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", Money(Asset::CNY, 0), "s", 30, kNow)) == "invalid_argument");
+  CHECK(CodeOf(Api().Precreate("p", Money(Asset::CNY, 10'000'000'001), "s", 30, kNow)) ==
+        "invalid_argument");
+  CHECK(CodeOf(Api().Precreate("p", Money(Asset::CNY, 10'000'000'000), "s", 30, kNow)) == "ok");
   CHECK(CodeOf(Api().Precreate("p", yuan, "", 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, std::string(257, 'x'), 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, "bad \xff utf-8", 30, kNow)) == "invalid_argument");
