@@ -39,8 +39,8 @@ Status CheckOurId(std::string_view field, std::string_view value) {
 }
 
 Result<std::string> Yuan(std::string_view field, const Money& amount) {
-  if (amount.asset() != Asset::CNY || amount.is_zero()) {
-    return BadArgument(std::string(field) + " must be a positive CNY amount");
+  if (amount.asset() != Asset::CNY || amount.is_zero() || amount.minor() > kAlipayAmountMaxFen) {
+    return BadArgument(std::string(field) + " must be 0.01 to 100000000.00 CNY");
   }
   return amount.ToString();
 }

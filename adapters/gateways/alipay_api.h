@@ -69,6 +69,8 @@ struct AlipayApiConfig {
 // Longest subject (and refund_reason) accepted, in bytes (Alipay counts 256
 // characters; bytes is stricter). Both must be UTF-8 without control characters.
 inline constexpr std::size_t kAlipaySubjectBytesMax = 256;
+// Largest total_amount / refund_amount Alipay takes: 100,000,000.00 yuan.
+inline constexpr std::uint64_t kAlipayAmountMaxFen = 10'000'000'000;
 // timeout_express range: 1 minute to 15 days.
 inline constexpr std::uint32_t kAlipayTimeoutMinutesMax = 15 * 24 * 60;
 

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 
 #include "adapters/gateways/alipay.h"
@@ -202,6 +203,9 @@ TEST_CASE("alipay api: bad builder arguments are invalid_argument, nothing is si
   CHECK(CodeOf(Api().Precreate(std::string(64, 'a'), yuan, "s", 30, kNow)) == "ok");
   CHECK(CodeOf(Api().Precreate("p", Money(Asset::USD, 100), "s", 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", Money(Asset::CNY, 0), "s", 30, kNow)) == "invalid_argument");
+  CHECK(CodeOf(Api().Precreate("p", Money(Asset::CNY, 10'000'000'001), "s", 30, kNow)) ==
+        "invalid_argument");
+  CHECK(CodeOf(Api().Precreate("p", Money(Asset::CNY, 10'000'000'000), "s", 30, kNow)) == "ok");
   CHECK(CodeOf(Api().Precreate("p", yuan, "", 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, std::string(257, 'x'), 30, kNow)) == "invalid_argument");
   CHECK(CodeOf(Api().Precreate("p", yuan, "bad \xff utf-8", 30, kNow)) == "invalid_argument");
@@ -392,6 +396,38 @@ TEST_CASE("alipay api: every flipped byte of a signed answer is refused, never a
     INFO("byte " << i << ": " << code);
     CHECK((code == "gateway_response_invalid" || code == "signature_invalid"));
   }
+}
+
+TEST_CASE("alipay api: a mutated answer is accepted only when the signed object is intact") {
+  const std::string object = QueryObject("TRADE_SUCCESS");
+  const InboundResponse full = Signed(kQuery, object);
+  std::mt19937 rng(7);
+  static constexpr std::string_view kAlphabet = "{}[]\":, \nsign_\\0aAZ=+/";
+  int accepted = 0;
+  for (int i = 0; i < 3000; ++i) {
+    InboundResponse r = full;
+    const std::size_t pos = rng() % r.body.size();
+    const char c = kAlphabet[rng() % kAlphabet.size()];
+    switch (rng() % 3) {
+      case 0:
+        r.body[pos] = c;
+        break;
+      case 1:
+        r.body.insert(r.body.begin() + static_cast<std::ptrdiff_t>(pos), c);
+        break;
+      default:
+        r.body.erase(pos, 1 + rng() % 4);
+        break;
+    }
+    auto q = Api().ParseQuery(r, "pay-1");
+    if (!q.ok()) continue;
+    ++accepted;  // e.g. whitespace outside the object
+    INFO(r.body);
+    CHECK(RawJsonMember(r.body, "alipay_trade_query_response") == object);
+    CHECK(q->state == TradeState::kPaid);
+    CHECK(q->amount == Money(Asset::CNY, 8888));
+  }
+  CHECK(accepted < 3000);
 }
 
 TEST_CASE("alipay api: HTTP status, size and content type come first") {
