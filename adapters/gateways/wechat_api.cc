@@ -571,11 +571,23 @@ Status WechatApiCodec::ParseCloseOrder(const InboundResponse& r, std::int64_t no
 }
 
 Result<RefundAnswer> WechatApiCodec::ParseRefund(const InboundResponse& r,
-                                                 std::string_view out_refund_no, bool is_query,
+                                                 std::string_view out_refund_no,
                                                  std::int64_t now_s) const {
+  return RefundAnswerOf(r, out_refund_no, NotFound::kRefused, now_s);
+}
+
+Result<RefundAnswer> WechatApiCodec::ParseRefundQuery(const InboundResponse& r,
+                                                      std::string_view out_refund_no,
+                                                      std::int64_t now_s) const {
+  return RefundAnswerOf(r, out_refund_no, NotFound::kAnswer, now_s);
+}
+
+Result<RefundAnswer> WechatApiCodec::RefundAnswerOf(const InboundResponse& r,
+                                                    std::string_view out_refund_no,
+                                                    NotFound not_found, std::int64_t now_s) const {
   RETURN_IF_ERROR(CheckAnswer(r, *keys_, now_s));
   ASSIGN_OR_RETURN(std::optional<ErrorAnswer> e, ErrorOf(r));
-  if (e && is_query && e->code == "RESOURCE_NOT_EXISTS") {
+  if (e && not_found == NotFound::kAnswer && e->code == "RESOURCE_NOT_EXISTS") {
     return RefundAnswer{RefundState::kNotFound, e->code, "", std::nullopt};
   }
   ASSIGN_OR_RETURN(bj::object o, SuccessBody(r, 200));

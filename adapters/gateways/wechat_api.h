@@ -149,10 +149,12 @@ class WechatApiCodec {
                                      std::int64_t now_s) const;
   // 204, empty body.
   Status ParseCloseOrder(const InboundResponse& r, std::int64_t now_s) const;
-  // The answer of Refund() or QueryRefund(): 200 {refund_id, out_refund_no,
-  // status, amount{refund}}; for a query 404 RESOURCE_NOT_EXISTS -> kNotFound.
+  // The answer of Refund(): 200 {refund_id, out_refund_no, status, amount{refund}}.
   Result<RefundAnswer> ParseRefund(const InboundResponse& r, std::string_view out_refund_no,
-                                   bool is_query, std::int64_t now_s) const;
+                                   std::int64_t now_s) const;
+  // The answer of QueryRefund(): the same, or 4xx RESOURCE_NOT_EXISTS -> kNotFound.
+  Result<RefundAnswer> ParseRefundQuery(const InboundResponse& r, std::string_view out_refund_no,
+                                        std::int64_t now_s) const;
   // 200 {hash_type, hash_value, download_url (https://)}.
   Result<BillLocation> ParseTradeBill(const InboundResponse& r, std::int64_t now_s) const;
 
@@ -174,6 +176,9 @@ class WechatApiCodec {
  private:
   WechatApiCodec() = default;
 
+  enum class NotFound { kRefused, kAnswer };
+  Result<RefundAnswer> RefundAnswerOf(const InboundResponse& r, std::string_view out_refund_no,
+                                      NotFound not_found, std::int64_t now_s) const;
   Result<OutboundRequest> Signed(std::string method, std::string target, std::string body,
                                  const WechatStamp& st) const;
 

@@ -751,13 +751,12 @@ TEST_CASE("wechat api: error codes map to unavailable or refused") {
   REQUIRE(missing.ok());
   CHECK(missing->state == TradeState::kNotFound);
   Result<RefundAnswer> no_refund =
-      codec.ParseRefund(error(404, "RESOURCE_NOT_EXISTS"), "ref-wx-1", true, kNow);
+      codec.ParseRefundQuery(error(404, "RESOURCE_NOT_EXISTS"), "ref-wx-1", kNow);
   REQUIRE(no_refund.ok());
   CHECK(no_refund->state == RefundState::kNotFound);
-  CHECK(CodeOf(codec.ParseRefund(error(404, "RESOURCE_NOT_EXISTS"), "ref-wx-1", false, kNow)) ==
+  CHECK(CodeOf(codec.ParseRefund(error(404, "RESOURCE_NOT_EXISTS"), "ref-wx-1", kNow)) ==
         "gateway_refused");
-  CHECK(CodeOf(codec.ParseRefund(error(403, "NOT_ENOUGH"), "ref-wx-1", false, kNow)) ==
-        "gateway_refused");
+  CHECK(CodeOf(codec.ParseRefund(error(403, "NOT_ENOUGH"), "ref-wx-1", kNow)) == "gateway_refused");
 }
 
 TEST_CASE("wechat api: each trade_state maps to a TradeState") {
@@ -821,9 +820,9 @@ TEST_CASE("wechat api: each refund status maps to a RefundState") {
                                          {"CLOSED", RefundState::kFailed},
                                          {"ABNORMAL", RefundState::kFailed}}) {
     CAPTURE(row.word);
-    for (bool is_query : {false, true}) {
-      Result<RefundAnswer> a =
-          codec.ParseRefund(Answer(200, RefundBody(row.word)), "ref-wx-1", is_query, kNow);
+    const InboundResponse answer = Answer(200, RefundBody(row.word));
+    for (const Result<RefundAnswer>& a : {codec.ParseRefund(answer, "ref-wx-1", kNow),
+                                          codec.ParseRefundQuery(answer, "ref-wx-1", kNow)}) {
       INFO(a.status().ToString());
       REQUIRE(a.ok());
       CHECK(a->state == row.state);
@@ -832,9 +831,9 @@ TEST_CASE("wechat api: each refund status maps to a RefundState") {
       CHECK(a->refunded == Money(Asset::CNY, 100));
     }
   }
-  CHECK(CodeOf(codec.ParseRefund(Answer(200, RefundBody("REFUNDING")), "ref-wx-1", false, kNow)) ==
+  CHECK(CodeOf(codec.ParseRefund(Answer(200, RefundBody("REFUNDING")), "ref-wx-1", kNow)) ==
         "gateway_response_invalid");
-  CHECK(CodeOf(codec.ParseRefund(Answer(200, RefundBody("SUCCESS")), "ref-wx-2", false, kNow)) ==
+  CHECK(CodeOf(codec.ParseRefund(Answer(200, RefundBody("SUCCESS")), "ref-wx-2", kNow)) ==
         "gateway_response_invalid");
 }
 
@@ -855,8 +854,8 @@ TEST_CASE("wechat api: amounts must be positive integers of fen within 64 bits")
   CHECK(max->amount == Money(Asset::CNY, 18446744073709551615ull));
   for (const char* bad : {"-100", "1.5", "0", "\"100\"", "99999999999999999999"}) {
     CAPTURE(bad);
-    CHECK(CodeOf(codec.ParseRefund(Answer(200, RefundBody("SUCCESS", bad)), "ref-wx-1", false,
-                                   kNow)) == "gateway_response_invalid");
+    CHECK(CodeOf(codec.ParseRefund(Answer(200, RefundBody("SUCCESS", bad)), "ref-wx-1", kNow)) ==
+          "gateway_response_invalid");
   }
 }
 
