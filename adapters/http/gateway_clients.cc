@@ -362,7 +362,7 @@ Result<gw::RefundAnswer> WechatGateway::Refund(const RefundOrder& o) {
       "refund", [&] { return codec_.Refund(req, gw::NewWechatStamp(now_s_())); },
       [&](const gw::InboundResponse& r) {
         return Verified<gw::RefundAnswer>(
-            [&] { return codec_.ParseRefund(r, o.refund_id, false, now_s_()); });
+            [&] { return codec_.ParseRefund(r, o.refund_id, now_s_()); });
       });
 }
 
@@ -372,7 +372,7 @@ Result<gw::RefundAnswer> WechatGateway::QueryRefund(const RefundOrder& o) {
       "refund_query", [&] { return codec_.QueryRefund(o.refund_id, gw::NewWechatStamp(now_s_())); },
       [&](const gw::InboundResponse& r) {
         return Verified<gw::RefundAnswer>(
-            [&] { return codec_.ParseRefund(r, o.refund_id, true, now_s_()); });
+            [&] { return codec_.ParseRefundQuery(r, o.refund_id, now_s_()); });
       });
 }
 
