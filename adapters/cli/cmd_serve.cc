@@ -11,9 +11,11 @@
 
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
+#include "adapters/cli/soak_process.h"
 #include "adapters/http/api.h"
 #include "adapters/http/client.h"
 #include "adapters/http/engine_stack.h"
+#include "adapters/http/gateway_clients.h"
 #include "adapters/http/gateway_routes.h"
 #include "adapters/http/sandbox_gateway.h"
 #include "adapters/http/server.h"
@@ -39,15 +41,21 @@ Idempotency-Key header; its answer is sent once the outcome is on disk.
                 and its bootstrap address printed (docs/kafka.md)
   --topic-prefix P   prefix of the folio.events topic
   --threads N   HTTP threads (default 2)
-  --gateways FILE  gateway keys (JSON, docs/gateways.md) for the notification
-                endpoints /v1/gateways/{alipay,wechatpay,unionpay,chain,generic}/notify
-  --sandbox     run the sandbox gateway in-process: fresh keys for every
-                gateway, QR codes for new Alipay / WeChat Pay / UnionPay /
-                crypto payments, then signed notifications (with duplicates,
-                lost deliveries and some failed payments) sent to this server
-  --demo        implies --sandbox;        also accept the demo-only keys demo-operator, demo-auditor and
-                demo-admin, load the demo history through the API, and print
-                commands to try. Refuses to listen on anything but loopback.
+  --gateways FILE  the gateway file (JSON, docs/gateways.md): keys for the
+                notification endpoints /v1/gateways/{alipay,wechatpay,unionpay,
+                chain,generic}/notify and, under "api", the outbound calls:
+                Folio then creates the trade at the gateway for every Alipay,
+                WeChat Pay and UnionPay payment, sends refunds there, and
+                polls what the notifications do not say
+  --sandbox     run the old in-process sandbox gateway instead: fresh keys,
+                QR codes for new Alipay / WeChat Pay / UnionPay / crypto
+                payments, then signed notifications sent to this server
+  --demo        start `folio sandbox` (the sandbox gateway process: Alipay,
+                WeChat Pay and UnionPay over their own APIs) and call it as the
+                gateways, play crypto confirmations in-process, accept the
+                demo-only keys demo-operator, demo-auditor and demo-admin, load
+                the demo history through the API, and print commands to try.
+                Refuses to listen on anything but loopback.
 
 Stops on SIGTERM or Ctrl-C: stops accepting, finishes the requests in flight,
 then closes the log. Exit status: 0 after a clean stop, 2 usage, 3 cannot open
@@ -101,7 +109,7 @@ Status LoadDemo(std::uint16_t port, std::size_t* accepted, std::size_t* rejected
 constexpr const char* kSandboxPayments = R"(
 {"type":"payment.create","idempotency_key":"demo-gw-1","payment_id":"p-gw-1","customer_id":"c-zhang","order_id":"GW-2026-0001","method":"alipay","amount":"66.00","currency":"CNY"}
 {"type":"payment.create","idempotency_key":"demo-gw-2","payment_id":"p-gw-2","customer_id":"c-li","order_id":"GW-2026-0002","method":"wechat_pay","amount":"128.00","currency":"CNY"}
-{"type":"payment.create","idempotency_key":"demo-gw-3","payment_id":"p-gw-3","customer_id":"c-wang","order_id":"GW-2026-0003","method":"unionpay","amount":"256.00","currency":"CNY"}
+{"type":"payment.create","idempotency_key":"demo-gw-3","payment_id":"PGW20260003","customer_id":"c-wang","order_id":"GW-2026-0003","method":"unionpay","amount":"256.00","currency":"CNY"}
 {"type":"payment.create","idempotency_key":"demo-gw-4","payment_id":"p-gw-4","customer_id":"c-chen","order_id":"GW-2026-0004","method":"usdt_trc20","network":"TRC20","amount":"50.000000","currency":"USDT"}
 )";
 
@@ -121,7 +129,7 @@ Status LoadSandboxPayments(std::uint16_t port) {
 }
 
 void PrintDemoBanner(const std::string& url, const std::string& brokers, std::size_t accepted,
-                     std::size_t rejected) {
+                     std::size_t rejected, const std::string& sandbox_url) {
   std::printf(R"(
 Folio is serving on %s with the demo data set
 (%zu demo commands accepted, %zu refused by the rules on purpose).
@@ -131,8 +139,11 @@ Demo keys (demo only; `--demo` refuses to listen beyond loopback):
   demo-auditor   read-only
   demo-admin     payment-method configuration and keys
 
-The sandbox gateway is paying p-gw-1 (Alipay), p-gw-2 (WeChat Pay), p-gw-3
-(UnionPay) and p-gw-4 (USDT on TRC20) with signed notifications.
+Folio created the trades of p-gw-1 (Alipay), p-gw-2 (WeChat Pay) and
+PGW20260003 (UnionPay) at the sandbox gateway process (`folio sandbox`) at
+%s, which pays them and notifies Folio; p-gw-4 (USDT on TRC20)
+gets its confirmations from the in-process chain sandbox. The sandbox's books:
+  curl -s %s/sandbox/trades
 
 Every event is mirrored to Kafka at %s:
   kcat -C -b %s -t folio.events -J -e
@@ -146,8 +157,8 @@ Try:
 
 Stop with Ctrl-C.
 )",
-              url.c_str(), accepted, rejected, brokers.c_str(), brokers.c_str(), url.c_str(),
-              url.c_str(), url.c_str());
+              url.c_str(), accepted, rejected, sandbox_url.c_str(), sandbox_url.c_str(),
+              brokers.c_str(), brokers.c_str(), url.c_str(), url.c_str(), url.c_str());
   std::fflush(stdout);
 }
 
@@ -217,7 +228,8 @@ int RunServe(const Argv& argv) {
   kafka::Relay* rel = relay->get();
 
   http::ApiDeps deps = engine->Deps(keys.get(), [rel] { rel->Notify(); });
-  deps.extra_metrics = [rel] {
+  std::atomic<http::GatewayWiring*> wiring_hook{nullptr};
+  deps.extra_metrics = [rel, &wiring_hook] {
     auto st = rel->status();
     auto gauge = [](const char* name, const char* help, double v) {
       return http::Sample{name, help, "gauge", {}, v};
@@ -225,7 +237,7 @@ int RunServe(const Argv& argv) {
     auto counter = [](const char* name, const char* help, std::uint64_t v) {
       return http::Sample{name, help, "counter", {}, static_cast<double>(v)};
     };
-    return std::vector<http::Sample>{
+    std::vector<http::Sample> out = {
         gauge("folio_relay_lag_events", "Events not yet mirrored to Kafka.",
               static_cast<double>(st.lag_events)),
         gauge("folio_relay_lag_seconds", "Age of the oldest event not yet in Kafka.",
@@ -239,6 +251,11 @@ int RunServe(const Argv& argv) {
                 "Producers replaced after a non-fencing fatal error.", st.producer_restarts),
         gauge("folio_relay_failed", "1 when the relay stopped on a fatal producer error.",
               st.failed ? 1.0 : 0.0)};
+    if (auto* w = wiring_hook.load()) {
+      auto more = w->MetricSamples();
+      out.insert(out.end(), more.begin(), more.end());
+    }
+    return out;
   };
   deps.ready = [rel]() -> Status {
     auto st = rel->status();
@@ -246,21 +263,54 @@ int RunServe(const Argv& argv) {
     return Status();
   };
   std::atomic<http::SandboxGateway*> sandbox_hook{nullptr};
-  deps.on_committed = [&sandbox_hook](const domain::Command& c, const AppendOutcome& o) {
+  deps.on_committed = [&sandbox_hook, &wiring_hook](const domain::Command& c,
+                                                    const AppendOutcome& o) {
     if (auto* sb = sandbox_hook.load()) sb->OnCommitted(c, o);
+    if (auto* w = wiring_hook.load()) w->dispatcher->OnCommitted(c, o);
   };
   http::ApiOptions api_opts;
   api_opts.allow_client_time = false;
   http::Api api(std::move(deps), api_opts);
 
+  // --demo: the sandbox gateway process, whose gateway file this server uses.
+  std::unique_ptr<SoakChild> sandbox_child;
+  std::string sandbox_url;
+  std::optional<std::string> gateway_file = args->Get("gateways");
+  if (demo) {
+    const std::string file = dir + "/sandbox-gateways.json";
+    LineWatch ready;
+    auto child = SoakChild::Start(
+        {"sandbox", "--listen", "127.0.0.1:0", "--write-config", file}, dir + "/sandbox.log",
+        [&ready](std::string_view line) { ready.Offer(line, "folio sandbox: listening on "); });
+    if (!child.ok()) return ReportError(child.status()), 3;
+    sandbox_child = std::move(*child);
+    sandbox_url = ready.Wait(std::chrono::seconds(30), *sandbox_child);
+    if (sandbox_url.empty()) {
+      ReportError(Status::Error(codes::kIoError,
+                                "folio sandbox did not start; see " + dir + "/sandbox.log"));
+      return 3;
+    }
+    gateway_file = file;
+  }
   std::unique_ptr<http::SandboxGateway> sandbox;
   if (demo || args->Has("sandbox")) {
+    // In-process: every gateway for --sandbox; for --demo only the chain
+    // watcher (the sandbox process plays the rest).
     auto sandbox_keys = gateways::SandboxKeys::Generate();
-    http::AddGatewayRoutes(api, http::GatewayConfigs::FromSandbox(sandbox_keys));
-    sandbox = std::make_unique<http::SandboxGateway>(std::move(sandbox_keys),
-                                                     http::SandboxOptions{}, &api);
-  } else if (auto f = args->Get("gateways")) {
-    auto configs = http::GatewayConfigs::Load(*f);
+    http::GatewayConfigs configs = http::GatewayConfigs::FromSandbox(sandbox_keys);
+    if (demo) {
+      auto from_file = http::GatewayConfigs::Load(*gateway_file);
+      if (!from_file.ok()) return ReportError(from_file.status()), 3;
+      from_file->chain = configs.chain;
+      from_file->generic = configs.generic;
+      configs = std::move(*from_file);
+    }
+    http::AddGatewayRoutes(api, configs);
+    http::SandboxOptions sandbox_opts;
+    sandbox_opts.chain_only = demo;
+    sandbox = std::make_unique<http::SandboxGateway>(std::move(sandbox_keys), sandbox_opts, &api);
+  } else if (gateway_file) {
+    auto configs = http::GatewayConfigs::Load(*gateway_file);
     if (!configs.ok()) return ReportError(configs.status()), 2;
     http::AddGatewayRoutes(api, *configs);
   }
@@ -283,22 +333,45 @@ int RunServe(const Argv& argv) {
   std::fprintf(stderr, "folio serve: listening on %s, log in %s, Kafka at %s%s\n", url.c_str(),
                dir.c_str(), ro.brokers.c_str(), mock ? " (in-process mock cluster)" : "");
 
+  // The outbound calls, once this server's own URL (the notify URLs) is known.
+  http::GatewayWiring wiring;
+  if (gateway_file && !args->Has("sandbox")) {
+    auto calls = http::GatewayClientConfigs::Load(*gateway_file, url);
+    if (!calls.ok()) return ReportError(calls.status()), 2;
+    if (calls->any()) {
+      auto w = http::GatewayWiring::Start(&api, engine->store.get(), *calls);
+      if (!w.ok()) return ReportError(w.status()), 2;
+      wiring = std::move(*w);
+      std::fprintf(stderr, "folio serve: calling %zu gateway(s)%s\n", wiring.clients.size(),
+                   sandbox_url.empty() ? "" : (" at the sandbox process " + sandbox_url).c_str());
+    }
+  }
+
   std::size_t accepted = 0, rejected = 0;
+  // The demo history is history: its payments were settled by its own
+  // commands, so the gateways hear only of what comes after it.
   Status loaded = demo ? LoadDemo((*server)->port(), &accepted, &rejected) : Status();
+  if (wiring.dispatcher) wiring_hook.store(&wiring);
   if (sandbox) {
     sandbox->Start((*server)->port());
     sandbox_hook.store(sandbox.get());
   }
   if (demo && loaded.ok()) loaded = LoadSandboxPayments((*server)->port());
   if (!loaded.ok()) ReportError(loaded);
-  if (demo && loaded.ok()) PrintDemoBanner(url, ro.brokers, accepted, rejected);
+  if (demo && loaded.ok()) PrintDemoBanner(url, ro.brokers, accepted, rejected, sandbox_url);
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::fprintf(stderr, "folio serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Stop();
   sandbox_hook.store(nullptr);
+  wiring_hook.store(nullptr);
+  wiring.Stop();
   if (sandbox) sandbox->Stop();
+  if (sandbox_child) {
+    sandbox_child->Kill(SIGTERM);
+    sandbox_child->Wait(std::chrono::seconds(10));
+  }
   engine->writer->Stop();  // the head is final: the relay can catch up to it
   Status flushed = rel->Flush(std::chrono::seconds(10));
   if (!flushed.ok()) ReportError(flushed);

@@ -5,6 +5,7 @@
 
 #include "adapters/gateways/poll_facts.h"
 #include "engine/domain/aggregates.h"
+#include "events/codes.h"
 
 namespace folio::http {
 namespace {
@@ -197,6 +198,19 @@ void GatewayDispatcher::DoCreate(const std::string& payment_id) {
             payment_id, "the gateway refused the trade: " + std::string(trade.status().message()),
             std::string(trade.status().code())},
         false);
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.create_refused;
+    return;
+  }
+  if (trade.status().code() == folio::codes::kInvalidArgument) {
+    // The gateway could never take this payment as it is (UnionPay's orderId
+    // is 8 to 40 letters and digits): a clear failure, not a retry forever.
+    Record(g, name + ":create-invalid:" + payment_id,
+           domain::PaymentFail{payment_id,
+                               "the gateway cannot take this payment: " +
+                                   std::string(trade.status().message()),
+                               std::string(trade.status().code())},
+           false);
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.create_refused;
     return;

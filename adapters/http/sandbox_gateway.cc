@@ -81,6 +81,7 @@ void SandboxGateway::OnCommitted(const domain::Command& command, const AppendOut
   if (create == nullptr || create->due_at_ns) return;  // scheduled payments: not yet payable
   auto gw = GatewayOf(create->method);
   if (!gw) return;
+  if (opts_.chain_only && *gw != gateways::Gateway::kChain) return;
   Task t;
   t.due = Clock::now();
   t.kind = Task::kPrecreate;

@@ -40,6 +40,9 @@ struct SandboxOptions {
   std::chrono::milliseconds pay_after{300};    // QR issued -> notification
   std::chrono::milliseconds retry_after{200};  // doubled per attempt
   unsigned attempts_max = 6;
+  // Take on crypto (chain) payments only: the gateways proper are played by
+  // the sandbox process (`folio serve --demo`).
+  bool chain_only = false;
 };
 
 struct SandboxStats {

@@ -61,6 +61,10 @@ TEST_CASE("folio serve --demo: demo loaded through the API, answers, stops on SI
   REQUIRE_MESSAGE(port != 0, output);
   CHECK(output.find("35 demo commands accepted, 2 refused") != std::string::npos);
   CHECK(output.find("kcat -C -b 127.0.0.1:") != std::string::npos);
+  // The gateways are the sandbox process, called over their own APIs.
+  CHECK(output.find("calling 3 gateway(s) at the sandbox process http://127.0.0.1:") !=
+        std::string::npos);
+  CHECK(output.find("at the sandbox gateway process (`folio sandbox`)") != std::string::npos);
 
   auto c = http::HttpClient::Connect("127.0.0.1", port);
   REQUIRE(c.ok());
@@ -68,6 +72,22 @@ TEST_CASE("folio serve --demo: demo loaded through the API, answers, stops on SI
   REQUIRE(r.ok());
   CHECK(r->status == 200);
   CHECK(JsonOf(r->body).at("status").as_string() == "settled");
+  // The demo's gateway payments: created at the sandbox process, which pays
+  // them and notifies (PGW20260003 is UnionPay's: its orderId rule).
+  for (const char* id : {"p-gw-1", "p-gw-2", "PGW20260003"}) {
+    CAPTURE(id);
+    std::string status;
+    CHECK(PollUntil(
+        [&] {
+          auto p = c->Send("GET", std::string("/v1/payments/") + id, "",
+                           {{"Authorization", "Bearer demo-auditor"}});
+          if (!p.ok() || p->status != 200) return false;
+          status = std::string(JsonOf(p->body).at("status").as_string());
+          return status == "settled" || status == "failed";
+        },
+        std::chrono::seconds(30)));
+    CHECK((status == "settled" || status == "failed"));
+  }
   r = c->Send("GET", "/readyz");
   CHECK(r->status == 200);
 
