@@ -5,6 +5,7 @@
 
 #include "adapters/gateways/poll_facts.h"
 #include "engine/domain/aggregates.h"
+#include "engine/domain/rejections.h"
 #include "events/codes.h"
 
 namespace folio::http {
@@ -60,13 +61,14 @@ PaymentGateway* GatewayDispatcher::GatewayFor(fb::Method m) const {
   return it == gateways_.end() ? nullptr : it->second;
 }
 
-void GatewayDispatcher::Enqueue(Job job) {
+bool GatewayDispatcher::Enqueue(Job job) {
   if (queue_.size() >= opts_.queue_max) {
     ++stats_.dropped;  // the poller comes back to it
-    return;
+    return false;
   }
   queue_.push_back(std::move(job));
   cv_.notify_one();
+  return true;
 }
 
 void GatewayDispatcher::OnCommitted(const domain::Command& command, const AppendOutcome&) {
@@ -77,9 +79,8 @@ void GatewayDispatcher::OnCommitted(const domain::Command& command, const Append
     Followed f;
     f.gateway = g;
     f.next_poll = Clock::now() + opts_.poll_after;
-    f.queued = true;
+    f.queued = Enqueue(Job{Kind::kCreate, c->payment_id});
     payments_[c->payment_id] = f;
-    Enqueue(Job{Kind::kCreate, c->payment_id});
   } else if (const auto* r = std::get_if<domain::RefundRequest>(&command)) {
     if (r->target != fb::RefundTarget::OriginalMethod) return;
     // Whether its payment is a gateway's is read on a worker (not here, on
@@ -125,16 +126,10 @@ void GatewayDispatcher::TickLoop() {
     if (stop_) return;
     const auto now = Clock::now();
     for (auto& [id, f] : payments_) {
-      if (!f.queued && f.next_poll <= now) {
-        f.queued = true;
-        Enqueue(Job{Kind::kPoll, id});
-      }
+      if (!f.queued && f.next_poll <= now) f.queued = Enqueue(Job{Kind::kPoll, id});
     }
     for (auto& [id, f] : refunds_) {
-      if (!f.queued && f.next_poll <= now) {
-        f.queued = true;
-        Enqueue(Job{Kind::kRefundPoll, id});
-      }
+      if (!f.queued && f.next_poll <= now) f.queued = Enqueue(Job{Kind::kRefundPoll, id});
     }
   }
 }
@@ -206,10 +201,10 @@ void GatewayDispatcher::DoCreate(const std::string& payment_id) {
     // The gateway could never take this payment as it is (UnionPay's orderId
     // is 8 to 40 letters and digits): a clear failure, not a retry forever.
     Record(g, name + ":create-invalid:" + payment_id,
-           domain::PaymentFail{payment_id,
-                               "the gateway cannot take this payment: " +
-                                   std::string(trade.status().message()),
-                               std::string(trade.status().code())},
+           domain::PaymentFail{
+               payment_id,
+               "the gateway cannot take this payment: " + std::string(trade.status().message()),
+               std::string(trade.status().code())},
            false);
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.create_refused;
@@ -258,9 +253,13 @@ void GatewayDispatcher::DoPoll(const std::string& payment_id) {
   }
   auto fact = gw::FactFromTradeQuery(g->gateway(), payment_id, *q);
   if (!fact.ok() || !fact->command) return;
-  Record(g, fact->dedupe_key, std::move(*fact->command), true);
+  const AppendOutcome o = Record(g, fact->dedupe_key, std::move(*fact->command), true);
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.polled_facts;
+  // The gateway took the money after the ledger expired the payment: the
+  // ledger refuses the settle. Counted (and alerted on) until it is
+  // recorded and refunded automatically (docs/gateways.md).
+  if (o.status.code() == domain::rejections::kPaymentExpired) ++stats_.paid_after_expiry;
 }
 
 void GatewayDispatcher::DoRefund(const std::string& refund_id, bool poll) {
@@ -380,6 +379,7 @@ std::vector<Sample> GatewayDispatcher::MetricSamples() const {
   counter("refunds_sent", stats_.refunds_sent);
   counter("refund_facts", stats_.refund_facts);
   counter("dropped", stats_.dropped);
+  counter("paid_after_expiry", stats_.paid_after_expiry);
   counter("errors", stats_.errors);
   out.push_back({"folio_gateway_followed",
                  "Payments and refunds awaiting a final outcome",

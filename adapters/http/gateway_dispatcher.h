@@ -60,6 +60,9 @@ struct DispatcherStats {
   std::uint64_t refund_facts = 0;
   std::uint64_t dropped = 0;  // jobs not queued (queue full): left to the poller
   std::uint64_t errors = 0;   // calls that failed after their retries
+  // Paid at the gateway after the ledger expired the payment (the settle is
+  // refused with payment_expired): money to refund by hand, for now.
+  std::uint64_t paid_after_expiry = 0;
 };
 
 class GatewayDispatcher {
@@ -95,7 +98,7 @@ class GatewayDispatcher {
     std::string payment_id;  // refunds: their payment
   };
 
-  void Enqueue(Job job);  // REQUIRES: mu_ held
+  bool Enqueue(Job job);  // REQUIRES: mu_ held. False: the queue is full
   void WorkerLoop();
   void TickLoop();
   void Run(const Job& job);
