@@ -27,7 +27,6 @@ bool HttpsOrLoopback(std::string_view url) {
   return false;
 }
 
-
 namespace bj = boost::json;
 
 constexpr std::int64_t kChinaOffsetS = 8 * 3600;  // Asia/Shanghai, no DST since 1991
