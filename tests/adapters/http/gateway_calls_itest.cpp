@@ -196,6 +196,50 @@ TEST_CASE("gateway calls: a trade the notification never reports is settled by t
   CheckEachFactOnce(l, n, {});
 }
 
+TEST_CASE("gateway calls: answers signed with a wrong key are refused and record nothing") {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  http::SandboxServerOptions so;
+  so.faults.bad_sign_permille = 1000;     // every API answer
+  so.faults.drop_notify_permille = 1000;  // and no notification to settle by
+  so.faults.notify_attempts_max = 1;
+  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
+  REQUIRE(sandbox.ok());
+  TempDir files;
+  const std::string file = files.str() + "/gateways.json";
+  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
+  http::DispatcherOptions d;
+  d.poll_after = milliseconds(50);
+  d.poll_every = milliseconds(50);
+  d.tick = milliseconds(10);
+  GatewayLedger l(file, d);
+  const int n = 6;
+  CreatePayments(l, n);
+  // Every creation and every later query fails verification.
+  REQUIRE(PollUntil(
+      [&] {
+        const auto st = l.wiring.dispatcher->stats();
+        return st.create_unknown == static_cast<std::uint64_t>(n) && st.errors >= 2u * n;
+      },
+      std::chrono::seconds(30)));
+  for (int i = 0; i < n; ++i) {
+    CHECK(l.Payment(PaymentId(i))->status == domain::PaymentStatus::kCreated);
+  }
+  for (const auto& [stream, types] : l.EventsByStream()) {
+    CAPTURE(stream);
+    CHECK(types.size() == 1);  // PaymentCreated only: nothing from the gateways
+  }
+  bool signature_refusals = false;
+  for (const auto& smp : l.wiring.MetricSamples()) {
+    for (const auto& [k, v] : smp.labels) {
+      if (k == "outcome" && v.starts_with("signature_")) signature_refusals = smp.value > 0;
+    }
+  }
+  CHECK(signature_refusals);
+  CHECK(l.wiring.dispatcher->stats().created == 0);
+}
+
 // The issue's run: the real sandbox process, 1,000 payments across the three
 // gateways, 20% of notifications dropped, 10% duplicated, 10% of calls
 // answered 5xx and 5% never answered.
