@@ -351,7 +351,12 @@ int RunServe(const Argv& argv) {
   // The demo history is history: its payments were settled by its own
   // commands, so the gateways hear only of what comes after it.
   Status loaded = demo ? LoadDemo((*server)->port(), &accepted, &rejected) : Status();
-  if (wiring.dispatcher) wiring_hook.store(&wiring);
+  if (wiring.dispatcher) {
+    wiring_hook.store(&wiring);
+    // What a previous run left pending at the gateways (not for the demo,
+    // whose history is settled by its own commands).
+    if (!demo) wiring.StartRecovery();
+  }
   if (sandbox) {
     sandbox->Start((*server)->port());
     sandbox_hook.store(sandbox.get());

@@ -1,5 +1,6 @@
 #include "adapters/http/gateway_clients.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -220,8 +221,23 @@ std::vector<Sample> GatewayWiring::MetricSamples() const {
   return dispatcher ? dispatcher->MetricSamples() : std::vector<Sample>{};
 }
 
+void GatewayWiring::StartRecovery() {
+  if (!dispatcher || recovering) return;
+  GatewayDispatcher* d = dispatcher.get();
+  recovering = std::make_unique<std::thread>([d] {
+    auto n = d->Recover();
+    if (!n.ok()) {
+      std::fprintf(stderr, "folio: gateway recovery: %s\n", n.status().ToString().c_str());
+    } else if (*n > 0) {
+      std::fprintf(stderr, "folio: following %zu unfinished gateway payment(s) and refund(s)\n",
+                   *n);
+    }
+  });
+}
+
 void GatewayWiring::Stop() {
   if (dispatcher) dispatcher->Stop();
+  if (recovering && recovering->joinable()) recovering->join();
 }
 
 // --- Alipay -----------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "adapters/gateways/alipay_api.h"
 #include "adapters/gateways/unionpay_api.h"
@@ -61,12 +62,15 @@ Result<std::vector<std::unique_ptr<PaymentGateway>>> MakeGatewayClients(
 struct GatewayWiring {
   std::vector<std::unique_ptr<PaymentGateway>> clients;
   std::unique_ptr<GatewayDispatcher> dispatcher;
+  std::unique_ptr<std::thread> recovering;  // StartRecovery's; joined by Stop
 
   // Builds the clients and starts the dispatcher (poll intervals from
   // `configs` unless `opts` sets them). Errors: MakeGatewayClients's.
   static Result<GatewayWiring> Start(Api* api, LogStore* store, const GatewayClientConfigs& configs,
                                      DispatcherOptions opts = {}, NowSeconds now_s = {});
   std::vector<Sample> MetricSamples() const;
+  // Runs dispatcher->Recover() on a thread of its own (a log is read once).
+  void StartRecovery();
   void Stop();
 };
 

@@ -49,6 +49,60 @@ void GatewayDispatcher::Stop() {
   threads_.clear();
 }
 
+Result<std::size_t> GatewayDispatcher::Recover(std::uint64_t from_seq) {
+  std::set<std::string> payments, refunds;
+  for (std::uint64_t next = std::max<std::uint64_t>(from_seq, 1);;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) return std::size_t{0};  // stopping: not worth finishing
+    }
+    ASSIGN_OR_RETURN(std::vector<EventRecord> page, store_->ReadFrom(next, 4096));
+    if (page.empty()) break;
+    for (const EventRecord& e : page) {
+      next = e.seq() + 1;
+      if (const auto* c = e.env().event_as_PaymentCreated()) {
+        if (c->payment_id() != nullptr && GatewayFor(c->method()) != nullptr) {
+          payments.insert(c->payment_id()->str());
+        }
+      } else if (const auto* r = e.env().event_as_RefundRequested()) {
+        if (r->refund_id() != nullptr && r->target() == fb::RefundTarget::OriginalMethod) {
+          refunds.insert(r->refund_id()->str());
+        }
+      }
+    }
+  }
+  // What is final now needs nothing; the rest is followed as if just created.
+  std::size_t followed = 0;
+  const auto now = Clock::now();
+  for (const std::string& id : payments) {
+    auto loaded = store_->LoadState(domain::PaymentKey(id));
+    if (!loaded.ok() || !loaded->has_value()) continue;
+    domain::PaymentState p;
+    domain::Decode(**loaded, &p);
+    if (Final(p.status) || p.status == domain::PaymentStatus::kScheduled) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, fresh] = payments_.try_emplace(id);
+    if (!fresh) continue;
+    it->second.gateway = GatewayFor(p.method);
+    it->second.next_poll = now;
+    ++followed;
+  }
+  for (const std::string& id : refunds) {
+    auto loaded = store_->LoadState(domain::RefundKey(id));
+    if (!loaded.ok() || !loaded->has_value()) continue;
+    domain::RefundState r;
+    domain::Decode(**loaded, &r);
+    if (r.status != domain::RefundStatus::kRequested) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (refunds_.count(id) != 0) continue;
+    // DoRefund decides whether its payment is a gateway's; polling it asks
+    // the gateway first and sends the refund only if the gateway has none.
+    Enqueue(Job{Kind::kRefundPoll, id});
+    ++followed;
+  }
+  return followed;
+}
+
 std::int64_t GatewayDispatcher::NowNs() const {
   if (opts_.now_ns) return opts_.now_ns();
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

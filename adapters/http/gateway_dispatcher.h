@@ -76,6 +76,12 @@ class GatewayDispatcher {
 
   void Start();
   void Stop();
+  // Follows again what an earlier run left unfinished: reads the log once
+  // (from `from_seq`) for payments of these gateways still created or pending
+  // and refunds to them still requested, and polls them from now. Run once
+  // after Start (on any thread; `folio serve` runs it in the background).
+  // Returns how many it follows. Errors: the log's read errors.
+  Result<std::size_t> Recover(std::uint64_t from_seq = 1);
   // Api's on_committed hook.
   void OnCommitted(const domain::Command& command, const AppendOutcome& outcome);
 

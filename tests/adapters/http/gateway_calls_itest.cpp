@@ -240,6 +240,42 @@ TEST_CASE("gateway calls: answers signed with a wrong key are refused and record
   CHECK(l.wiring.dispatcher->stats().created == 0);
 }
 
+TEST_CASE("gateway calls: what an earlier run left unfinished is followed again at start") {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  http::SandboxServerOptions so;
+  so.faults.fail_permille = 0;
+  so.faults.pay_after = milliseconds(20);
+  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
+  REQUIRE(sandbox.ok());
+  TempDir files;
+  const std::string file = files.str() + "/gateways.json";
+  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
+  http::DispatcherOptions d;
+  d.poll_after = milliseconds(50);
+  d.poll_every = milliseconds(50);
+  d.tick = milliseconds(10);
+  GatewayLedger l(file, d);
+  // An earlier run recorded these payments and stopped before calling anyone.
+  l.hook.store(nullptr);
+  const int n = 6;
+  CreatePayments(l, n);
+  CHECK((*sandbox)->stats().book.trades == 0);
+  l.hook.store(l.wiring.dispatcher.get());
+  auto followed = l.wiring.dispatcher->Recover();
+  REQUIRE(followed.ok());
+  CHECK(*followed == static_cast<std::size_t>(n));
+  REQUIRE(PollUntil([&] { return AllFinal(l, n); }, std::chrono::seconds(30)));
+  for (int i = 0; i < n; ++i) {
+    CHECK(l.Payment(PaymentId(i))->status == domain::PaymentStatus::kSettled);
+  }
+  CHECK((*sandbox)->stats().book.trades == static_cast<std::uint64_t>(n));
+  // Nothing left: a second recovery follows nothing.
+  CHECK(l.wiring.dispatcher->Recover().value() == 0);
+  CheckEachFactOnce(l, n, {});
+}
+
 // The issue's run: the real sandbox process, 1,000 payments across the three
 // gateways, 20% of notifications dropped, 10% duplicated, 10% of calls
 // answered 5xx and 5% never answered.
