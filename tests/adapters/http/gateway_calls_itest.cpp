@@ -276,6 +276,18 @@ TEST_CASE("gateway calls: what an earlier run left unfinished is followed again 
   CheckEachFactOnce(l, n, {});
 }
 
+TEST_CASE("folio sandbox: bad flags are usage errors, --help explains the faults") {
+  std::string out;
+  CHECK(RunCommand(std::string(FOLIO_BIN) + " sandbox --error-permille 2000 2>&1", &out) == 2);
+  CHECK(out.find("--error-permille must be 0..1000") != std::string::npos);
+  CHECK(RunCommand(std::string(FOLIO_BIN) + " sandbox --listen nowhere 2>&1", &out) == 2);
+  CHECK(RunCommand(std::string(FOLIO_BIN) + " sandbox --help", &out) == 0);
+  for (const char* flag : {"--write-config", "--timeout-permille", "--bad-sign-permille",
+                           "--drop-permille", "--duplicate-permille", "--paid-after-close"}) {
+    CHECK(out.find(flag) != std::string::npos);
+  }
+}
+
 // The issue's run: the real sandbox process, 1,000 payments across the three
 // gateways, 20% of notifications dropped, 10% duplicated, 10% of calls
 // answered 5xx and 5% never answered.
