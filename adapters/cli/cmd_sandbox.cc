@@ -18,7 +18,7 @@ constexpr const char* kSandboxHelp =
     R"(Usage: folio sandbox [--listen 127.0.0.1:9300] [--write-config FILE] [--seed N]
                      [--fail-permille N] [--drop-permille N] [--duplicate-permille N]
                      [--error-permille N] [--timeout-permille N] [--bad-sign-permille N]
-                     [--paid-after-close] [--pay-after-ms N]
+                     [--paid-after-close] [--pay-after-ms N] [--notify-delay-ms N]
 
 Plays Alipay (OpenAPI /gateway.do), WeChat Pay (API v3 /v3/...) and UnionPay
 (ACP 5.1.0 /gateway/api/...) on --listen, with their real request formats and
@@ -39,6 +39,7 @@ request number.
   --bad-sign-permille N   sign answers with a wrong key
   --drop-permille N       lose a notification delivery (it is retried)
   --duplicate-permille N  deliver a notification twice
+  --notify-delay-ms N     hold every notification this long before its first delivery
   --paid-after-close      a pending trade closed by the merchant is paid anyway
 
 GET /sandbox/stats and /sandbox/trades show what it did. Prints
@@ -49,10 +50,11 @@ Exit status: 0 after a clean stop, 2 usage, 3 cannot listen or write FILE.
 }  // namespace
 
 int RunSandbox(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"listen", "write-config", "seed", "fail-permille",
-                                  "drop-permille", "duplicate-permille", "error-permille",
-                                  "timeout-permille", "bad-sign-permille", "pay-after-ms"},
-                                 {"paid-after-close"}});
+  auto args =
+      Args::Parse(argv, {{"listen", "write-config", "seed", "fail-permille", "drop-permille",
+                          "duplicate-permille", "error-permille", "timeout-permille",
+                          "bad-sign-permille", "pay-after-ms", "notify-delay-ms"},
+                         {"paid-after-close"}});
   auto usage = [](const Status& s) {
     ReportError(s);
     std::fputs(kSandboxHelp, stderr);
@@ -90,6 +92,9 @@ int RunSandbox(const Argv& argv) {
   if (!pay_after.ok()) return usage(pay_after.status());
   opts.faults.pay_after = std::chrono::milliseconds(*pay_after);
   opts.faults.paid_after_close = args->Has("paid-after-close");
+  auto delay = args->GetU64("notify-delay-ms", 0);
+  if (!delay.ok()) return usage(delay.status());
+  opts.faults.notify_delay = std::chrono::milliseconds(*delay);
 
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

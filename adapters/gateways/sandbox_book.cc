@@ -175,8 +175,9 @@ std::vector<SandboxTrade> SandboxBook::Due(Clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<SandboxTrade> out;
   for (auto& [key, t] : trades_) {
-    if (t.state == TradeState::kPending && now >= t.pay_at) {
-      SettleLocked(t, now);
+    SettleLocked(t, now);
+    if (t.state != TradeState::kPending && !t.reported) {
+      t.reported = true;
       out.push_back(t);
     }
   }

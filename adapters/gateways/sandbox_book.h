@@ -41,6 +41,7 @@ struct SandboxFaults {
   bool paid_after_close = false;           // a closed pending trade is reported paid
   std::chrono::milliseconds pay_after{300};
   std::chrono::milliseconds notify_retry{200};  // doubled per attempt
+  std::chrono::milliseconds notify_delay{0};    // a notification's first delivery waits this
   unsigned notify_attempts_max = 8;
 };
 
@@ -60,6 +61,7 @@ struct SandboxTrade {
   std::string notify_url;
   TradeState state = TradeState::kPending;
   bool will_fail = false;  // decided at creation
+  bool reported = false;   // its outcome was handed to the notifier (Due)
   std::chrono::steady_clock::time_point pay_at;
   std::map<std::string, SandboxRefund> refunds;  // by refund_no
   Money refunded;
@@ -108,8 +110,9 @@ class SandboxBook {
   Result<SandboxTrade> FindByTxnId(Gateway g, std::string_view gateway_txn_id,
                                    Clock::time_point now);
 
-  // Trades whose time came since the last call: now paid or failed (the
-  // caller sends their notifications).
+  // Trades with an outcome not yet reported (paid, failed or closed, however
+  // that was learned: by time, a query or a close), each once: the caller
+  // sends their notifications.
   std::vector<SandboxTrade> Due(Clock::time_point now);
   // The earliest pay_at of a pending trade (for the caller's timer).
   std::optional<Clock::time_point> NextDue() const;

@@ -36,9 +36,12 @@ GatewayVerdict ToVerdict(gateways::Notification n) {
 }
 
 // Rejections meaning "this fact is already recorded": the gateway gets its
-// success reply so that it stops retrying (docs/gateways.md).
+// success reply so that it stops retrying (docs/gateways.md). A fact's key
+// names the fact itself (gateway, trade or refund, outcome), so the same key
+// with other wording (a notification's description where the status poller
+// recorded the plain one) is that fact, already recorded.
 const std::vector<std::string> kBenign = {"payment_already_settled", "payment_closed",
-                                          "refund_not_pending"};
+                                          "refund_not_pending", "idempotency_key_conflict"};
 
 gateways::HmacHeaders HmacHeadersOf(const Request& r) {
   return gateways::HmacHeaders{std::string(r.Header("x-folio-timestamp")),

@@ -222,22 +222,24 @@ struct SandboxServer::Impl {
     cv.notify_all();
   }
 
+  // The notification's status word; empty: this gateway sends none.
   static std::string TradeWord(gw::Gateway g, gw::TradeState s) {
     const bool paid = s == gw::TradeState::kPaid || s == gw::TradeState::kRefunded;
+    const bool closed = s == gw::TradeState::kClosed;
     switch (g) {
       case gw::Gateway::kAlipay:
         return paid ? "TRADE_SUCCESS" : "TRADE_CLOSED";
       case gw::Gateway::kWechatPay:
-        return paid ? "SUCCESS" : "PAYERROR";
+        return paid ? "SUCCESS" : closed ? "CLOSED" : "PAYERROR";
       default:
-        return paid ? "00" : "61";
+        return paid ? "00" : closed ? "" : "61";  // a lapsed QR order is not notified
     }
   }
 
   void NotifyOutcome(const gw::SandboxTrade& t) {
-    if (t.notify_url.empty()) return;
+    if (t.notify_url.empty() || TradeWord(t.gateway, t.state).empty()) return;
     Delivery d;
-    d.due = Clock::now();
+    d.due = Clock::now() + book.faults().notify_delay;
     d.gateway = t.gateway;
     d.payment = gw::SandboxPayment{t.gateway, t.out_trade_no, t.amount, t.gateway_txn_id};
     d.notify_url = t.notify_url;
@@ -866,6 +868,9 @@ struct SandboxServer::Impl {
     }
     if (auto* x = o.if_contains("pay_after_ms"); x != nullptr && x->is_int64()) {
       f.pay_after = std::chrono::milliseconds(std::max<std::int64_t>(0, x->as_int64()));
+    }
+    if (auto* x = o.if_contains("notify_delay_ms"); x != nullptr && x->is_int64()) {
+      f.notify_delay = std::chrono::milliseconds(std::max<std::int64_t>(0, x->as_int64()));
     }
     if (auto* x = o.if_contains("notify_retry_ms"); x != nullptr && x->is_int64()) {
       f.notify_retry = std::chrono::milliseconds(std::max<std::int64_t>(1, x->as_int64()));

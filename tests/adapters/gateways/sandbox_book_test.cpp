@@ -81,7 +81,10 @@ TEST_CASE("sandbox book: closing a pending trade closes it, a paid one is refuse
   REQUIRE(closed.ok());
   CHECK(closed->state == TradeState::kClosed);
   CHECK(book.Close(Gateway::kAlipay, "open", t0).ok());  // again: still closed
-  CHECK(book.Due(t0 + milliseconds(500)).size() == 1);   // only "paid" pays
+  const auto due = book.Due(t0 + milliseconds(500));     // "open" closed, "paid" paid
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].state == TradeState::kClosed);
+  CHECK(due[1].state == TradeState::kPaid);
   auto refused = book.Close(Gateway::kAlipay, "paid", t0 + milliseconds(500));
   CHECK(refused.status().code() == codes::kGatewayRefused);
   CHECK(refused.status().message().find("TRADE_STATUS_ERROR") != std::string::npos);

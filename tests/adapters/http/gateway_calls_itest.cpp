@@ -196,6 +196,40 @@ TEST_CASE("gateway calls: a trade the notification never reports is settled by t
   CheckEachFactOnce(l, n, {});
 }
 
+TEST_CASE("gateway calls: a notification that comes after the poll is a replay, not a fact") {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  http::SandboxServerOptions so;
+  so.faults.fail_permille = 300;
+  so.faults.pay_after = milliseconds(20);
+  so.faults.notify_delay = milliseconds(1500);  // the poller (after 100 ms) is first
+  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
+  REQUIRE(sandbox.ok());
+  TempDir files;
+  const std::string file = files.str() + "/gateways.json";
+  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
+  http::DispatcherOptions d;
+  d.poll_after = milliseconds(100);
+  d.poll_every = milliseconds(100);
+  d.tick = milliseconds(10);
+  GatewayLedger l(file, d);
+  const int n = 9;
+  CreatePayments(l, n);
+  REQUIRE(PollUntil([&] { return AllFinal(l, n); }, std::chrono::seconds(30)));
+  CHECK((*sandbox)->stats().notifications == 0);  // all settled by the poller
+  CHECK(l.wiring.dispatcher->stats().polled_facts >= static_cast<std::uint64_t>(n));
+  // Then every notification arrives, and each is acknowledged as done.
+  REQUIRE(PollUntil(
+      [&] {
+        return (*sandbox)->stats().notifications == static_cast<std::uint64_t>(n) &&
+               (*sandbox)->notifications_idle();
+      },
+      std::chrono::seconds(30)));
+  CHECK((*sandbox)->stats().notify_gave_up == 0);
+  CheckEachFactOnce(l, n, {});
+}
+
 TEST_CASE("gateway calls: answers signed with a wrong key are refused and record nothing") {
   const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch())
