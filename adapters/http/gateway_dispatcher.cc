@@ -206,10 +206,10 @@ void GatewayDispatcher::DoCreate(const std::string& payment_id) {
     // The gateway could never take this payment as it is (UnionPay's orderId
     // is 8 to 40 letters and digits): a clear failure, not a retry forever.
     Record(g, name + ":create-invalid:" + payment_id,
-           domain::PaymentFail{payment_id,
-                               "the gateway cannot take this payment: " +
-                                   std::string(trade.status().message()),
-                               std::string(trade.status().code())},
+           domain::PaymentFail{
+               payment_id,
+               "the gateway cannot take this payment: " + std::string(trade.status().message()),
+               std::string(trade.status().code())},
            false);
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.create_refused;

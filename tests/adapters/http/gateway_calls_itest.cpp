@@ -251,7 +251,8 @@ TEST_CASE("gateway calls: 1000 payments through the sandbox process and its faul
   REQUIRE(stats.ok());
   const auto st = JsonOf(stats->body);
   MESSAGE("sandbox: " << stats->body);
-  CHECK(st.at("refunds_made").to_number<std::int64_t>() == static_cast<std::int64_t>(refunded.size()));
+  CHECK(st.at("refunds_made").to_number<std::int64_t>() ==
+        static_cast<std::int64_t>(refunded.size()));
   CHECK(st.at("injected_5xx").to_number<std::int64_t>() > 0);
   CHECK(st.at("injected_timeouts").to_number<std::int64_t>() > 0);
   CHECK(st.at("notify_dropped").to_number<std::int64_t>() > 0);
