@@ -20,7 +20,8 @@ only="${1:-all}"
 seconds="${2:-30}"
 jobs="${3:-1}"
 targets=(envelope command_json money alipay_notify wechat_notify unionpay_notify hmac_notify
-         stmt_alipay stmt_wechatpay stmt_camt053 stmt_mt940 stmt_csv xml_reader zip http_api)
+         stmt_alipay stmt_wechatpay stmt_camt053 stmt_mt940 stmt_csv xml_reader zip http_api
+         alipay_api wechat_api unionpay_api)
 if [[ "$only" != all ]] && ! printf '%s\n' "${targets[@]}" | grep -qx "$only"; then
   echo "unknown target '$only'; one of: all ${targets[*]}" >&2
   exit 2
@@ -46,6 +47,7 @@ dict_of() {
     stmt_camt053|xml_reader) echo tests/fuzz/dict/xml.dict ;;
     stmt_mt940) echo tests/fuzz/dict/mt940.dict ;;
     command_json|wechat_notify|hmac_notify) echo tests/fuzz/dict/json.dict ;;
+    alipay_api|wechat_api|unionpay_api) echo tests/fuzz/dict/gateway_api.dict ;;
     http_api) echo tests/fuzz/dict/http.dict ;;
   esac
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "adapters/gateways/gateway_codes.h"
+#include "adapters/gateways/parse_support.h"
 #include "adapters/gateways/wechat.h"
 #include "adapters/gateways/wechat_cert.h"
 #include "adapters/json/json_fields.h"
@@ -134,6 +135,19 @@ Result<std::string> Str(const bj::object& o, std::string_view key) {
     return Invalid("field " + std::string(key) + " is not a non-empty string");
   }
   return std::string(v->as_string());
+}
+
+// An id the answer gives that Folio records: it becomes a command's
+// gateway_txn_id / gateway_refund_id and part of the fact's idempotency key
+// (poll_facts.h), so it follows the rule the notification parser applies to
+// the same field (parse_support.h CheckId: 1 to 128 bytes, no control
+// character, '/' or ':').
+Result<std::string> Id(const bj::object& o, std::string_view key) {
+  ASSIGN_OR_RETURN(std::string id, Str(o, key));
+  if (!internal::CheckId(key, id).ok()) {
+    return Invalid("field " + std::string(key) + " is not a valid id");
+  }
+  return id;
 }
 
 // A positive JSON integer of fen.
@@ -550,7 +564,7 @@ Result<TradeQuery> WechatApiCodec::ParseQueryOrder(const InboundResponse& r,
   if (row == kTradeStates.end()) return Invalid("unknown trade_state " + q.gateway_status);
   q.state = row->state;
   if (q.state == TradeState::kPaid || q.state == TradeState::kRefunded) {
-    ASSIGN_OR_RETURN(q.gateway_txn_id, Str(o, "transaction_id"));
+    ASSIGN_OR_RETURN(q.gateway_txn_id, Id(o, "transaction_id"));
     ASSIGN_OR_RETURN(q.amount, AmountField(o, "total"));
   } else if (const bj::value* a = o.if_contains("amount");
              a != nullptr && a->is_object() && a->as_object().contains("total")) {
@@ -592,7 +606,7 @@ Result<RefundAnswer> WechatApiCodec::RefundAnswerOf(const InboundResponse& r,
   ASSIGN_OR_RETURN(bj::object o, SuccessBody(r, 200));
   RETURN_IF_ERROR(CheckEcho(o, "out_refund_no", out_refund_no));
   RefundAnswer a;
-  ASSIGN_OR_RETURN(a.gateway_refund_id, Str(o, "refund_id"));
+  ASSIGN_OR_RETURN(a.gateway_refund_id, Id(o, "refund_id"));
   ASSIGN_OR_RETURN(a.gateway_status, Str(o, "status"));
   const auto row =
       std::find_if(kRefundStates.begin(), kRefundStates.end(),

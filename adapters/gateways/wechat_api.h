@@ -111,7 +111,10 @@ struct WechatRefundRequest {
 //   4. gateway_response_invalid  another status than the call's, a content type
 //                                other than application/json, JSON that does not
 //                                parse (truncated, duplicate keys), a field missing
-//                                or mistyped, an amount that is not a positive
+//                                or mistyped, a transaction_id or refund_id that
+//                                breaks the id rule (parse_support.h CheckId:
+//                                1 to 128 bytes, no control, '/' or ':'), an
+//                                amount that is not a positive
 //                                integer of fen within 64 bits, an unknown state,
 //                                another mchid / out_trade_no / out_refund_no
 class WechatApiCodec {

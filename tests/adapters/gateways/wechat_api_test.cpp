@@ -837,6 +837,34 @@ TEST_CASE("wechat api: each refund status maps to a RefundState") {
         "gateway_response_invalid");
 }
 
+// Found by tests/fuzz/wechat_api_fuzz.cc: the ids of an answer become the
+// settle command's gateway_txn_id or the refund's gateway_refund_id and part
+// of the fact's idempotency key, so they follow the rule the notification
+// parser applies to the same fields (parse_support.h: 1 to 128 bytes, no
+// control character, '/' or ':').
+TEST_CASE("wechat api: transaction_id and refund_id must be valid ids") {
+  const WechatApiCodec codec = Codec();
+  const std::string txn = "4200000000202611220001";
+  const std::string refund_id = "50000000382019052709732678859";
+  for (const std::string& bad : {std::string("4200:0001"), std::string("4200/0001"),
+                                 std::string(R"(4200\u00010001)"), std::string(129, '4')}) {
+    CAPTURE(bad);
+    std::string query = QueryBody("SUCCESS");
+    query.replace(query.find(txn), txn.size(), bad);
+    CHECK(CodeOf(codec.ParseQueryOrder(Answer(200, query), "pay-wx-0001", kNow)) ==
+          "gateway_response_invalid");
+    std::string refund = RefundBody("SUCCESS");
+    refund.replace(refund.find(refund_id), refund_id.size(), bad);
+    CHECK(CodeOf(codec.ParseRefund(Answer(200, refund), "ref-wx-1", kNow)) ==
+          "gateway_response_invalid");
+    CHECK(CodeOf(codec.ParseRefundQuery(Answer(200, refund), "ref-wx-1", kNow)) ==
+          "gateway_response_invalid");
+  }
+  std::string longest = QueryBody("SUCCESS");
+  longest.replace(longest.find(txn), txn.size(), std::string(128, '4'));
+  CHECK(CodeOf(codec.ParseQueryOrder(Answer(200, longest), "pay-wx-0001", kNow)) == "ok");
+}
+
 TEST_CASE("wechat api: amounts must be positive integers of fen within 64 bits") {
   const WechatApiCodec codec = Codec();
   const auto query = [&](std::string amount) {
