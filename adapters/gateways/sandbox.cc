@@ -85,7 +85,11 @@ WechatConfig SandboxKeys::wechat_config() const {
 }
 
 UnionPayConfig SandboxKeys::unionpay_config() const {
-  return UnionPayConfig{unionpay_public_key_pem, unionpay_mer_id, unionpay_cert_id};
+  UnionPayConfig c;
+  c.unionpay_public_key_pem = unionpay_public_key_pem;
+  c.mer_id = unionpay_mer_id;
+  c.cert_id = unionpay_cert_id;
+  return c;
 }
 
 HmacConfig SandboxKeys::hmac_config() const { return HmacConfig{hmac_secret, 300}; }
@@ -326,6 +330,9 @@ OutgoingNotification BuildWechatRefundNotify(const SandboxKeys& keys, const Sand
 std::string SignUnionPayForm(const SandboxKeys& keys,
                              std::vector<std::pair<std::string, std::string>> params) {
   params.emplace_back("signMethod", "01");
+  if (!keys.unionpay_signing_cert_pem.empty()) {
+    params.emplace_back("signPubKeyCert", keys.unionpay_signing_cert_pem);  // signed too
+  }
   const crypto::Pkey key = PrivateKey(keys.unionpay_private_key_pem);
   params.emplace_back("signature", crypto::Base64Encode(crypto::SignSha256Rsa(
                                        key.get(), UnionPaySignedDigestHex(params))));

@@ -42,6 +42,10 @@ struct SandboxKeys {
   std::string unionpay_private_key_pem, unionpay_public_key_pem;
   std::string unionpay_cert_id;  // decimal serial, like ACP's certId
   std::string unionpay_mer_id = "777290058110048";
+  // The certificate of the UnionPay key, when the sandbox has a chain for it
+  // (`folio sandbox`): notifications then carry it as signPubKeyCert.
+  // Default (empty): they do not.
+  std::string unionpay_signing_cert_pem;
 
   std::string hmac_secret;  // 32 random alphanumerics
 

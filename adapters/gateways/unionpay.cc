@@ -1,7 +1,10 @@
 #include "adapters/gateways/unionpay.h"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
+#include "adapters/gateways/cert_chain.h"
 #include "adapters/gateways/crypto.h"
 #include "adapters/gateways/form.h"
 #include "adapters/gateways/parse_support.h"
@@ -67,9 +70,30 @@ std::string UnionPaySignedDigestHex(const std::vector<std::pair<std::string, std
   return crypto::HexLower(crypto::Sha256(message));
 }
 
-Result<Notification> ParseUnionPayNotify(std::string_view body, const UnionPayConfig& config) {
-  ASSIGN_OR_RETURN(crypto::Pkey key, crypto::LoadRsaPublicKey(config.unionpay_public_key_pem));
+Result<Notification> ParseUnionPayNotify(std::string_view body, const UnionPayConfig& config,
+                                         std::int64_t now_s) {
+  std::optional<CertChainVerifier> chain;
+  crypto::Pkey key;
+  if (!config.root_cert_pem.empty()) {
+    ASSIGN_OR_RETURN(chain, CertChainVerifier::Create(config.root_cert_pem, config.middle_cert_pem,
+                                                      config.expected_cert_org));
+  } else {
+    ASSIGN_OR_RETURN(key, crypto::LoadRsaPublicKey(config.unionpay_public_key_pem));
+  }
   ASSIGN_OR_RETURN(FormPairs form, ParseForm(body));
+  if (chain) {
+    if (!config.cert_id.empty() && FormValue(form, "certId").value_or("") != config.cert_id) {
+      return Status::Error(codes::kSignatureKeyUnknown, "certId is not the configured certificate");
+    }
+    const std::string_view cert = FormValue(form, "signPubKeyCert").value_or("");
+    if (cert.empty()) return Status::Error(codes::kSignatureInvalid, "signPubKeyCert is missing");
+    if (now_s == 0) {
+      now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    }
+    ASSIGN_OR_RETURN(key, chain->VerifyLeaf(cert, now_s));
+  }
   RETURN_IF_ERROR(VerifySignature(form, config, key.get()));
   // After this point the parameters are UnionPay's own.
   if (FormValue(form, "merId").value_or("") != config.mer_id) {

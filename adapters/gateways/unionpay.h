@@ -13,6 +13,7 @@
 // cancellation, each by respCode ("00" success, anything else failure).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,22 +31,36 @@ struct UnionPayConfig {
   std::string mer_id;
   // The signing certificate's certId. Default (empty): not checked.
   std::string cert_id;
+  // ACP 5.1.0's own check: when root_cert_pem is set, a notification must
+  // carry its signing certificate (`signPubKeyCert`, part of the signed
+  // message), which must chain to root_cert_pem through middle_cert_pem, be
+  // valid at the notification's arrival and name expected_cert_org in its CN
+  // (cert_chain.h); the signature is verified with that certificate's key and
+  // unionpay_public_key_pem is not used. Default (empty): the configured key.
+  std::string root_cert_pem;
+  std::string middle_cert_pem;
+  std::string expected_cert_org = "中国银联股份有限公司";
 };
 
 // Checks, in this order (the first failing one decides):
 //   1. gateway_config_invalid    the configured key does not parse
 //   2. notification_malformed    the form does not parse
 //   3. signature_key_unknown     certId is not the configured one (when configured)
-//   4. signature_invalid         signMethod not 01, signature missing, not base64,
+//   4. with root_cert_pem: signature_invalid (signPubKeyCert missing or not a
+//      certificate), signature_expired (a certificate of its chain not valid at
+//      now_s), signature_key_unknown (it does not chain to the root, or its CN
+//      does not name expected_cert_org)
+//   5. signature_invalid         signMethod not 01, signature missing, not base64,
 //                                or it does not verify
-//   5. gateway_merchant_mismatch merId is not ours
-//   6. notification_malformed    a required parameter missing, a bad id
-//   7. gateway_unknown_status    txnType not 01, 04 or 31
-//   8. amount_* / currency_unknown  txnAmt not a positive integer of minor units,
+//   6. gateway_merchant_mismatch merId is not ours
+//   7. notification_malformed    a required parameter missing, a bad id
+//   8. gateway_unknown_status    txnType not 01, 04 or 31
+//   9. amount_* / currency_unknown  txnAmt not a positive integer of minor units,
 //                                currencyCode not 156 (CNY), 344, 840 or 978
 // Thread-safe.
+// `now_s`: Unix seconds of arrival (the certificate check); 0: the system clock.
 Result<Notification> ParseUnionPayNotify(std::string_view form_urlencoded_body,
-                                         const UnionPayConfig& config);
+                                         const UnionPayConfig& config, std::int64_t now_s = 0);
 
 // The body UnionPay expects with HTTP 200: "ok" (anything else means retry).
 std::string UnionPayReply(bool ok);

@@ -89,8 +89,24 @@ Result<GatewayConfigs> GatewayConfigs::Load(const std::string& path) {
                                       Str(*w, "apiv3_key"), Str(*w, "mchid")};
   }
   if (auto* u = part("unionpay")) {
-    c.unionpay =
-        gateways::UnionPayConfig{Str(*u, "public_key"), Str(*u, "mer_id"), Str(*u, "cert_id")};
+    c.unionpay.emplace();
+    c.unionpay->unionpay_public_key_pem = Str(*u, "public_key");
+    c.unionpay->mer_id = Str(*u, "mer_id");
+    c.unionpay->cert_id = Str(*u, "cert_id");
+    // The root and middle certificates (here or under "api", where the
+    // outbound calls read them too) switch on ACP's certificate chain check.
+    const boost::json::object* api = nullptr;
+    if (auto* a = u->if_contains("api"); a != nullptr && a->is_object()) api = &a->as_object();
+    for (const boost::json::object* where : {u, api}) {
+      if (where == nullptr) continue;
+      if (c.unionpay->root_cert_pem.empty()) c.unionpay->root_cert_pem = Str(*where, "root_cert");
+      if (c.unionpay->middle_cert_pem.empty()) {
+        c.unionpay->middle_cert_pem = Str(*where, "middle_cert");
+      }
+      if (where->if_contains("expected_cert_org") != nullptr) {
+        c.unionpay->expected_cert_org = Str(*where, "expected_cert_org");
+      }
+    }
   }
   for (auto [name, slot] : {std::pair{"chain", &c.chain}, std::pair{"generic", &c.generic}}) {
     if (auto* h = part(name)) {
@@ -152,8 +168,8 @@ void AddGatewayRoutes(Api& api, const GatewayConfigs& configs) {
   if (configs.unionpay) {
     api.AddGateway(MakeRoute(
         "unionpay",
-        [cfg = *configs.unionpay](const Request& r) {
-          return gateways::ParseUnionPayNotify(r.body, cfg);
+        [cfg = *configs.unionpay, now](const Request& r) {
+          return gateways::ParseUnionPayNotify(r.body, cfg, now());
         },
         [](const Status& why) { return Text(gateways::UnionPayReply(why.ok())); }));
   }

@@ -98,6 +98,7 @@ SandboxIdentity SandboxIdentity::Generate(std::int64_t now_s) {
   id.unionpay_chain = gw::GenerateTestCertChain(chain);
   // UnionPay's notifications are checked against certId: the leaf's serial.
   id.gateway.unionpay_cert_id = id.unionpay_chain.signing_cert_id;
+  id.gateway.unionpay_signing_cert_pem = id.unionpay_chain.signing_cert_pem;
   auto cert = gw::SandboxWechatCertificate(id.gateway, now_s);
   if (cert.ok()) id.wechat_platform_cert_pem = cert->certificate_pem;
   id.merchant_alipay = crypto::GenerateRsa2048();

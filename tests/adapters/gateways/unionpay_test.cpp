@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "adapters/gateways/cert_chain.h"
 #include "adapters/gateways/crypto.h"
 #include "adapters/gateways/form.h"
 #include "tests/adapters/gateways/gateway_test_support.h"
@@ -191,6 +192,60 @@ TEST_CASE("unionpay: the configured key must parse") {
   CHECK(CodeOf(ParseUnionPayNotify(BuildUnionPayNotify(Keys(), Payment(), "00", kNow).body,
                                    config)) == "gateway_config_invalid");
   CHECK(UnionPayReply(true) == "ok");
+}
+
+// ACP 5.1.0's certificate chain check on notifications: the sandbox's UnionPay
+// key with a certificate from a generated root and middle CA.
+struct ChainedKeys {
+  TestCertChain chain;
+  SandboxKeys keys;
+  UnionPayConfig config;
+};
+
+ChainedKeys Chained(std::int64_t not_after_s = 4102444800) {
+  TestCertChainOptions o;
+  o.signing_key_pem = Keys().unionpay_private_key_pem;
+  o.not_before_s = kNow - 86400;
+  o.not_after_s = not_after_s;
+  ChainedKeys c{GenerateTestCertChain(o), Keys(), {}};
+  c.keys.unionpay_signing_cert_pem = c.chain.signing_cert_pem;
+  c.keys.unionpay_cert_id = c.chain.signing_cert_id;
+  c.config = c.keys.unionpay_config();
+  c.config.unionpay_public_key_pem.clear();  // the chain is the only trust
+  c.config.root_cert_pem = c.chain.root_pem;
+  c.config.middle_cert_pem = c.chain.middle_pem;
+  return c;
+}
+
+TEST_CASE("unionpay: with root and middle configured, signPubKeyCert must chain to them") {
+  const ChainedKeys ok = Chained();
+  const std::string body = BuildUnionPayNotify(ok.keys, Payment(), "00", kNow).body;
+  CHECK(body.find("signPubKeyCert=") != std::string::npos);
+  auto n = ParseUnionPayNotify(body, ok.config, kNow);
+  CHECK(CommandAs<domain::PaymentSettle>(n).payment_id == "payup1");
+
+  // The same notification without its certificate: nothing to verify with.
+  SandboxKeys bare = ok.keys;
+  bare.unionpay_signing_cert_pem.clear();
+  CHECK(CodeOf(ParseUnionPayNotify(BuildUnionPayNotify(bare, Payment(), "00", kNow).body, ok.config,
+                                   kNow)) == "signature_invalid");
+
+  // Signed by the right key, but its certificate comes from another CA.
+  const ChainedKeys other = Chained();
+  CHECK(CodeOf(ParseUnionPayNotify(BuildUnionPayNotify(other.keys, Payment(), "00", kNow).body,
+                                   ok.config, kNow)) == "signature_key_unknown");
+
+  // Its certificate expired before the notification arrived.
+  const ChainedKeys expired = Chained(kNow - 60);
+  CHECK(CodeOf(ParseUnionPayNotify(BuildUnionPayNotify(expired.keys, Payment(), "00", kNow).body,
+                                   expired.config, kNow)) == "signature_expired");
+
+  // A chained certificate, but the signature by another key.
+  SandboxKeys forger = testing::OtherKeys();
+  forger.unionpay_signing_cert_pem = ok.chain.signing_cert_pem;
+  forger.unionpay_cert_id = ok.chain.signing_cert_id;
+  CHECK(CodeOf(ParseUnionPayNotify(BuildUnionPayNotify(forger, Payment(), "00", kNow).body,
+                                   ok.config, kNow)) == "signature_invalid");
 }
 
 }  // namespace
