@@ -71,7 +71,18 @@ Result<Money> Amount(const FormPairs& form) {
   ASSIGN_OR_RETURN(std::string txn_amt, Field(form, "txnAmt"));
   Result<u128> minor = internal::MinorFromDigits("txnAmt", txn_amt);
   if (!minor.ok()) return internal::AsResponseError(minor.status());
+  // The same bound the requests keep: an answer's amount is ACP's too.
+  if (*minor > kTxnAmtMax) return ResponseInvalid("txnAmt is over ACP's 12 digits");
   return Money(Asset::CNY, *minor);
+}
+
+// origRespCode has respCode's shape: two letters or digits.
+Result<std::string> OrigRespCode(const FormPairs& form) {
+  ASSIGN_OR_RETURN(std::string code, Field(form, "origRespCode"));
+  if (code.size() != 2 || !IsAlnum(code)) {
+    return ResponseInvalid("origRespCode must be 2 letters or digits");
+  }
+  return code;
 }
 
 Result<std::string> QueryId(const FormPairs& form) {
@@ -264,7 +275,7 @@ Result<TradeQuery> UnionPayApi::ParseQuery(const InboundResponse& r, std::string
     return TradeQuery{TradeState::kNotFound, a.resp_code, "", std::nullopt};
   }
   if (a.resp_code != "00") return CallError(a.resp_code, a.resp_msg, a.is_signed);
-  ASSIGN_OR_RETURN(std::string orig, Field(a.form, "origRespCode"));
+  ASSIGN_OR_RETURN(std::string orig, OrigRespCode(a.form));
   TradeQuery q;
   q.state = orig == "00" ? TradeState::kPaid
                          : (InProcess(orig) ? TradeState::kPending : TradeState::kFailed);
@@ -289,7 +300,7 @@ Result<RefundAnswer> UnionPayApi::ParseRefundQuery(const InboundResponse& r,
     return out;
   }
   if (a.resp_code != "00") return CallError(a.resp_code, a.resp_msg, a.is_signed);
-  ASSIGN_OR_RETURN(out.gateway_status, Field(a.form, "origRespCode"));
+  ASSIGN_OR_RETURN(out.gateway_status, OrigRespCode(a.form));
   const std::string& orig = out.gateway_status;
   out.state = orig == "00" ? RefundState::kSucceeded
                            : (InProcess(orig) ? RefundState::kProcessing : RefundState::kFailed);

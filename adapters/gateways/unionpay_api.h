@@ -37,7 +37,8 @@
 //   4. gateway_response_invalid  respCode missing or not 2 letters or digits,
 //                                merId not ours, orderId not the one asked about
 //   5. by respCode:
-//        00          the call's own fields (missing or bad -> gateway_response_invalid)
+//        00          the call's own fields (missing or bad -> gateway_response_invalid;
+//                    txnAmt at most 12 digits, origRespCode 2 letters or digits)
 //        03, 04, 05  gateway_unavailable: in process or unknown, ask again
 //        34          query, refund query: kNotFound (signed); other calls gateway_refused
 //        12          refund: kProcessing (signed; already submitted, query it)

@@ -456,6 +456,13 @@ TEST_CASE("unionpay api: query origRespCode mapping") {
   CHECK(bad(With(paid, "txnAmt", "0")) == "gateway_response_invalid");
   CHECK(bad(With(paid, "txnAmt", "-1")) == "gateway_response_invalid");
   CHECK(bad(With(paid, "txnAmt", std::string(45, '9'))) == "gateway_response_invalid");
+  // ACP's bounds on an answer, as on a request: 12 digits of fen at most,
+  // origRespCode two letters or digits.
+  CHECK(bad(With(paid, "txnAmt", "1000000000000")) == "gateway_response_invalid");
+  CHECK(Api().ParseQuery(Answer(With(paid, "txnAmt", "999999999999")), kOrder, kNow).ok());
+  CHECK(bad(With(paid, "origRespCode", "0")) == "gateway_response_invalid");
+  CHECK(bad(With(paid, "origRespCode", "000")) == "gateway_response_invalid");
+  CHECK(bad(With(paid, "origRespCode", "0-")) == "gateway_response_invalid");
   CHECK(bad(With(paid, "currencyCode", "840")) == "gateway_response_invalid");
   CHECK(bad(With(paid, "merId", "777290058110049")) == "gateway_response_invalid");
   CHECK(bad(With(paid, "orderId", "pay20261122002")) == "gateway_response_invalid");
