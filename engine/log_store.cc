@@ -76,7 +76,8 @@ rocksdb::ColumnFamilyOptions CfOptions(const rocksdb::Options& base, int cf_inde
   return cf;
 }
 
-// Counts RocksDB's background errors (LogStore::background_errors()).
+// Counts RocksDB's background errors (LogStore::background_errors()) and keeps
+// RocksDB from recovering from them by itself.
 class BackgroundErrorCounter final : public rocksdb::EventListener {
  public:
   explicit BackgroundErrorCounter(std::shared_ptr<std::atomic<std::uint64_t>> count)
@@ -84,6 +85,15 @@ class BackgroundErrorCounter final : public rocksdb::EventListener {
   const char* Name() const override { return "folio.BackgroundErrorCounter"; }
   void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status*) override {
     count_->fetch_add(1, std::memory_order_acq_rel);
+  }
+  // RocksDB would recover from a NoSpace error by itself (its SstFileManager
+  // polls the free space, then flushes and resumes on a background thread),
+  // concurrently with the writer, and 7.8 can then abort on its own
+  // assertions (a table file numbered 0). Once RocksDB stopped, only a
+  // restart recovers (docs/reliability.md): its own recovery is switched off.
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
   }
 
  private:
