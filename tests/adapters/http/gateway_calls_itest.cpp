@@ -98,25 +98,44 @@ void CheckEachFactOnce(const GatewayLedger& l, int n, const std::vector<int>& re
   CHECK_MESSAGE(report->ok, report->reason);
 }
 
-TEST_CASE("gateway calls: trades created, paid or failed as the sandbox decided, refunds once") {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-  http::SandboxServerOptions so;
-  so.faults.fail_permille = 250;
-  so.faults.pay_after = milliseconds(50);
-  so.faults.notify_retry = milliseconds(20);
-  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
-  REQUIRE(sandbox.ok());
+// The sandbox in-process on a free port, and the gateway file that points a
+// ledger at it.
+struct InProcessSandbox {
+  std::unique_ptr<http::SandboxServer> server;
   TempDir files;
-  const std::string file = files.str() + "/gateways.json";
-  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
+  std::string file = files.str() + "/gateways.json";
 
+  explicit InProcessSandbox(const gateways::SandboxFaults& faults) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    http::SandboxServerOptions so;
+    so.faults = faults;
+    auto started = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
+    REQUIRE(started.ok());
+    server = std::move(*started);
+    std::ofstream(file) << http::ServerGatewayFile(server->identity(), server->base_url());
+  }
+  http::SandboxServer* operator->() const { return server.get(); }
+};
+
+// The dispatcher polling every `every` (and first after `every`), looking
+// for due polls every `tick`.
+http::DispatcherOptions Polling(milliseconds every, milliseconds tick) {
   http::DispatcherOptions d;
-  d.poll_after = milliseconds(300);
-  d.poll_every = milliseconds(300);
-  d.tick = milliseconds(20);
-  GatewayLedger l(file, d);
+  d.poll_after = every;
+  d.poll_every = every;
+  d.tick = tick;
+  return d;
+}
+
+TEST_CASE("gateway calls: trades created, paid or failed as the sandbox decided, refunds once") {
+  gateways::SandboxFaults f;
+  f.fail_permille = 250;
+  f.pay_after = milliseconds(50);
+  f.notify_retry = milliseconds(20);
+  InProcessSandbox sandbox(f);
+  GatewayLedger l(sandbox.file, Polling(milliseconds(300), milliseconds(20)));
   const int n = 24;
   CreatePayments(l, n);
   REQUIRE(PollUntil([&] { return AllFinal(l, n); }, std::chrono::seconds(60)));
@@ -124,7 +143,7 @@ TEST_CASE("gateway calls: trades created, paid or failed as the sandbox decided,
   // Each payment ended as the sandbox decided, with the sandbox's QR payload
   // recorded first.
   std::map<std::string, gateways::SandboxTrade> trades;
-  for (const auto& t : (*sandbox)->book().Trades()) trades[t.out_trade_no] = t;
+  for (const auto& t : sandbox->book().Trades()) trades[t.out_trade_no] = t;
   REQUIRE(trades.size() == static_cast<std::size_t>(n));
   int failed = 0;
   for (int i = 0; i < n; ++i) {
@@ -159,95 +178,62 @@ TEST_CASE("gateway calls: trades created, paid or failed as the sandbox decided,
   for (int i : refunded) {
     CHECK(l.Refund(RefundId(i))->status == domain::RefundStatus::kSucceeded);
   }
-  CHECK((*sandbox)->stats().book.refunds_made == refunded.size());
+  CHECK(sandbox->stats().book.refunds_made == refunded.size());
   CheckEachFactOnce(l, n, refunded);
 }
 
 TEST_CASE("gateway calls: a trade the notification never reports is settled by the poller") {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-  http::SandboxServerOptions so;
-  so.faults.fail_permille = 0;
-  so.faults.pay_after = milliseconds(20);
-  so.faults.drop_notify_permille = 1000;  // every delivery lost
-  so.faults.notify_attempts_max = 1;      // and never retried
-  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
-  REQUIRE(sandbox.ok());
-  TempDir files;
-  const std::string file = files.str() + "/gateways.json";
-  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
-  http::DispatcherOptions d;
-  d.poll_after = milliseconds(100);
-  d.poll_every = milliseconds(100);
-  d.tick = milliseconds(10);
-  GatewayLedger l(file, d);
+  gateways::SandboxFaults f;
+  f.fail_permille = 0;
+  f.pay_after = milliseconds(20);
+  f.drop_notify_permille = 1000;  // every delivery lost
+  f.notify_attempts_max = 1;      // and never retried
+  InProcessSandbox sandbox(f);
+  GatewayLedger l(sandbox.file, Polling(milliseconds(100), milliseconds(10)));
   const int n = 6;
   CreatePayments(l, n);
   REQUIRE(PollUntil([&] { return AllFinal(l, n); }, std::chrono::seconds(30)));
   for (int i = 0; i < n; ++i) {
     CHECK(l.Payment(PaymentId(i))->status == domain::PaymentStatus::kSettled);
   }
-  CHECK((*sandbox)->stats().notifications == 0);
+  CHECK(sandbox->stats().notifications == 0);
   // (A trade the poller asked about first is settled by the query itself
   // and never notified: dropped deliveries are at most one per trade.)
-  CHECK((*sandbox)->stats().notify_dropped <= static_cast<std::uint64_t>(n));
+  CHECK(sandbox->stats().notify_dropped <= static_cast<std::uint64_t>(n));
   CHECK(l.wiring.dispatcher->stats().polled_facts == static_cast<std::uint64_t>(n));
   CheckEachFactOnce(l, n, {});
 }
 
 TEST_CASE("gateway calls: a notification that comes after the poll is a replay, not a fact") {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-  http::SandboxServerOptions so;
-  so.faults.fail_permille = 300;
-  so.faults.pay_after = milliseconds(20);
-  so.faults.notify_delay = milliseconds(1500);  // the poller (after 100 ms) is first
-  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
-  REQUIRE(sandbox.ok());
-  TempDir files;
-  const std::string file = files.str() + "/gateways.json";
-  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
-  http::DispatcherOptions d;
-  d.poll_after = milliseconds(100);
-  d.poll_every = milliseconds(100);
-  d.tick = milliseconds(10);
-  GatewayLedger l(file, d);
+  gateways::SandboxFaults f;
+  f.fail_permille = 300;
+  f.pay_after = milliseconds(20);
+  f.notify_delay = milliseconds(1500);  // the poller (after 100 ms) is first
+  InProcessSandbox sandbox(f);
+  GatewayLedger l(sandbox.file, Polling(milliseconds(100), milliseconds(10)));
   const int n = 9;
   CreatePayments(l, n);
   REQUIRE(PollUntil([&] { return AllFinal(l, n); }, std::chrono::seconds(30)));
-  CHECK((*sandbox)->stats().notifications == 0);  // all settled by the poller
+  CHECK(sandbox->stats().notifications == 0);  // all settled by the poller
   CHECK(l.wiring.dispatcher->stats().polled_facts >= static_cast<std::uint64_t>(n));
   // Then every notification arrives, and each is acknowledged as done.
   REQUIRE(PollUntil(
       [&] {
-        return (*sandbox)->stats().notifications == static_cast<std::uint64_t>(n) &&
-               (*sandbox)->notifications_idle();
+        return sandbox->stats().notifications == static_cast<std::uint64_t>(n) &&
+               sandbox->notifications_idle();
       },
       std::chrono::seconds(30)));
-  CHECK((*sandbox)->stats().notify_gave_up == 0);
+  CHECK(sandbox->stats().notify_gave_up == 0);
   CheckEachFactOnce(l, n, {});
 }
 
 TEST_CASE("gateway calls: answers signed with a wrong key are refused and record nothing") {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-  http::SandboxServerOptions so;
-  so.faults.bad_sign_permille = 1000;     // every API answer
-  so.faults.drop_notify_permille = 1000;  // and no notification to settle by
-  so.faults.notify_attempts_max = 1;
-  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
-  REQUIRE(sandbox.ok());
-  TempDir files;
-  const std::string file = files.str() + "/gateways.json";
-  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
-  http::DispatcherOptions d;
-  d.poll_after = milliseconds(50);
-  d.poll_every = milliseconds(50);
-  d.tick = milliseconds(10);
-  GatewayLedger l(file, d);
+  gateways::SandboxFaults f;
+  f.bad_sign_permille = 1000;     // every API answer
+  f.drop_notify_permille = 1000;  // and no notification to settle by
+  f.notify_attempts_max = 1;
+  InProcessSandbox sandbox(f);
+  GatewayLedger l(sandbox.file, Polling(milliseconds(50), milliseconds(10)));
   const int n = 6;
   CreatePayments(l, n);
   // Every creation and every later query fails verification.
@@ -275,27 +261,16 @@ TEST_CASE("gateway calls: answers signed with a wrong key are refused and record
 }
 
 TEST_CASE("gateway calls: what an earlier run left unfinished is followed again at start") {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-  http::SandboxServerOptions so;
-  so.faults.fail_permille = 0;
-  so.faults.pay_after = milliseconds(20);
-  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
-  REQUIRE(sandbox.ok());
-  TempDir files;
-  const std::string file = files.str() + "/gateways.json";
-  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
-  http::DispatcherOptions d;
-  d.poll_after = milliseconds(50);
-  d.poll_every = milliseconds(50);
-  d.tick = milliseconds(10);
-  GatewayLedger l(file, d);
+  gateways::SandboxFaults f;
+  f.fail_permille = 0;
+  f.pay_after = milliseconds(20);
+  InProcessSandbox sandbox(f);
+  GatewayLedger l(sandbox.file, Polling(milliseconds(50), milliseconds(10)));
   // An earlier run recorded these payments and stopped before calling anyone.
   l.hook.store(nullptr);
   const int n = 6;
   CreatePayments(l, n);
-  CHECK((*sandbox)->stats().book.trades == 0);
+  CHECK(sandbox->stats().book.trades == 0);
   l.hook.store(l.wiring.dispatcher.get());
   auto followed = l.wiring.dispatcher->Recover();
   REQUIRE(followed.ok());
@@ -304,7 +279,7 @@ TEST_CASE("gateway calls: what an earlier run left unfinished is followed again 
   for (int i = 0; i < n; ++i) {
     CHECK(l.Payment(PaymentId(i))->status == domain::PaymentStatus::kSettled);
   }
-  CHECK((*sandbox)->stats().book.trades == static_cast<std::uint64_t>(n));
+  CHECK(sandbox->stats().book.trades == static_cast<std::uint64_t>(n));
   // Nothing left: a second recovery follows nothing.
   CHECK(l.wiring.dispatcher->Recover().value() == 0);
   CheckEachFactOnce(l, n, {});
