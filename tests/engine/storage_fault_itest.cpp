@@ -372,12 +372,14 @@ TEST_CASE("storage fault: read EIO while opening fails the open and changes noth
   rig.CheckVerified();
 }
 
-// A full disk met by a checkpoint (its scratch files, or the MANIFEST edit of
-// its ingestion, which RocksDB 7.8 reports without stopping): store_failed
-// while full, then the writer resumes by itself once there is room, writes
-// the failed checkpoint again, and the log is as acknowledged.
+// A full disk met by a checkpoint's own scratch files (RocksDB never saw
+// it): store_failed while full, then the writer resumes by itself once there
+// is room, writes the failed checkpoint again, and the log is as
+// acknowledged. (Not the MANIFEST: its edit is made by an ingestion or by a
+// flush, and RocksDB stops only in the second case, so which rule applies
+// is a race.)
 TEST_CASE("storage fault: a full disk met by a checkpoint resumes in process once space is freed") {
-  for (const char* path : {"checkpoint.tmp", "MANIFEST"}) {
+  for (const char* path : {"checkpoint.tmp"}) {
     for (std::uint64_t seed : {1u, 2u, 3u}) {
       const std::string path_contains = path;
       CAPTURE(path_contains);
