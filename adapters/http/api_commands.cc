@@ -68,6 +68,11 @@ AppendRequest Api::GatewayFactRequest(std::string_view gateway, const std::strin
   r.fingerprint = Sha256(rendered.ok() ? *rendered : dedupe_key);
   r.context.actor = actor;
   r.context.idempotency_key = dedupe_key;
+  // A gateway that took the money is believed even after the ledger closed
+  // the payment: the money is recorded and refunded (docs/gateways.md). Set
+  // after the fingerprint, which names the fact, not this policy, so facts
+  // recorded before it existed replay as themselves.
+  if (auto* settle = std::get_if<domain::PaymentSettle>(&command)) settle->allow_closed = true;
   r.command = std::move(command);
   return r;
 }

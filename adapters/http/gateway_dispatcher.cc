@@ -14,9 +14,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace gw = gateways;
 
-bool Final(domain::PaymentStatus s) {
-  return s == domain::PaymentStatus::kSettled || s == domain::PaymentStatus::kFailed ||
-         s == domain::PaymentStatus::kCancelled || s == domain::PaymentStatus::kExpired;
+constexpr std::int64_t kRecoverClosedWithin = 3600LL * 1'000'000'000;
+
+bool ClosedNotFailed(domain::PaymentStatus s) {
+  return s == domain::PaymentStatus::kCancelled || s == domain::PaymentStatus::kExpired;
 }
 
 }  // namespace
@@ -79,7 +80,17 @@ Result<std::size_t> GatewayDispatcher::Recover(std::uint64_t from_seq) {
     if (!loaded.ok() || !loaded->has_value()) continue;
     domain::PaymentState p;
     domain::Decode(**loaded, &p);
-    if (Final(p.status) || p.status == domain::PaymentStatus::kScheduled) continue;
+    if (p.status == domain::PaymentStatus::kSettled || p.status == domain::PaymentStatus::kFailed ||
+        p.status == domain::PaymentStatus::kScheduled) {
+      continue;
+    }
+    // Expired or cancelled just before a stop, its trade may still be open
+    // at the gateway (DoPoll closes it). Long past its expiry, the gateway's
+    // own time limit (sent at creation) closed it.
+    if (ClosedNotFailed(p.status) && p.expires_at_ns != 0 &&
+        p.expires_at_ns < NowNs() - kRecoverClosedWithin) {
+      continue;
+    }
     std::lock_guard<std::mutex> lock(mu_);
     auto [it, fresh] = payments_.try_emplace(id);
     if (!fresh) continue;
@@ -125,7 +136,7 @@ bool GatewayDispatcher::Enqueue(Job job) {
   return true;
 }
 
-void GatewayDispatcher::OnCommitted(const domain::Command& command, const AppendOutcome&) {
+void GatewayDispatcher::OnCommitted(const domain::Command& command, const AppendOutcome& outcome) {
   std::lock_guard<std::mutex> lock(mu_);
   if (const auto* c = std::get_if<domain::PaymentCreate>(&command)) {
     PaymentGateway* g = GatewayFor(c->method);
@@ -142,10 +153,21 @@ void GatewayDispatcher::OnCommitted(const domain::Command& command, const Append
     Enqueue(Job{Kind::kRefund, r->refund_id});
   } else if (const auto* s = std::get_if<domain::PaymentSettle>(&command)) {
     payments_.erase(s->payment_id);
+    // Settled after it was closed: the same decision requested the refund
+    // (more than one event; a trust payment's deposit is the other kind,
+    // and DoRefund finds no refund for it).
+    if (s->allow_closed && outcome.status.ok() && !outcome.replayed &&
+        outcome.last_seq > outcome.first_seq) {
+      Enqueue(Job{Kind::kRefund, domain::LateRefundId(s->payment_id)});
+    }
   } else if (const auto* f = std::get_if<domain::PaymentFail>(&command)) {
     payments_.erase(f->payment_id);
   } else if (const auto* x = std::get_if<domain::PaymentCancel>(&command)) {
-    payments_.erase(x->payment_id);
+    // Its trade is closed at the gateway by the next poll, now.
+    auto it = payments_.find(x->payment_id);
+    if (it != payments_.end() && !it->second.queued) {
+      it->second.queued = Enqueue(Job{Kind::kPoll, x->payment_id});
+    }
   } else if (const auto* ok = std::get_if<domain::RefundSucceed>(&command)) {
     refunds_.erase(ok->refund_id);
   } else if (const auto* no = std::get_if<domain::RefundFail>(&command)) {
@@ -276,15 +298,20 @@ void GatewayDispatcher::DoPoll(const std::string& payment_id) {
   if (!loaded.ok() || !loaded->has_value()) return Untrack(payment_id);
   domain::PaymentState p;
   domain::Decode(**loaded, &p);
-  if (Final(p.status)) return Untrack(payment_id);
+  if (p.status == domain::PaymentStatus::kSettled || p.status == domain::PaymentStatus::kFailed) {
+    return Untrack(payment_id);
+  }
   PaymentGateway* g = GatewayFor(p.method);
   if (g == nullptr) return Untrack(payment_id);
-  const bool expired = p.expires_at_ns > 0 && NowNs() >= p.expires_at_ns;
+  // Cancelled or expired in the ledger: its trade may still be open at the
+  // gateway (the clock expired it, or an operator cancelled it).
+  const bool closed = ClosedNotFailed(p.status);
+  const bool expired = closed || (p.expires_at_ns > 0 && NowNs() >= p.expires_at_ns);
   if (expired) {
     // Expiry closes the trade at the gateway first, so that nobody can pay
     // it afterwards; what the gateway then reports is what is recorded.
-    Status closed = g->CloseTrade(payment_id);
-    if (closed.ok()) {
+    Status shut = g->CloseTrade(payment_id);
+    if (shut.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       ++stats_.closed_at_expiry;
     }
@@ -305,15 +332,21 @@ void GatewayDispatcher::DoPoll(const std::string& payment_id) {
     if (!expired) return DoCreate(payment_id);
     q->state = gw::TradeState::kClosed;
   }
+  // Closed in the ledger and nothing paid at the gateway: done, unless the
+  // trade is still open there (its close failed): asked again next poll.
+  if (closed && q->state != gw::TradeState::kPaid) {
+    if (q->state != gw::TradeState::kPending) Untrack(payment_id);
+    return;
+  }
   auto fact = gw::FactFromTradeQuery(g->gateway(), payment_id, *q);
   if (!fact.ok() || !fact->command) return;
-  const AppendOutcome o = Record(g, fact->dedupe_key, std::move(*fact->command), true);
+  // A settle is recorded even after the ledger closed the payment (the
+  // gateway took the money): the same decision requests its refund, which
+  // OnCommitted hands to DoRefund.
+  Record(g, fact->dedupe_key, std::move(*fact->command), true);
+  if (closed) Untrack(payment_id);
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.polled_facts;
-  // The gateway took the money after the ledger expired the payment: the
-  // ledger refuses the settle. Counted (and alerted on) until it is
-  // recorded and refunded automatically (docs/gateways.md).
-  if (o.status.code() == domain::rejections::kPaymentExpired) ++stats_.paid_after_expiry;
 }
 
 void GatewayDispatcher::DoRefund(const std::string& refund_id, bool poll) {
@@ -367,12 +400,23 @@ void GatewayDispatcher::DoRefund(const std::string& refund_id, bool poll) {
   if (!poll) {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.refunds_sent;
+    if (refund_id == domain::LateRefundId(r.payment_id)) ++stats_.late_refunds_sent;
   }
   const std::string name(gw::GatewayName(g->gateway()));
   if (!answer.ok()) {
     if (answer.status().code() == gw::codes::kGatewayRefused) {
       Record(g, name + ":refund-refused:" + refund_id,
              domain::RefundFail{refund_id, "the gateway refused the refund: " +
+                                               std::string(answer.status().message())},
+             false);
+      return untrack();
+    }
+    if (answer.status().code() == folio::codes::kInvalidArgument) {
+      // The gateway could never take this refund as it is (UnionPay's orderId
+      // is 8 to 40 letters and digits): a clear failure for an operator,
+      // not a retry forever.
+      Record(g, name + ":refund-invalid:" + refund_id,
+             domain::RefundFail{refund_id, "the gateway cannot take this refund: " +
                                                std::string(answer.status().message())},
              false);
       return untrack();
@@ -433,7 +477,7 @@ std::vector<Sample> GatewayDispatcher::MetricSamples() const {
   counter("refunds_sent", stats_.refunds_sent);
   counter("refund_facts", stats_.refund_facts);
   counter("dropped", stats_.dropped);
-  counter("paid_after_expiry", stats_.paid_after_expiry);
+  counter("late_refunds_sent", stats_.late_refunds_sent);
   counter("errors", stats_.errors);
   out.push_back({"folio_gateway_followed",
                  "Payments and refunds awaiting a final outcome",

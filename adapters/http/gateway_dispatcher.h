@@ -11,9 +11,11 @@
 //   a payment pending longer than poll_after
 //       -> queried at the gateway -> the fact its notification would record
 //          (adapters/gateways/poll_facts.h: same key, same command); past its
-//          expiry the trade is first closed at the gateway, and what the
-//          gateway then reports is recorded (closed: payment.fail
-//          TRADE_CLOSED; paid after all: payment.settle)
+//          expiry, or once the ledger expired or cancelled it, the trade is
+//          first closed at the gateway, and what the gateway then reports is
+//          recorded (closed: payment.fail TRADE_CLOSED; paid after all:
+//          payment.settle, which records the money and requests its refund
+//          "late<payment>", sent like any refund below)
 //
 // Work runs on its own threads, never on the writer's: OnCommitted only
 // queues. The queue is bounded; what does not fit is left to the poller.
@@ -60,9 +62,9 @@ struct DispatcherStats {
   std::uint64_t refund_facts = 0;
   std::uint64_t dropped = 0;  // jobs not queued (queue full): left to the poller
   std::uint64_t errors = 0;   // calls that failed after their retries
-  // Paid at the gateway after the ledger expired the payment (the settle is
-  // refused with payment_expired): money to refund by hand, for now.
-  std::uint64_t paid_after_expiry = 0;
+  // Refunds of money paid after the ledger closed its payment ("late<id>",
+  // requested by the settle that recorded it), sent to the gateway.
+  std::uint64_t late_refunds_sent = 0;
 };
 
 class GatewayDispatcher {

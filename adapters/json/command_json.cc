@@ -67,7 +67,8 @@ Status Read(FieldReader& f, d::PaymentSettle* c) {
   RETURN_IF_ERROR(f.Id("payment_id", &c->payment_id, kReq));
   RETURN_IF_ERROR(f.Id("gateway_txn_id", &c->gateway_txn_id, kReq));
   RETURN_IF_ERROR(f.Amount("amount", &c->amount));
-  return f.Amount("gateway_fee", &c->gateway_fee);
+  RETURN_IF_ERROR(f.Amount("gateway_fee", &c->gateway_fee));
+  return f.Bool("allow_closed", &c->allow_closed, kOpt);
 }
 
 Status Read(FieldReader& f, d::PaymentFail* c) {
@@ -276,7 +277,7 @@ constexpr std::array<Spec, std::variant_size_v<d::Command>> kSpecs = {{
     Make<d::PaymentObserveConfirmations>("payment.observe_confirmations",
                                          "payment_id tx_hash confirmations block_height"),
     Make<d::PaymentSettle>("payment.settle",
-                           "payment_id gateway_txn_id amount gateway_fee currency"),
+                           "payment_id gateway_txn_id amount gateway_fee currency allow_closed"),
     Make<d::PaymentFail>("payment.fail", "payment_id reason gateway_code"),
     Make<d::PaymentCancel>("payment.cancel", "payment_id reason"),
     Make<d::RefundRequest>(

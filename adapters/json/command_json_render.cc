@@ -57,6 +57,7 @@ void Write(const d::PaymentSettle& c, FieldWriter& w) {
   w.Str("gateway_txn_id", c.gateway_txn_id);
   w.Amount("amount", c.amount);
   w.Amount("gateway_fee", c.gateway_fee);
+  if (c.allow_closed) w.Bool("allow_closed", true);
 }
 
 void Write(const d::PaymentFail& c, FieldWriter& w) {

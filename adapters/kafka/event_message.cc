@@ -125,7 +125,13 @@ std::string IntegrationJson(const fb::Envelope& env, const PaymentContext* creat
     o["currency"] = Currency(s->amount());
     o["method"] = std::string(domain::MethodName(s->method()));
     o["settledAt"] = When(env);
-    o["reason"] = nullptr;
+    // Paid after Folio closed the payment: recorded, and refunded
+    // (docs/gateways.md, "Money paid after the payment was closed").
+    if (s->after_close()) {
+      o["reason"] = "paid_after_close";
+    } else {
+      o["reason"] = nullptr;
+    }
   } else if (const fb::PaymentFailed* f = env.event_as_PaymentFailed()) {
     PaymentContext none;
     const PaymentContext& c = created ? *created : none;

@@ -129,6 +129,11 @@ std::string TrustMatterKey(std::string_view client, std::string_view matter);
 std::string TrustDepositKey(std::string_view id);
 std::string TrustTxnKey(std::string_view id);
 
+// The refund requested for money a gateway took after its payment was
+// closed: "late<payment>" (a long id is shortened with its hash, so that
+// the refund id stays a valid id).
+std::string LateRefundId(std::string_view payment_id);
+
 // Encoding. Decode aborts on bytes it did not write (see codec.h).
 std::string Encode(const PaymentState& s);
 std::string Encode(const RefundState& s);

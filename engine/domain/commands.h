@@ -52,6 +52,10 @@ struct PaymentSettle {
   std::string gateway_txn_id;
   std::optional<Money> amount;       // Default: the payment's amount; must equal it
   std::optional<Money> gateway_fee;  // fee the gateway reports; Default: the computed fee
+  // The gateway's own word that it took the money: recorded even when the
+  // payment is closed or past its expiry (the money is then refunded,
+  // docs/gateways.md). Set on every gateway fact; an operator may set it too.
+  bool allow_closed = false;
 };
 
 struct PaymentFail {

@@ -82,8 +82,12 @@ Decision DecideTrustRefundClient(StateStore& s, const TrustRefundClient& c,
 Decision DecideClockAdvance(StateStore& s, const ClockAdvance& c, const CommandContext& ctx);
 
 // Emitters shared by several decisions.
+// `after_close`: the payment was closed or past its expiry (PaymentSettled's
+// after_close); unless it is trust money, its refund "late<payment>" is
+// requested in the same decision.
 void EmitPaymentSettled(Out& out, std::string_view payment_id, const PaymentState& p,
-                        std::string_view gateway_txn_id, const Money& gateway_fee);
+                        std::string_view gateway_txn_id, const Money& gateway_fee,
+                        bool after_close = false);
 
 // Apply, one function per event (payments_apply.cc, refunds.cc, credits.cc,
 // methods_decide.cc, trust_apply.cc).

@@ -145,10 +145,23 @@ Decision DecidePaymentObserve(StateStore& s, const PaymentObserveConfirmations& 
   return out.Done();
 }
 
+// Closed (failed, cancelled, expired), or open but past its expiry.
+bool Late(const PaymentState& p, std::int64_t now_ns) {
+  if (p.status >= PaymentStatus::kFailed) return true;
+  return p.expires_at_ns != 0 && now_ns >= p.expires_at_ns &&
+         p.status != PaymentStatus::kConfirming;
+}
+
 Decision DecidePaymentSettle(StateStore& s, const PaymentSettle& c, const CommandContext& ctx) {
   if (!ValidId(c.payment_id)) return Reject(rj::kInvalidCommand, "payment_id");
   const auto p = LoadAs<PaymentState>(s, PaymentKey(c.payment_id));
-  if (auto r = CheckOpen(p, c.payment_id, true, ctx.now_ns)) return *r;
+  // The gateway's word that it took the money is recorded even when the
+  // ledger closed the payment: the money exists, and is refunded.
+  const bool after_close =
+      c.allow_closed && p && p->status != PaymentStatus::kSettled && Late(*p, ctx.now_ns);
+  if (!after_close) {
+    if (auto r = CheckOpen(p, c.payment_id, true, ctx.now_ns)) return *r;
+  }
   if (c.amount && !(*c.amount == p->amount)) {
     return Reject(rj::kSettleAmountMismatch, "the payment is " + p->amount.ToDisplay());
   }
@@ -156,8 +169,14 @@ Decision DecidePaymentSettle(StateStore& s, const PaymentSettle& c, const Comman
   if (gateway_fee.asset() != p->amount.asset()) {
     return Reject(rj::kCurrencyMismatch, "gateway_fee must be in the payment's currency");
   }
+  if (after_close && p->destination != fb::Destination::Trust &&
+      s.Load(RefundKey(LateRefundId(c.payment_id)))) {
+    // The late refund's id is taken (by an operator's refund elsewhere):
+    // recording the money without it would leave it unrefunded unseen.
+    return Reject(rj::kRefundAlreadyExists, LateRefundId(c.payment_id));
+  }
   Out out(ctx);
-  EmitPaymentSettled(out, c.payment_id, *p, c.gateway_txn_id, gateway_fee);
+  EmitPaymentSettled(out, c.payment_id, *p, c.gateway_txn_id, gateway_fee, after_close);
   return out.Done();
 }
 

@@ -4,6 +4,7 @@
 #include "engine/domain/internal.h"
 #include "engine/domain/limits.h"
 #include "engine/domain/scheduler.h"
+#include "events/hash.h"
 
 namespace folio::domain {
 namespace {
@@ -45,10 +46,23 @@ void ApplyCreated(StateStore& s, const fb::Envelope& env, const fb::PaymentCreat
   StoreAs(s, PaymentKey(id), p);
 }
 
+bool Closed(PaymentStatus s) {
+  return s == PaymentStatus::kFailed || s == PaymentStatus::kCancelled ||
+         s == PaymentStatus::kExpired;
+}
+
 void ApplySettled(StateStore& s, const fb::PaymentSettled& e) {
   const std::string_view id = Sv(e.payment_id());
   PaymentState p = MustLoad(s, id);
-  DropDeadlines(s, id, p);
+  DomainCheck(p.status != PaymentStatus::kSettled, "apply: payment settled twice");
+  if (Closed(p.status)) {
+    // Paid after all: it counts against the limits again (closing gave its
+    // usage back), and its deadlines are gone already.
+    LimitAdd(s, LimitKeysFor(p.customer_id, p.method, p.amount.asset(), p.created_at_ns),
+             p.amount.minor());
+  } else {
+    DropDeadlines(s, id, p);
+  }
   p.status = PaymentStatus::kSettled;
   p.settled = FromFb(e.amount());
   p.gateway_fee = FromFb(e.gateway_fee());
@@ -91,18 +105,44 @@ void ApplyProgress(StateStore& s, std::string_view id, PaymentStatus status,
 
 }  // namespace
 
+std::string LateRefundId(std::string_view payment_id) {
+  // No separator: a payment id of letters and digits (UnionPay's orderId)
+  // gives a refund id of letters and digits. Within an id's 128 bytes: a long
+  // payment id keeps its first 90 bytes and gains 32 hex digits of its hash,
+  // still one refund id per payment.
+  if (payment_id.size() <= 124) return "late" + std::string(payment_id);
+  const Hash32 h = Sha256(payment_id);
+  return "late" + std::string(payment_id.substr(0, 90)) + "-" +
+         ToHex(std::span<const std::uint8_t>(h.data(), 16));
+}
+
 void EmitPaymentSettled(Out& out, std::string_view payment_id, const PaymentState& p,
-                        std::string_view gateway_txn_id, const Money& gateway_fee) {
+                        std::string_view gateway_txn_id, const Money& gateway_fee,
+                        bool after_close) {
   const std::string id(payment_id), txn(gateway_txn_id);
   out.Emit(PaymentStream(id), fb::Event::PaymentSettled, [&](auto& b) {
     const fb::Money amount = p.amount.ToFb(), gfee = gateway_fee.ToFb(), fee = p.fee.ToFb();
     return fb::CreatePaymentSettledDirect(b, id.c_str(), txn.c_str(), &amount, &gfee, &fee,
                                           p.method, p.destination, p.customer_id.c_str(),
-                                          p.order_id.c_str())
+                                          p.order_id.c_str(), after_close)
         .Union();
   });
-  if (p.destination != fb::Destination::Trust) return;
-  // Money paid to trust belongs to the client matter from settlement on.
+  if (p.destination != fb::Destination::Trust) {
+    if (!after_close) return;
+    // Money nobody may keep: it goes back the way it came, by the gateway
+    // (the dispatcher sends the refund; the id makes it idempotent there).
+    const std::string refund_id = LateRefundId(id), none;
+    out.Emit(PaymentStream(id), fb::Event::RefundRequested, [&](auto& b) {
+      const fb::Money amount = p.amount.ToFb();
+      return fb::CreateRefundRequestedDirect(b, refund_id.c_str(), id.c_str(), &amount,
+                                             fb::RefundTarget::OriginalMethod,
+                                             "paid after the payment was closed", none.c_str(), 0)
+          .Union();
+    });
+    return;
+  }
+  // Money paid to trust belongs to the client matter from settlement on (paid
+  // late, too: it goes back to the client by trust.refund_client, by hand).
   const std::string deposit_id = PaymentStream(id);
   out.Emit(TrustStream(p.client_id, p.matter_id), fb::Event::TrustDepositRecorded, [&](auto& b) {
     const fb::Money amount = p.amount.ToFb();

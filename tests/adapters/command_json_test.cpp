@@ -182,7 +182,19 @@ TEST_CASE("payment.settle with amount and gateway fee") {
   auto c = MustParseAs<d::PaymentSettle>(kLine);
   CHECK(c.amount == Cny(10000));
   CHECK(c.gateway_fee == Cny(60));
+  CHECK_FALSE(c.allow_closed);
   CheckRoundTrip(kLine);
+}
+
+TEST_CASE("payment.settle allow_closed: a bool, rendered only when true") {
+  constexpr std::string_view kLine =
+      R"({"type":"payment.settle","idempotency_key":"k","payment_id":"p1","gateway_txn_id":"g1","allow_closed":true})";
+  CHECK(MustParseAs<d::PaymentSettle>(kLine).allow_closed);
+  CheckRoundTrip(kLine);
+  auto bad = ParseCommand(
+      R"({"type":"payment.settle","idempotency_key":"k","payment_id":"p1","gateway_txn_id":"g1","allow_closed":"yes"})");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("allow_closed") != std::string::npos);
 }
 
 TEST_CASE("payment.fail and payment.cancel") {

@@ -323,12 +323,28 @@ class Model {
     auto it = payments_.find(c.payment_id);
     if (it == payments_.end()) return No(rj::kPaymentNotFound);
     MPayment& p = it->second;
-    if (auto code = CheckOpen(p, true); !code.empty()) return No(code);
+    // allow_closed: closed, or open past its expiry, is settled all the same.
+    const bool late = c.allow_closed && p.status != PSt::kSettled &&
+                      (Closed(p.status) || (p.expires != 0 && now_ >= p.expires && !p.observed));
+    if (!late) {
+      if (auto code = CheckOpen(p, true); !code.empty()) return No(code);
+    }
     if (c.amount && (c.amount->asset() != p.asset || c.amount->minor() != p.amount)) {
       return No(rj::kSettleAmountMismatch);
     }
     if (c.gateway_fee && c.gateway_fee->asset() != p.asset) return No(rj::kCurrencyMismatch);
-    return Ok(Settle(p));
+    const std::string late_refund = "late" + c.payment_id;  // ids here are short
+    if (late && !p.trust && refunds_.count(late_refund)) return No(rj::kRefundAlreadyExists);
+    if (late && Closed(p.status)) Count(p, true);  // it counts against the limits again
+    const std::size_t events = Settle(p);
+    if (!late || p.trust) return Ok(events);
+    // The money goes back: its refund is requested in the same decision.
+    MRefund r;
+    r.payment = c.payment_id;
+    r.amount = p.amount;
+    p.held += r.amount;
+    refunds_[late_refund] = r;
+    return Ok(events + 1);
   }
 
   Outcome Close(const std::string& id, PSt status) {

@@ -55,9 +55,9 @@ class Generator {
       case 6:
         return Refund();
       case 7:
-        return RefundSucceed{Known("r", refund_next_, 8, model_.refunds_), "g"};
+        return RefundSucceed{RefundToFinish(), "g"};
       case 8:
-        return RefundFail{Known("r", refund_next_, 8, model_.refunds_), "timeout"};
+        return RefundFail{RefundToFinish(), "timeout"};
       case 9:
         return IssueCredit();
       case 10:
@@ -104,6 +104,11 @@ class Generator {
     std::string id = Old(prefix, next, window);
     if (!known.count(id)) id = Old(prefix, next, window);
     return id;
+  }
+  // Mostly a requested refund, sometimes a late payment's ("late<payment>").
+  std::string RefundToFinish() {
+    if (P(15)) return "late" + Old("p", payment_next_, 10);
+    return Known("r", refund_next_, 8, model_.refunds_);
   }
   std::string OldPayment() {
     return P(3) ? "p-none" : Known("p", payment_next_, 10, model_.payments_);
@@ -175,6 +180,7 @@ class Generator {
       if (f >= 20 && f < 25)
         c.gateway_fee = Money(p.asset == Asset::BTC ? Asset::ETH : Asset::BTC, 1);
     }
+    c.allow_closed = P(30);  // a gateway's word: recorded even when closed
     return c;
   }
 

@@ -276,3 +276,101 @@ TEST_CASE("recommendation: preference, else most settled, else none") {
 
 }  // namespace
 }  // namespace folio::domain::testing
+
+namespace folio::domain::testing {
+namespace {
+
+// What a gateway reports for a payment the ledger closed.
+PaymentSettle LateSettle(std::string id) {
+  PaymentSettle c = Settle(std::move(id));
+  c.allow_closed = true;
+  return c;
+}
+
+TEST_CASE("paid after close: recorded with its refund in the same decision, only when allowed") {
+  Harness h;
+  PaymentCreate quick = Pay("quick", Cny("10.00"));
+  quick.timeout_s = 60;
+  h.Ok(quick);
+  h.Ok(Pay("cancelled", Cny("20.00")));
+  h.Ok(PaymentCancel{"cancelled", "user"});
+  h.Ok(Pay("failed", Cny("30.00")));
+  h.Ok(PaymentFail{"failed", "declined", "05"});
+  h.Ok(Pay("open", Cny("40.00")));
+  PaymentCreate overdue = Pay("overdue", Cny("50.00"));
+  overdue.timeout_s = 90;
+  h.Ok(overdue);
+  h.ctx.now_ns += 100 * kSecond;
+  // The clock expires "quick"; "overdue" is past its expiry, not yet expired.
+  CHECK(h.Ok(ClockAdvance{h.ctx.now_ns - 30 * kSecond}) == std::vector{fb::Event::PaymentExpired});
+  for (const char* id : {"quick", "cancelled", "failed"}) {
+    CAPTURE(id);
+    // Without allow_closed, refused as before.
+    CHECK(h.Rejected(Settle(id)) == rj::kPaymentClosed);
+  }
+  CHECK(h.Rejected(Settle("overdue")) == rj::kPaymentExpired);
+  for (const char* id : {"quick", "cancelled", "failed", "overdue"}) {
+    CAPTURE(id);
+    Decision d = h.Run(LateSettle(id));
+    REQUIRE(std::holds_alternative<Events>(d));
+    const auto& events = std::get<Events>(d);
+    REQUIRE(events.size() == 2);
+    const auto* settled = fb::GetEnvelope(events[0].data())->event_as_PaymentSettled();
+    REQUIRE(settled != nullptr);
+    CHECK(settled->after_close());
+    const auto* refund = fb::GetEnvelope(events[1].data())->event_as_RefundRequested();
+    REQUIRE(refund != nullptr);
+    CHECK(refund->refund_id()->str() == LateRefundId(id));
+    CHECK(refund->target() == fb::RefundTarget::OriginalMethod);
+    CHECK(Money::FromFb(*refund->amount()) == Money::FromFb(*settled->amount()));
+    auto p = LoadAs<PaymentState>(h.state, PaymentKey(id));
+    REQUIRE(p.has_value());
+    CHECK(p->status == PaymentStatus::kSettled);
+    CHECK(p->held == p->amount);  // all of it is on its way back
+    CHECK(h.Rejected(LateSettle(id)) == rj::kPaymentAlreadySettled);
+  }
+  // An open payment within its expiry settles as usual, allowed or not.
+  Decision d = h.Run(LateSettle("open"));
+  REQUIRE(std::holds_alternative<Events>(d));
+  REQUIRE(std::get<Events>(d).size() == 1);
+  CHECK_FALSE(
+      fb::GetEnvelope(std::get<Events>(d)[0].data())->event_as_PaymentSettled()->after_close());
+  // The refunds complete like any refund.
+  for (const char* id : {"quick", "cancelled", "failed", "overdue"}) {
+    CAPTURE(id);
+    CHECK(h.Ok(RefundSucceed{LateRefundId(id), "g-" + std::string(id)}) ==
+          std::vector{fb::Event::RefundSucceeded});
+    auto p = LoadAs<PaymentState>(h.state, PaymentKey(id));
+    CHECK(p->refunded == p->amount);
+    CHECK(p->held.is_zero());
+  }
+}
+
+TEST_CASE("paid after close: counts against the limits again, needs its refund id free") {
+  Harness h;
+  h.Ok(Rules(fb::Method::Alipay, Cny("0"), Cny("0"), Cny("100.00"), Cny("0")));
+  h.Ok(Pay("a", Cny("80.00")));
+  h.Ok(PaymentCancel{"a", "user"});  // its usage is given back...
+  h.Ok(Pay("b", Cny("20.00")));
+  h.Ok(LateSettle("a"));  // ...and taken again: 100.00 used
+  CHECK(h.Rejected(Pay("c", Cny("0.01"))) == rj::kLimitDailyExceeded);
+  // The late refund id is another payment's refund: refused, nothing recorded.
+  h.Ok(Settle("b"));
+  h.Ok(Pay("d", Cny("1.00"), fb::Method::Alipay, "c2"));
+  h.Ok(PaymentCancel{"d", "user"});
+  RefundRequest taken;
+  taken.refund_id = LateRefundId("d");
+  taken.payment_id = "b";
+  taken.amount = Cny("1.00");
+  h.Ok(taken);
+  CHECK(h.Rejected(LateSettle("d")) == rj::kRefundAlreadyExists);
+  CHECK(StatusOf(h, "d") == PaymentStatus::kCancelled);
+  // A long payment id still gives a valid, distinct refund id.
+  const std::string long_a(128, 'a'), long_b = std::string(127, 'a') + "b";
+  CHECK(LateRefundId(long_a).size() <= 128);
+  CHECK(LateRefundId(long_a) != LateRefundId(long_b));
+  CHECK(LateRefundId("p1") == "latep1");
+}
+
+}  // namespace
+}  // namespace folio::domain::testing

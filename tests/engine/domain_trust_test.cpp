@@ -67,6 +67,29 @@ TEST_CASE("a payment to trust deposits to the matter when it settles") {
   CHECK(h.Ok(Disburse("d1", Cny("1000.00"))).size() == 1);
 }
 
+TEST_CASE("a trust payment paid after close is deposited to its matter, not refunded by itself") {
+  Harness h;
+  PaymentCreate c;
+  c.payment_id = "tp";
+  c.customer_id = "cl1";
+  c.method = fb::Method::Alipay;
+  c.amount = Cny("300.00");
+  c.destination = fb::Destination::Trust;
+  c.client_id = "cl1";
+  c.matter_id = "m1";
+  h.Ok(c);
+  h.Ok(PaymentCancel{"tp", "client asked"});
+  PaymentSettle s;
+  s.payment_id = "tp";
+  s.gateway_txn_id = "t1";
+  CHECK(h.Rejected(s) == rj::kPaymentClosed);
+  s.allow_closed = true;
+  // Client money from the moment it arrived: it leaves by trust.refund_client.
+  CHECK(h.Ok(s) == std::vector{fb::Event::PaymentSettled, fb::Event::TrustDepositRecorded});
+  CHECK(!h.state.Load(RefundKey(LateRefundId("tp"))).has_value());
+  CHECK(Balance(h.ledger, "bank:trust", Asset::CNY) == 30000);
+}
+
 TEST_CASE("trust rejections in documented order") {
   Harness h;
   h.Ok(Deposit("t1", Cny("100.00")));

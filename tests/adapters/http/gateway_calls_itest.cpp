@@ -22,15 +22,18 @@ const char* const kMethods[] = {"alipay", "wechat_pay", "unionpay"};
 std::string PaymentId(int i) { return "PAY" + std::to_string(10000000 + i); }
 std::string RefundId(int i) { return "REF" + std::to_string(10000000 + i); }
 
-void CreatePayments(GatewayLedger& l, int n) {
+// Payments 0..n-1 by the first `methods` of kMethods in turn; with a time
+// limit of `timeout_s` when given.
+void CreatePayments(GatewayLedger& l, int n, int methods = 3, int timeout_s = 0) {
   auto c = l.Client();
   for (int i = 0; i < n; ++i) {
     boost::json::object body{{"payment_id", PaymentId(i)},
                              {"customer_id", "c-" + std::to_string(i % 17)},
                              {"order_id", "o-" + std::to_string(i)},
-                             {"method", kMethods[i % 3]},
+                             {"method", kMethods[i % methods]},
                              {"amount", std::to_string(10 + i % 50) + ".00"},
                              {"currency", "CNY"}};
+    if (timeout_s > 0) body["timeout_s"] = timeout_s;
     auto r = c.Send("POST", "/v1/payments", boost::json::serialize(body),
                     Auth(kOperatorKey, "create-" + std::to_string(i)));
     REQUIRE(r.ok());
@@ -283,6 +286,104 @@ TEST_CASE("gateway calls: what an earlier run left unfinished is followed again 
   // Nothing left: a second recovery follows nothing.
   CHECK(l.wiring.dispatcher->Recover().value() == 0);
   CheckEachFactOnce(l, n, {});
+}
+
+// Every payment paid after the ledger closed it (or past its expiry): the
+// money recorded once, its refund "late<id>" requested with it, sent to the
+// gateway once and recorded as succeeded.
+bool LateRefundsDone(const GatewayLedger& l, int n) {
+  for (int i = 0; i < n; ++i) {
+    auto r = l.Refund(domain::LateRefundId(PaymentId(i)));
+    if (!r || r->status != domain::RefundStatus::kSucceeded) return false;
+  }
+  return true;
+}
+
+void CheckPaidLateOnce(const GatewayLedger& l, const InProcessSandbox& sandbox, int n,
+                       int expired_in_ledger) {
+  const auto events = l.EventsByStream();
+  int expired = 0;
+  for (int i = 0; i < n; ++i) {
+    CAPTURE(PaymentId(i));
+    auto p = l.Payment(PaymentId(i));
+    REQUIRE(p.has_value());
+    CHECK(p->status == domain::PaymentStatus::kSettled);
+    CHECK(p->refunded == p->amount);
+    CHECK(p->held.is_zero());
+    const auto& types = events.at("payment:" + PaymentId(i));
+    auto count = [&](const char* t) {
+      auto f = types.find(t);
+      return f == types.end() ? 0 : f->second;
+    };
+    CHECK(count("PaymentSettled") == 1);
+    CHECK(count("PaymentFailed") == 0);
+    CHECK(count("RefundRequested") == 1);
+    CHECK(count("RefundSucceeded") == 1);
+    expired += count("PaymentExpired") + count("PaymentCancelled");
+  }
+  CHECK(expired == expired_in_ledger);
+  // The gateway moved each refund once, however often it was asked.
+  CHECK(sandbox->stats().book.refunds_made == static_cast<std::uint64_t>(n));
+  CHECK(l.wiring.dispatcher->stats().late_refunds_sent >= static_cast<std::uint64_t>(n));
+  auto report = VerifyLog(*l.engine.store);
+  REQUIRE(report.ok());
+  CHECK_MESSAGE(report->ok, report->reason);
+}
+
+TEST_CASE("gateway calls: a trade paid after its expiry is recorded and refunded by itself") {
+  gateways::SandboxFaults f;
+  f.fail_permille = 0;
+  // Paid 2.5 s after the trade is created, 1 s after the payment: always
+  // past its expiry. Alipay's and WeChat Pay's trades are closed at the
+  // expiry and reported paid anyway; UnionPay has no close and is paid late.
+  f.pay_after = milliseconds(2500);
+  f.paid_after_close = true;
+  InProcessSandbox sandbox(f);
+  GatewayLedger l(sandbox.file, Polling(milliseconds(100), milliseconds(10)));
+  const int n = 6;
+  CreatePayments(l, n, 3, /*timeout_s=*/1);
+  REQUIRE(PollUntil([&] { return LateRefundsDone(l, n); }, std::chrono::seconds(60)));
+  CHECK(sandbox->stats().book.paid_after_close >= 1);
+  CheckPaidLateOnce(l, sandbox, n, 0);
+}
+
+TEST_CASE("gateway calls: a trade paid after the clock expired or an operator cancelled it") {
+  gateways::SandboxFaults f;
+  f.fail_permille = 0;
+  f.pay_after = std::chrono::minutes(10);  // paid only by the close (paid_after_close)
+  f.paid_after_close = true;
+  InProcessSandbox sandbox(f);
+  GatewayLedger l(sandbox.file, Polling(milliseconds(100), milliseconds(10)));
+  const int n = 4;
+  CreatePayments(l, n, 2);  // Alipay and WeChat Pay: the gateways with a close
+  REQUIRE(PollUntil(
+      [&] {
+        for (int i = 0; i < n; ++i) {
+          if (l.Payment(PaymentId(i))->status != domain::PaymentStatus::kPending) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(30)));
+  auto c = l.Client();
+  // One cancelled by an operator, the rest expired by the clock (an hour on).
+  auto cancelled = c.Send("POST", "/v1/payments/" + PaymentId(0) + "/cancel",
+                          R"({"reason":"customer asked"})", Auth(kOperatorKey, "cancel-0"));
+  REQUIRE(cancelled.ok());
+  REQUIRE_MESSAGE(cancelled->status == 200, cancelled->body);
+  const auto later = std::chrono::system_clock::now() + std::chrono::hours(3);
+  const std::time_t t = std::chrono::system_clock::to_time_t(later);
+  char to[32];
+  std::strftime(to, sizeof to, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  auto advanced = c.Send("POST", "/v1/clock/advance", std::string(R"({"to":")") + to + "\"}",
+                         Auth(kOperatorKey, "advance"));
+  REQUIRE(advanced.ok());
+  REQUIRE_MESSAGE(advanced->status == 200, advanced->body);
+  REQUIRE(PollUntil([&] { return LateRefundsDone(l, n); }, std::chrono::seconds(60)));
+  // Each trade was closed at the gateway after the ledger closed it, and
+  // reported paid anyway.
+  CHECK(sandbox->stats().book.paid_after_close == static_cast<std::uint64_t>(n));
+  CHECK(l.wiring.dispatcher->stats().closed_at_expiry >= static_cast<std::uint64_t>(n));
+  CheckPaidLateOnce(l, sandbox, n, n);
 }
 
 TEST_CASE("folio sandbox: bad flags are usage errors, --help explains the faults") {

@@ -61,6 +61,32 @@ TEST_CASE("payments.settled JSON carries the payment's fields with a decimal amo
   CHECK(j.at("requestId").as_string() == "req-pay-7");
 }
 
+TEST_CASE("payments.settled JSON names money paid after the payment was closed") {
+  EnvelopeMeta meta;
+  meta.stream_id = "payment:late-1";
+  meta.occurred_at_ns = 1'795'000'000'000'000'000;
+  const auto amount = Money(Asset::CNY, 5000).ToFb();
+  for (const bool after_close : {false, true}) {
+    CAPTURE(after_close);
+    EventRecord e =
+        Stamped(EncodeEnvelope(meta, fb::Event::PaymentSettled,
+                               [&](flatbuffers::FlatBufferBuilder& b) {
+                                 return fb::CreatePaymentSettledDirect(
+                                            b, "late-1", "t1", &amount, &amount, &amount,
+                                            fb::Method::Alipay, fb::Destination::Operating, "c1",
+                                            "o1", after_close)
+                                     .Union();
+                               }),
+                1);
+    auto j = boost::json::parse(IntegrationJson(e.env(), nullptr)).as_object();
+    if (after_close) {
+      CHECK(j.at("reason").as_string() == "paid_after_close");
+    } else {
+      CHECK(j.at("reason").is_null());
+    }
+  }
+}
+
 TEST_CASE("folio-seq parsing rejects anything but plain digits") {
   CHECK(ParseSeq("17") == 17u);
   CHECK(ParseSeq("18446744073709551615") == UINT64_MAX);
