@@ -5,10 +5,14 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 
+#include "adapters/automation/clock_ticker.h"
+#include "adapters/automation/recon_scheduler.h"
+#include "adapters/automation/serve_config.h"
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
 #include "adapters/cli/soak_process.h"
@@ -28,7 +32,7 @@ namespace {
 constexpr const char* kServeHelp =
     R"(Usage: folio serve [--listen 127.0.0.1:8080] [--data DIR] [--keys FILE]
                    [--kafka-brokers B] [--topic-prefix P] [--gateways FILE]
-                   [--sandbox] [--threads N] [--demo]
+                   [--config FILE] [--no-clock] [--sandbox] [--threads N] [--demo]
 
 Runs Folio: the log in DIR (default ./data/serve; ./data/serve-demo with
 --demo), the projections, and the HTTP API on --listen (docs/api.md). Every
@@ -47,6 +51,14 @@ Idempotency-Key header; its answer is sent once the outcome is on disk.
                 Folio then creates the trade at the gateway for every Alipay,
                 WeChat Pay and UnionPay payment, sends refunds there, and
                 polls what the notifications do not say
+  --config FILE  what the server does by itself (JSON, docs/automation.md):
+                its clock ("clock": tick_ms, default 1000), the daily
+                reconciliation jobs ("reconciliation": a gateway's bill or a
+                bank statement folder, at a local time) and the alert rules
+  --no-clock    do not run the clock: time moves only by POST
+                /v1/clock/advance (tests that drive time). Without it, every
+                tick records clock.advance to now, so scheduled payments fall
+                due and payments and credits expire by themselves
   --sandbox     run the old in-process sandbox gateway instead: fresh keys,
                 QR codes for new Alipay / WeChat Pay / UnionPay / crypto
                 payments, then signed notifications sent to this server
@@ -165,9 +177,9 @@ Stop with Ctrl-C.
 }  // namespace
 
 int RunServe(const Argv& argv) {
-  auto args = Args::Parse(
-      argv, {{"listen", "data", "keys", "threads", "gateways", "kafka-brokers", "topic-prefix"},
-             {"demo", "sandbox"}});
+  auto args = Args::Parse(argv, {{"listen", "data", "keys", "threads", "gateways", "kafka-brokers",
+                                  "topic-prefix", "config"},
+                                 {"demo", "sandbox", "no-clock"}});
   if (!args.ok()) return Usage(args.status(), kServeHelp);
   if (args->help()) return std::fputs(kServeHelp, stdout), 0;
   const bool demo = args->Has("demo");
@@ -183,6 +195,13 @@ int RunServe(const Argv& argv) {
     return Usage(Status::Error(codes::kInvalidArgument, "--threads must be 1..64"), kServeHelp);
   }
   const std::string dir = args->GetOr("data", demo ? "data/serve-demo" : "data/serve");
+  automation::ServeConfig config;
+  if (auto f = args->Get("config")) {
+    auto loaded = automation::ServeConfig::Load(*f);
+    if (!loaded.ok()) return Usage(loaded.status(), kServeHelp);
+    config = std::move(*loaded);
+  }
+  if (args->Has("no-clock")) config.clock = false;
 
   std::unique_ptr<http::KeyStore> keys;
   if (auto f = args->Get("keys")) {
@@ -229,7 +248,13 @@ int RunServe(const Argv& argv) {
 
   http::ApiDeps deps = engine->Deps(keys.get(), [rel] { rel->Notify(); });
   std::atomic<http::GatewayWiring*> wiring_hook{nullptr};
-  deps.extra_metrics = [rel, &wiring_hook] {
+  std::atomic<automation::ClockTicker*> clock_hook{nullptr};
+  std::atomic<automation::ReconScheduler*> recon_hook{nullptr};
+  deps.reconciliations = [&recon_hook] {
+    auto* r = recon_hook.load();
+    return r != nullptr ? r->RunsJson() : std::string(R"({"runs":[]})");
+  };
+  deps.extra_metrics = [rel, &wiring_hook, &clock_hook, &recon_hook] {
     auto st = rel->status();
     auto gauge = [](const char* name, const char* help, double v) {
       return http::Sample{name, help, "gauge", {}, v};
@@ -253,6 +278,14 @@ int RunServe(const Argv& argv) {
               st.failed ? 1.0 : 0.0)};
     if (auto* w = wiring_hook.load()) {
       auto more = w->MetricSamples();
+      out.insert(out.end(), more.begin(), more.end());
+    }
+    if (auto* c = clock_hook.load()) {
+      auto more = c->MetricSamples();
+      out.insert(out.end(), more.begin(), more.end());
+    }
+    if (auto* r = recon_hook.load()) {
+      auto more = r->MetricSamples();
       out.insert(out.end(), more.begin(), more.end());
     }
     return out;
@@ -361,6 +394,46 @@ int RunServe(const Argv& argv) {
     sandbox->Start((*server)->port());
     sandbox_hook.store(sandbox.get());
   }
+  // What the server does by itself: its clock, the daily reconciliation.
+  std::unique_ptr<automation::ClockTicker> clock;
+  if (config.clock) {
+    clock = std::make_unique<automation::ClockTicker>(
+        &api, automation::ClockOptions{config.clock_tick, {}});
+    clock->Start();
+    clock_hook.store(clock.get());
+  }
+  automation::ReconSchedulerDeps rd;
+  rd.store = engine->store.get();
+  rd.writer = engine->writer.get();
+  rd.dir = dir + "/recon-jobs";
+  rd.gateway_for = [&wiring](statements::Source s) -> http::PaymentGateway* {
+    const auto want = s == statements::Source::kAlipay ? gateways::Gateway::kAlipay
+                                                       : gateways::Gateway::kWechatPay;
+    if (s != statements::Source::kAlipay && s != statements::Source::kWechatPay) return nullptr;
+    for (const auto& c : wiring.clients) {
+      if (c->gateway() == want) return c.get();
+    }
+    return nullptr;
+  };
+  // Tests of a crash mid-run (docs/automation.md): the process dies after
+  // the named step, as a kill would leave it.
+  if (const char* crash = std::getenv("FOLIO_TEST_RECON_CRASH_AFTER")) {
+    const std::string step(crash);
+    rd.after_step = [step](std::string_view done, const automation::ReconRunRecord&) {
+      if (done == step) {
+        std::fprintf(stderr, "folio serve: FOLIO_TEST_RECON_CRASH_AFTER=%s: dying\n", step.c_str());
+        std::_Exit(137);
+      }
+      return Status();
+    };
+  }
+  automation::ReconScheduler recon(rd, config.reconciliation);
+  recon_hook.store(&recon);
+  recon.Start();
+  if (!config.reconciliation.jobs.empty()) {
+    std::fprintf(stderr, "folio serve: %zu reconciliation job(s), runs in %s\n",
+                 config.reconciliation.jobs.size(), rd.dir.c_str());
+  }
   if (demo && loaded.ok()) loaded = LoadSandboxPayments((*server)->port());
   if (!loaded.ok()) ReportError(loaded);
   if (demo && loaded.ok()) PrintDemoBanner(url, ro.brokers, accepted, rejected, sandbox_url);
@@ -368,7 +441,11 @@ int RunServe(const Argv& argv) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::fprintf(stderr, "folio serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  recon.Stop();
+  if (clock) clock->Stop();
   (*server)->Stop();
+  recon_hook.store(nullptr);
+  clock_hook.store(nullptr);
   sandbox_hook.store(nullptr);
   wiring_hook.store(nullptr);
   wiring.Stop();

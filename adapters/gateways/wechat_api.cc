@@ -441,6 +441,17 @@ Result<WechatApiCodec> WechatApiCodec::Create(WechatApiConfig config) {
   return codec;
 }
 
+Result<OutboundRequest> WechatApiCodec::BillDownload(std::string_view target,
+                                                     const WechatStamp& st) const {
+  if (target.empty() || target.front() != '/') return BadArgument("the download target is a path");
+  ASSIGN_OR_RETURN(OutboundRequest req, Signed("GET", std::string(target), "", st));
+  // The bill is a file, not JSON.
+  for (auto& [k, v] : req.headers) {
+    if (k == "Accept") v = "*/*";
+  }
+  return req;
+}
+
 Result<OutboundRequest> WechatApiCodec::Signed(std::string method, std::string target,
                                                std::string body, const WechatStamp& st) const {
   if (st.timestamp_s <= 0 || st.nonce.empty() || st.nonce.size() > 32 ||

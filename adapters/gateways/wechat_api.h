@@ -143,6 +143,10 @@ class WechatApiCodec {
   Result<OutboundRequest> TradeBill(std::string_view bill_date, const WechatStamp& st) const;
   // GET /v3/certificates
   Result<OutboundRequest> Certificates(const WechatStamp& st) const;
+  // GET of a bill's download_url (its path and query, `target`): WeChat Pay
+  // wants the download signed like any call. The answer is the bill itself
+  // (not signed: its hash came in the signed TradeBill answer).
+  Result<OutboundRequest> BillDownload(std::string_view target, const WechatStamp& st) const;
 
   // 200 {"code_url"} -> qr_payload = code_url (weixin://...).
   Result<CreatedTrade> ParseNativeOrder(const InboundResponse& r, std::int64_t now_s) const;

@@ -263,6 +263,7 @@ const std::vector<QueryRoute>& QueryRoutes() {
       {{"v1", "projections"}, "projections"},
       {{"v1", "verify"}, "verify"},
       {{"v1", "reports", "{kind}"}, "report"},
+      {{"v1", "reconciliations"}, "reconciliations"},
   };
   return kRoutes;
 }
@@ -514,6 +515,12 @@ void Api::Dispatch(Call& call) {
   if (what == "events") return HandleEvents(call);
   if (what == "verify") return HandleVerify(call);
   if (what == "report") return HandleReport(call, id);
+  if (what == "reconciliations") {
+    // The scheduled reconciliation's runs (adapters/automation), when the
+    // server runs any.
+    if (!deps_.reconciliations) return Finish(call, JsonResponse(200, R"({"runs":[]})"));
+    return Finish(call, JsonResponse(200, deps_.reconciliations()));
+  }
   return HandleQuery(call, what);
 }
 

@@ -77,6 +77,8 @@ struct ApiDeps {
   std::function<void(const domain::Command&, const AppendOutcome&)> on_committed;
   // Called after any durable append (wake the projector and the relay).
   std::function<void()> on_appended;
+  // GET /v1/reconciliations: the scheduled runs as {"runs":[...]} (JSON).
+  std::function<std::string()> reconciliations;
 };
 
 class Api {

@@ -4,11 +4,15 @@
 #include <fstream>
 #include <sstream>
 
+#include <openssl/evp.h>
+
 #include <boost/json.hpp>
 
 #include "adapters/gateways/gateway_codes.h"
 #include "adapters/gateways/wechat_platform_keys.h"
+#include "adapters/http/outbound.h"
 #include "events/codes.h"
+#include "events/hash.h"
 
 namespace folio::http {
 namespace {
@@ -96,6 +100,65 @@ std::uint32_t MinutesUntil(std::int64_t expires_at_s, std::int64_t now_s) {
   if (expires_at_s <= 0) return 120;
   const std::int64_t m = (expires_at_s - now_s + 59) / 60;
   return static_cast<std::uint32_t>(std::clamp<std::int64_t>(m, 1, gw::kAlipayTimeoutMinutesMax));
+}
+
+// Bills are files, larger than an API answer.
+constexpr std::size_t kBillBytesMax = 256u << 20;
+
+// "https://host:port/path?query" -> the base and the target.
+Result<std::pair<BaseUrl, std::string>> SplitUrl(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) {
+    return Status::Error(gw::codes::kGatewayResponseInvalid, "bill URL without a scheme");
+  }
+  const auto path = url.find('/', scheme + 3);
+  const std::string_view base = path == std::string_view::npos ? url : url.substr(0, path);
+  std::string target = path == std::string_view::npos ? "/" : std::string(url.substr(path));
+  auto parsed = ParseBaseUrl(base);
+  if (!parsed.ok()) {
+    return Status::Error(gw::codes::kGatewayResponseInvalid,
+                         "bill URL: " + std::string(parsed.status().message()));
+  }
+  return std::pair{std::move(*parsed), std::move(target)};
+}
+
+std::string Digest(const EVP_MD* md, std::string_view bytes) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(bytes.data(), bytes.size(), out, &n, md, nullptr);
+  return ToHex(std::span<const std::uint8_t>(out, n));
+}
+
+// GETs a bill and checks its hash when the gateway gave one.
+Result<std::string> FetchBill(const BaseUrl& base, gw::OutboundRequest req,
+                              const gw::BillLocation& where) {
+  OutboundOptions o;
+  o.timeout = std::chrono::seconds(120);
+  o.body_limit = kBillBytesMax;
+  ASSIGN_OR_RETURN(auto client, OutboundClient::Create(base, o));
+  req.method = "GET";
+  ASSIGN_OR_RETURN(gw::InboundResponse r, client->Send(req));
+  if (r.status != 200) {
+    return Status::Error(
+        r.status >= 500 ? gw::codes::kGatewayUnavailable : gw::codes::kGatewayResponseInvalid,
+        "bill download answered HTTP " + std::to_string(r.status));
+  }
+  if (!where.hash_type.empty()) {
+    const EVP_MD* md = where.hash_type == "SHA1"     ? EVP_sha1()
+                       : where.hash_type == "SHA256" ? EVP_sha256()
+                                                     : nullptr;
+    if (md == nullptr) {
+      return Status::Error(gw::codes::kGatewayResponseInvalid,
+                           "bill hash type " + where.hash_type + " is not known");
+    }
+    std::string want = where.hash_value;
+    for (char& c : want) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (Digest(md, r.body) != want) {
+      return Status::Error(gw::codes::kGatewayResponseInvalid,
+                           "the bill does not match its " + where.hash_type);
+    }
+  }
+  return std::move(r.body);
 }
 
 }  // namespace
@@ -297,6 +360,14 @@ Result<gw::BillLocation> AlipayGateway::TradeBill(std::string_view date) {
       [&](const gw::InboundResponse& r) { return api_.ParseBillDownloadUrl(r); });
 }
 
+Result<std::string> AlipayGateway::DownloadBill(const gw::BillLocation& where) {
+  // Alipay's URL carries its own short-lived signature: a plain GET.
+  ASSIGN_OR_RETURN(auto split, SplitUrl(where.download_url));
+  gw::OutboundRequest req;
+  req.target = split.second;
+  return FetchBill(split.first, std::move(req), where);
+}
+
 // --- WeChat Pay -------------------------------------------------------------
 
 WechatGateway::WechatGateway(gw::WechatApiCodec codec, std::unique_ptr<GatewayCaller> caller,
@@ -401,6 +472,14 @@ Result<gw::BillLocation> WechatGateway::TradeBill(std::string_view date) {
       });
 }
 
+Result<std::string> WechatGateway::DownloadBill(const gw::BillLocation& where) {
+  ASSIGN_OR_RETURN(auto split, SplitUrl(where.download_url));
+  ASSIGN_OR_RETURN(gw::OutboundRequest req,
+                   codec_.BillDownload(split.second, gw::NewWechatStamp(now_s_())));
+  req.target = split.second;
+  return FetchBill(split.first, std::move(req), where);
+}
+
 // --- UnionPay ---------------------------------------------------------------
 
 UnionPayGateway::UnionPayGateway(gw::UnionPayApi api, std::unique_ptr<GatewayCaller> caller,
@@ -459,6 +538,11 @@ Result<gw::RefundAnswer> UnionPayGateway::QueryRefund(const RefundOrder& o) {
 }
 
 Result<gw::BillLocation> UnionPayGateway::TradeBill(std::string_view) {
+  return Status::Error(gw::codes::kGatewayRefused,
+                       "UnionPay delivers bills by its file service, not by this API");
+}
+
+Result<std::string> UnionPayGateway::DownloadBill(const gw::BillLocation&) {
   return Status::Error(gw::codes::kGatewayRefused,
                        "UnionPay delivers bills by its file service, not by this API");
 }

@@ -85,6 +85,7 @@ class AlipayGateway final : public PaymentGateway {
   Result<gateways::RefundAnswer> Refund(const RefundOrder& order) override;
   Result<gateways::RefundAnswer> QueryRefund(const RefundOrder& order) override;
   Result<gateways::BillLocation> TradeBill(std::string_view date) override;
+  Result<std::string> DownloadBill(const gateways::BillLocation& where) override;
   std::vector<Sample> MetricSamples() const override { return caller_->MetricSamples(); }
 
  private:
@@ -105,6 +106,7 @@ class WechatGateway final : public PaymentGateway {
   Result<gateways::RefundAnswer> Refund(const RefundOrder& order) override;
   Result<gateways::RefundAnswer> QueryRefund(const RefundOrder& order) override;
   Result<gateways::BillLocation> TradeBill(std::string_view date) override;
+  Result<std::string> DownloadBill(const gateways::BillLocation& where) override;
   std::vector<Sample> MetricSamples() const override { return caller_->MetricSamples(); }
   // Downloads the platform certificates (done once before the first call,
   // and again when an answer names an unknown serial). Returns how many.
@@ -137,6 +139,7 @@ class UnionPayGateway final : public PaymentGateway {
   // UnionPay's bills come by its file transfer service, not this API:
   // gateway_refused.
   Result<gateways::BillLocation> TradeBill(std::string_view date) override;
+  Result<std::string> DownloadBill(const gateways::BillLocation& where) override;
   std::vector<Sample> MetricSamples() const override { return caller_->MetricSamples(); }
 
  private:

@@ -96,6 +96,7 @@ Result<std::size_t> GatewayDispatcher::Recover(std::uint64_t from_seq) {
     if (!fresh) continue;
     it->second.gateway = GatewayFor(p.method);
     it->second.next_poll = now;
+    if (!ClosedNotFailed(p.status)) it->second.expires_at_ns = p.expires_at_ns;
     ++followed;
   }
   for (const std::string& id : refunds) {
@@ -201,8 +202,14 @@ void GatewayDispatcher::TickLoop() {
     tick_cv_.wait_for(lock, opts_.tick, [&] { return stop_; });
     if (stop_) return;
     const auto now = Clock::now();
+    const std::int64_t now_ns = NowNs();
     for (auto& [id, f] : payments_) {
-      if (!f.queued && f.next_poll <= now) f.queued = Enqueue(Job{Kind::kPoll, id});
+      if (f.queued) continue;
+      const bool expired = f.expires_at_ns != 0 && now_ns >= f.expires_at_ns;
+      if (f.next_poll <= now || expired) {
+        f.queued = Enqueue(Job{Kind::kPoll, id});
+        if (f.queued && expired) f.expires_at_ns = 0;  // closed by this poll
+      }
     }
     for (auto& [id, f] : refunds_) {
       if (!f.queued && f.next_poll <= now) f.queued = Enqueue(Job{Kind::kRefundPoll, id});
@@ -239,11 +246,18 @@ void GatewayDispatcher::Untrack(const std::string& payment_id) {
   payments_.erase(payment_id);
 }
 
+void GatewayDispatcher::NoteExpiry(const std::string& payment_id, std::int64_t expires_at_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = payments_.find(payment_id);
+  if (it != payments_.end()) it->second.expires_at_ns = expires_at_ns;
+}
+
 void GatewayDispatcher::DoCreate(const std::string& payment_id) {
   auto loaded = store_->LoadState(domain::PaymentKey(payment_id));
   if (!loaded.ok() || !loaded->has_value()) return;
   domain::PaymentState p;
   domain::Decode(**loaded, &p);
+  if (p.expires_at_ns > 0) NoteExpiry(payment_id, p.expires_at_ns);
   if (p.status != domain::PaymentStatus::kCreated) return;  // pending already, or final
   PaymentGateway* g = GatewayFor(p.method);
   if (g == nullptr) return;

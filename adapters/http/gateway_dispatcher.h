@@ -104,6 +104,9 @@ class GatewayDispatcher {
     std::chrono::steady_clock::time_point next_poll;
     bool queued = false;
     std::string payment_id;  // refunds: their payment
+    // Payments: polled (closed at the gateway) as soon as this passes, not
+    // only at the next poll. 0: none, or already polled for it.
+    std::int64_t expires_at_ns = 0;
   };
 
   bool Enqueue(Job job);  // REQUIRES: mu_ held. False: the queue is full
@@ -117,6 +120,7 @@ class GatewayDispatcher {
   AppendOutcome Record(PaymentGateway* gw, const std::string& key, domain::Command cmd,
                        bool gateway_fact);
   void Untrack(const std::string& payment_id);
+  void NoteExpiry(const std::string& payment_id, std::int64_t expires_at_ns);
   void Reschedule(std::map<std::string, Followed>& m, const std::string& id);
   PaymentGateway* GatewayFor(fb::Method m) const;
   std::int64_t NowNs() const;

@@ -56,6 +56,10 @@ class PaymentGateway {
   virtual Result<gateways::RefundAnswer> QueryRefund(const RefundOrder& order) = 0;
   // Where the day's trade bill is (date "YYYY-MM-DD", Asia/Shanghai).
   virtual Result<gateways::BillLocation> TradeBill(std::string_view date) = 0;
+  // The bill at `where`, its hash checked when the gateway gave one (WeChat
+  // Pay: SHA1). Errors: as a call's, and gateway_response_invalid for a hash
+  // that does not match or an answer other than 200.
+  virtual Result<std::string> DownloadBill(const gateways::BillLocation& where) = 0;
   virtual std::vector<Sample> MetricSamples() const = 0;
 };
 
