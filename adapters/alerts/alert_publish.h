@@ -68,7 +68,11 @@ class AlertPublisher {
       std::string dir, std::vector<std::unique_ptr<AlertSink>> sinks);
 
   // Sends `transitions` (in order) and then reconciles every sink with
-  // `firing` (AlertEngine::Firing() after the same Evaluate); see above.
+  // `firing`; see above.
+  // REQUIRES: `firing` is AlertEngine::Firing() read after the Evaluate that
+  // returned `transitions` (not both in one call's arguments: C++ leaves
+  // their order unspecified, and a Firing() read before would resolve
+  // everything just published).
   // A sink that fails is not called again in this round (the next round
   // retries). Returns the first failure (a sink's, or io_error writing the
   // mark), OK when everything was sent and recorded.
