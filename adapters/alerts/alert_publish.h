@@ -84,7 +84,8 @@ class AlertPublisher {
   std::vector<http::Sample> MetricSamples() const;
 
   std::uint64_t mark_seq() const { return mark_seq_; }
-  // rule:subject -> alert, what `sink` was told is firing.
+  // rule:subject -> alert, what `sink` was told is firing; nullptr for no such
+  // sink. From the thread that calls Publish.
   const std::map<std::string, Alert>* Held(std::string_view sink) const;
 
  private:
