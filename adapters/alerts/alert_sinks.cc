@@ -178,4 +178,22 @@ Status WebhookAlertSink::Publish(const AlertTransition& t) {
   }
 }
 
+Result<std::vector<std::unique_ptr<AlertSink>>> MakeAlertSinks(const AlertsConfig& c,
+                                                               const std::string& kafka_brokers) {
+  std::vector<std::unique_ptr<AlertSink>> sinks;
+  if (!kafka_brokers.empty()) {
+    KafkaAlertOptions k;
+    k.brokers = kafka_brokers;
+    k.topic = c.kafka_topic;
+    ASSIGN_OR_RETURN(auto sink, KafkaAlertSink::Create(std::move(k)));
+    sinks.push_back(std::move(sink));
+  }
+  if (c.webhook) {
+    ASSIGN_OR_RETURN(WebhookAlertOptions w, WebhookAlertOptions::FromConfig(*c.webhook));
+    ASSIGN_OR_RETURN(auto sink, WebhookAlertSink::Create(std::move(w)));
+    sinks.push_back(std::move(sink));
+  }
+  return sinks;
+}
+
 }  // namespace folio::alerts

@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/alerts/alert_publish.h"
 #include "adapters/alerts/alerts_config.h"
@@ -102,5 +103,11 @@ class WebhookAlertSink : public AlertSink {
   std::string target_;
   std::uint64_t attempts_ = 0;
 };
+
+// The sinks `c` asks for: Kafka (topic c.kafka_topic) when `kafka_brokers`
+// is not empty, the webhook when c.webhook is set (its secret read from its
+// file). Errors: those of the Create functions and of ReadSecretFile.
+Result<std::vector<std::unique_ptr<AlertSink>>> MakeAlertSinks(const AlertsConfig& c,
+                                                               const std::string& kafka_brokers);
 
 }  // namespace folio::alerts

@@ -243,6 +243,34 @@ TEST_CASE("alerts publish: the webhook does not retry a 400 and gives up after a
   CHECK(down.requests().size() == 3);
 }
 
+TEST_CASE("alerts publish: the sinks of an alerts config sign with the secret of its file") {
+  testing::TempDir dir;
+  Receiver rx({200});
+  const std::string key_file = (dir.path() / "alerts.key").string();
+  {
+    std::ofstream out(key_file);
+    out << "from-the-file\n";
+  }
+  boost::json::object webhook{{"url", rx.url()}, {"secret_file", key_file}, {"attempts_max", 1}};
+  auto cfg = AlertsConfig::FromJson(boost::json::object{{"webhook", webhook}});
+  REQUIRE_MESSAGE(cfg.ok(), cfg.status().ToString());
+  auto sinks = MakeAlertSinks(*cfg, "");  // no brokers: no Kafka sink
+  REQUIRE_MESSAGE(sinks.ok(), sinks.status().ToString());
+  REQUIRE(sinks->size() == 1);
+  CHECK((*sinks)[0]->name() == "webhook");
+  REQUIRE((*sinks)[0]->Publish(SampleTransition(true)).ok());
+  REQUIRE(rx.requests().size() == 1);
+  const http::Request r = rx.requests()[0];
+  CHECK(r.Header("x-folio-signature") ==
+        gateways::HmacSignature("from-the-file", r.Header("x-folio-timestamp"),
+                                r.Header("x-folio-nonce"), r.body));
+
+  webhook["secret_file"] = (dir.path() / "missing.key").string();
+  auto missing = AlertsConfig::FromJson(boost::json::object{{"webhook", webhook}});
+  REQUIRE(missing.ok());
+  CHECK(MakeAlertSinks(*missing, "").status().code() == "not_found");
+}
+
 // Records what it is given; fails while `failing` is set.
 struct Recording {
   std::vector<AlertTransition> got;
@@ -285,8 +313,9 @@ Status Round(AlertEngine& engine, AlertPublisher& pub, std::int64_t now_ns) {
 // One server life: a fresh engine fed `events` from seq 1, one Evaluate,
 // its transitions handed to a publisher opened on `dir`.
 void ServerLife(const testing::TempDir& dir, const std::shared_ptr<Recording>& rec,
-                const std::vector<const EventRecord*>& events, std::int64_t now_ns) {
-  AlertEngine engine(AlertRulesConfig{});
+                const std::vector<const EventRecord*>& events, std::int64_t now_ns,
+                AlertRulesConfig config = {}) {
+  AlertEngine engine(std::move(config));
   for (const EventRecord* e : events) engine.OnEvent(*e);
   auto pub = OpenPublisher(dir, rec);
   const Status s = Round(engine, *pub, now_ns);
@@ -346,6 +375,23 @@ TEST_CASE(
   CHECK(rec->got[1].alert.id == rec->got[0].alert.id);
   CHECK(rec->got[1].at_ns == kT0 + S(10));
   ServerLife(dir, rec, {&detected, &resolved}, kT0 + S(20));
+  CHECK(rec->got.size() == 2);
+}
+
+TEST_CASE("alerts publish: an alert silenced after it was published is published resolved") {
+  testing::TempDir dir;
+  auto rec = std::make_shared<Recording>();
+  AlertEvents ev;
+  const EventRecord detected = ev.Detected("run-4", "d-1", kT0);
+  ServerLife(dir, rec, {&detected}, kT0 + S(1));
+  REQUIRE(rec->got.size() == 1);
+  AlertRulesConfig silenced;
+  silenced.silenced = {"reconciliation_discrepancy:run-4/d-1"};
+  ServerLife(dir, rec, {&detected}, kT0 + S(2), silenced);
+  REQUIRE(rec->got.size() == 2);
+  CHECK_FALSE(rec->got[1].firing);
+  CHECK(rec->got[1].alert.id == rec->got[0].alert.id);
+  ServerLife(dir, rec, {&detected}, kT0 + S(3), silenced);
   CHECK(rec->got.size() == 2);
 }
 
