@@ -10,6 +10,11 @@
 #include <iostream>
 #include <sstream>
 
+#include <boost/json.hpp>
+
+#include "adapters/alerts/alert_sinks.h"
+#include "adapters/alerts/alerts_config.h"
+#include "adapters/automation/alert_runner.h"
 #include "adapters/automation/clock_ticker.h"
 #include "adapters/automation/recon_scheduler.h"
 #include "adapters/automation/serve_config.h"
@@ -202,6 +207,9 @@ int RunServe(const Argv& argv) {
     config = std::move(*loaded);
   }
   if (args->Has("no-clock")) config.clock = false;
+  auto alerts_config = alerts::AlertsConfig::FromJson(
+      config.alerts.is_null() ? boost::json::value(boost::json::object{}) : config.alerts);
+  if (!alerts_config.ok()) return Usage(alerts_config.status(), kServeHelp);
 
   std::unique_ptr<http::KeyStore> keys;
   if (auto f = args->Get("keys")) {
@@ -250,11 +258,12 @@ int RunServe(const Argv& argv) {
   std::atomic<http::GatewayWiring*> wiring_hook{nullptr};
   std::atomic<automation::ClockTicker*> clock_hook{nullptr};
   std::atomic<automation::ReconScheduler*> recon_hook{nullptr};
+  std::atomic<automation::AlertRunner*> alerts_hook{nullptr};
   deps.reconciliations = [&recon_hook] {
     auto* r = recon_hook.load();
     return r != nullptr ? r->RunsJson() : std::string(R"({"runs":[]})");
   };
-  deps.extra_metrics = [rel, &wiring_hook, &clock_hook, &recon_hook] {
+  deps.extra_metrics = [rel, &wiring_hook, &clock_hook, &recon_hook, &alerts_hook] {
     auto st = rel->status();
     auto gauge = [](const char* name, const char* help, double v) {
       return http::Sample{name, help, "gauge", {}, v};
@@ -286,6 +295,10 @@ int RunServe(const Argv& argv) {
     }
     if (auto* r = recon_hook.load()) {
       auto more = r->MetricSamples();
+      out.insert(out.end(), more.begin(), more.end());
+    }
+    if (auto* a = alerts_hook.load()) {
+      auto more = a->MetricSamples();
       out.insert(out.end(), more.begin(), more.end());
     }
     return out;
@@ -434,6 +447,34 @@ int RunServe(const Argv& argv) {
     std::fprintf(stderr, "folio serve: %zu reconciliation job(s), runs in %s\n",
                  config.reconciliation.jobs.size(), rd.dir.c_str());
   }
+  // The alert rules: over the log's events and the probes below, published
+  // to Kafka (folio.alerts), the webhook if configured, and /metrics.
+  std::unique_ptr<automation::AlertRunner> alert_runner;
+  {
+    auto sinks = alerts::MakeAlertSinks(*alerts_config, ro.brokers);
+    if (!sinks.ok()) return ReportError(sinks.status()), 2;
+    automation::AlertRunnerOptions ao;
+    ao.probes = [&wiring_hook, &engine, rel] {
+      alerts::AlertEngine::Probes p;
+      p.write_failed = engine->writer->failed();
+      p.relay_lag_events = rel->status().lag_events;
+      if (auto* w = wiring_hook.load()) {
+        for (const http::Sample& s : w->MetricSamples()) {
+          if (s.name != "folio_gateway_breaker_open") continue;
+          for (const auto& [k, v] : s.labels) {
+            if (k == "gateway") p.circuit_open[v] = s.value > 0;
+          }
+        }
+      }
+      return p;
+    };
+    std::filesystem::create_directories(dir + "/alerts");
+    auto started = automation::AlertRunner::Start(engine->store.get(), alerts_config->rules,
+                                                  dir + "/alerts", std::move(*sinks), ao);
+    if (!started.ok()) return ReportError(started.status()), 3;
+    alert_runner = std::move(*started);
+    alerts_hook.store(alert_runner.get());
+  }
   if (demo && loaded.ok()) loaded = LoadSandboxPayments((*server)->port());
   if (!loaded.ok()) ReportError(loaded);
   if (demo && loaded.ok()) PrintDemoBanner(url, ro.brokers, accepted, rejected, sandbox_url);
@@ -443,6 +484,8 @@ int RunServe(const Argv& argv) {
   std::fprintf(stderr, "folio serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   recon.Stop();
   if (clock) clock->Stop();
+  alerts_hook.store(nullptr);
+  alert_runner.reset();
   (*server)->Stop();
   recon_hook.store(nullptr);
   clock_hook.store(nullptr);
