@@ -29,8 +29,9 @@ constexpr const char* kKafkaDevHelp =
 Runs librdkafka's mock Kafka cluster (in memory) as this process: broker i
 (1..N, default 3) listens on 127.0.0.1:(P + i - 1); without --port-base the
 ports are ephemeral. Creates folio.events, payments.settled,
-payments.failed, refunds.succeeded and credits.issued with K partitions
-(default 3); other topics are created on first use with 4. Prints the bootstrap servers as the first line of stdout,
+payments.failed, refunds.succeeded, credits.issued and folio.alerts with K
+partitions (default 3); other topics are created on first use with 4.
+Prints the bootstrap servers as the first line of stdout,
 then runs until SIGTERM or SIGINT.
 
 The mock keeps only about 5 MB per partition and does not hide aborted
@@ -146,7 +147,7 @@ int RunKafkaDev(const Argv& argv) {
   auto cluster = kafka::MockCluster::Start(ToInt(*brokers), ToInt(*port_base));
   if (!cluster.ok()) return ReportError(cluster.status());
   for (const char* t : {"folio.events", "payments.settled", "payments.failed", "refunds.succeeded",
-                        "credits.issued"}) {
+                        "credits.issued", "folio.alerts"}) {
     Status s = (*cluster)->CreateTopic({t, ToInt(*partitions)});
     if (!s.ok()) return ReportError(s);
   }
