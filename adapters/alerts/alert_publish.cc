@@ -1,60 +1,18 @@
 #include "adapters/alerts/alert_publish.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <boost/json.hpp>
 
+#include "adapters/files/durable_file.h"
 #include "events/codes.h"
 
 namespace folio::alerts {
 namespace {
 
 namespace bj = boost::json;
-
-Status Errno(const std::string& what) {
-  return Status::Error(codes::kIoError, what + ": " + std::strerror(errno));
-}
-
-Status WriteAll(int fd, std::string_view bytes, const std::string& path) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("writing " + path);
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return OkStatus();
-}
-
-Status FsyncPath(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Errno("opening " + path);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? OkStatus() : Errno("fsync " + path);
-}
-
-// Whole or not at all: temp file, fsync, rename over `path`, fsync the directory.
-Status WriteFileAtomically(const std::string& dir, const std::string& path,
-                           std::string_view bytes) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("creating " + tmp);
-  Status s = WriteAll(fd, bytes, tmp);
-  if (s.ok() && ::fsync(fd) != 0) s = Errno("fsync " + tmp);
-  ::close(fd);
-  RETURN_IF_ERROR(s);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Errno("renaming " + tmp);
-  return FsyncPath(dir, O_RDONLY | O_DIRECTORY);
-}
 
 bj::object AlertToJson(const Alert& a) {
   return {{"id", a.id},
@@ -111,15 +69,12 @@ Result<std::unique_ptr<AlertPublisher>> AlertPublisher::Open(
 
 Status AlertPublisher::Load() {
   const std::string path = dir_ + "/" + std::string(kMarkFileName);
-  std::error_code exists_ec;
-  if (!std::filesystem::exists(path, exists_ec) && !exists_ec) return OkStatus();  // first start
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(codes::kIoError, "cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
+  auto text = files::ReadWholeFile(path);
+  if (text.status().code() == codes::kNotFound) return OkStatus();  // first start
+  RETURN_IF_ERROR(text.status());
   auto bad = [&](const char* why) { return Status::Error(codes::kCorruption, path + ": " + why); };
   boost::system::error_code ec;
-  bj::value v = bj::parse(ss.str(), ec);
+  bj::value v = bj::parse(*text, ec);
   if (ec || !v.is_object()) return bad("not a JSON object");
   const bj::object& o = v.get_object();
   const bj::value* version = o.if_contains("version");
@@ -154,7 +109,7 @@ Status AlertPublisher::WriteMark() const {
     sinks[s.sink->name()] = std::move(list);
   }
   bj::object o{{"version", 1}, {"mark_seq", mark_seq_}, {"sinks", std::move(sinks)}};
-  return WriteFileAtomically(dir_, dir_ + "/" + std::string(kMarkFileName), bj::serialize(o));
+  return files::WriteFileDurably(dir_ + "/" + std::string(kMarkFileName), bj::serialize(o));
 }
 
 Status AlertPublisher::Send(SinkState& s, const AlertTransition& t) {

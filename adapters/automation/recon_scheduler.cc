@@ -7,7 +7,7 @@
 
 #include <boost/json.hpp>
 
-#include "adapters/automation/durable_file.h"
+#include "adapters/files/durable_file.h"
 #include "adapters/gateways/gateway_api.h"
 #include "adapters/reconciliation/import.h"
 #include "adapters/reports/reports.h"
@@ -18,6 +18,8 @@ namespace folio::automation {
 namespace {
 
 namespace bj = boost::json;
+using files::ReadWholeFile;
+using files::WriteFileDurably;
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kNsPerMinute = 60'000'000'000;

@@ -2,13 +2,15 @@
 
 #include <boost/json.hpp>
 
-#include "adapters/automation/durable_file.h"
+#include "adapters/files/durable_file.h"
 #include "events/codes.h"
 
 namespace folio::automation {
 namespace {
 
 namespace bj = boost::json;
+using files::ReadWholeFile;
+using files::WriteFileDurably;
 
 Status Invalid(const std::string& what) { return Status::Error(codes::kInvalidArgument, what); }
 

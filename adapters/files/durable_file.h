@@ -8,11 +8,11 @@
 
 #include "events/status.h"
 
-namespace folio::automation {
+namespace folio::files {
 
 // Errors: io_error (with the path and errno's text).
 Status WriteFileDurably(const std::string& path, std::string_view bytes);
 // Errors: not_found when absent, io_error.
 Result<std::string> ReadWholeFile(const std::string& path);
 
-}  // namespace folio::automation
+}  // namespace folio::files

@@ -1,4 +1,4 @@
-#include "adapters/automation/durable_file.h"
+#include "adapters/files/durable_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "events/codes.h"
 
-namespace folio::automation {
+namespace folio::files {
 namespace {
 
 Status Errno(const std::string& what, const std::string& path) {
@@ -67,4 +67,4 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return out.str();
 }
 
-}  // namespace folio::automation
+}  // namespace folio::files
