@@ -18,7 +18,8 @@ constexpr const char* kSandboxHelp =
     R"(Usage: folio sandbox [--listen 127.0.0.1:9300] [--write-config FILE] [--seed N]
                      [--fail-permille N] [--drop-permille N] [--duplicate-permille N]
                      [--error-permille N] [--timeout-permille N] [--bad-sign-permille N]
-                     [--paid-after-close] [--pay-after-ms N] [--notify-delay-ms N]
+                     [--paid-after-close] [--bill-extra-row] [--pay-after-ms N]
+                     [--notify-delay-ms N]
 
 Plays Alipay (OpenAPI /gateway.do), WeChat Pay (API v3 /v3/...) and UnionPay
 (ACP 5.1.0 /gateway/api/...) on --listen, with their real request formats and
@@ -26,7 +27,10 @@ signature schemes and keys generated at start. Trades it is asked to create
 are paid after --pay-after-ms (default 300), or fail (--fail-permille of
 them, default 100); it then sends the signed notification to the notify URL
 the merchant gave, retrying until acknowledged. Refunds are made once per
-request number.
+request number. The bill calls (Alipay bill_date, WeChat Pay trade bill) point
+to GET /sandbox/bills/{alipay|wechatpay}/YYYY-MM-DD: that day's payments and
+refunds (Asia/Shanghai) in the gateway's bill layout, with the fees Folio's
+ledger expects.
 
   --write-config FILE  write the gateway file `folio serve --gateways FILE`
                 needs to call this sandbox and verify its notifications
@@ -41,6 +45,8 @@ request number.
   --duplicate-permille N  deliver a notification twice
   --notify-delay-ms N     hold every notification this long before its first delivery
   --paid-after-close      a pending trade closed by the merchant is paid anyway
+  --bill-extra-row        every bill also holds a 1.00 CNY payment nobody asked for
+                          (SANDBOX-EXTRA-<date>): a reconciliation must find it
 
 GET /sandbox/stats and /sandbox/trades show what it did. Prints
 "folio sandbox: listening on URL" once ready; stops on SIGTERM or Ctrl-C.
@@ -54,7 +60,7 @@ int RunSandbox(const Argv& argv) {
       Args::Parse(argv, {{"listen", "write-config", "seed", "fail-permille", "drop-permille",
                           "duplicate-permille", "error-permille", "timeout-permille",
                           "bad-sign-permille", "pay-after-ms", "notify-delay-ms"},
-                         {"paid-after-close"}});
+                         {"paid-after-close", "bill-extra-row"}});
   auto usage = [](const Status& s) {
     ReportError(s);
     std::fputs(kSandboxHelp, stderr);
@@ -92,6 +98,7 @@ int RunSandbox(const Argv& argv) {
   if (!pay_after.ok()) return usage(pay_after.status());
   opts.faults.pay_after = std::chrono::milliseconds(*pay_after);
   opts.faults.paid_after_close = args->Has("paid-after-close");
+  opts.faults.bill_extra_row = args->Has("bill-extra-row");
   auto delay = args->GetU64("notify-delay-ms", 0);
   if (!delay.ok()) return usage(delay.status());
   opts.faults.notify_delay = std::chrono::milliseconds(*delay);

@@ -182,6 +182,15 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(md.data()), n);
 }
 
+std::string Sha1(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int n = 0;
+  if (EVP_Digest(data.data(), data.size(), md.data(), &n, EVP_sha1(), nullptr) != 1) {
+    OpensslFailed("EVP_Digest");
+  }
+  return std::string(reinterpret_cast<const char*>(md.data()), n);
+}
+
 std::string HmacSha256(std::string_view key, std::string_view message) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int n = 0;

@@ -28,6 +28,8 @@ std::optional<std::string> HexDecode(std::string_view text);
 
 // Raw 32-byte digests.
 std::string Sha256(std::string_view data);
+// Raw 20-byte digest: only where a gateway names it (WeChat Pay's bill hash_value).
+std::string Sha1(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view message);
 // Constant-time equality (CRYPTO_memcmp); false when the sizes differ.
 bool ConstantTimeEqual(std::string_view a, std::string_view b);

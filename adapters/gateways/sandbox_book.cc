@@ -12,10 +12,19 @@ Status Refused(std::string_view what, std::string_view no) {
   return Status::Error(codes::kGatewayRefused, std::string(what) + ": " + std::string(no));
 }
 
+std::int64_t SystemUnixNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
-SandboxBook::SandboxBook(std::uint64_t seed, SandboxFaults faults)
-    : seed_(seed), faults_(faults), rng_(seed) {}
+SandboxBook::SandboxBook(std::uint64_t seed, SandboxFaults faults, WallClock wall_clock)
+    : seed_(seed),
+      wall_clock_(wall_clock ? std::move(wall_clock) : WallClock(SystemUnixNs)),
+      faults_(faults),
+      rng_(seed) {}
 
 SandboxFaults SandboxBook::faults() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -69,6 +78,11 @@ void SandboxBook::SettleLocked(SandboxTrade& t, Clock::time_point now) {
   if (t.state != TradeState::kPending || now < t.pay_at) return;
   t.state = t.will_fail ? TradeState::kFailed : TradeState::kPaid;
   ++(t.will_fail ? stats_.failed : stats_.paid);
+  if (t.state == TradeState::kPaid) {
+    // The payer paid at pay_at; the book may learn it later (nobody asked).
+    const auto late = std::chrono::duration_cast<std::chrono::nanoseconds>(now - t.pay_at);
+    t.paid_at_unix_ns = wall_clock_() - late.count();
+  }
 }
 
 Result<SandboxTrade> SandboxBook::Get(Gateway g, std::string_view out_trade_no,
@@ -95,6 +109,7 @@ Result<SandboxTrade> SandboxBook::Close(Gateway g, std::string_view out_trade_no
       // The payer's payment raced the close: the gateway took the money.
       t.state = TradeState::kPaid;
       t.will_fail = false;
+      t.paid_at_unix_ns = wall_clock_();
       ++stats_.paid;
       ++stats_.paid_after_close;
       return t;  // the close "succeeded", the trade is paid anyway
@@ -130,6 +145,8 @@ Result<SandboxRefund> SandboxBook::Refund(Gateway g, std::string_view out_trade_
   made.refund_no = std::string(refund_no);
   made.amount = amount;
   made.calls = 1;
+  made.made_at_unix_ns = wall_clock_();
+  made.made_index = static_cast<std::uint32_t>(t.refunds.size());
   made.gateway_refund_id = SandboxRefundId(g, refund_no);
   t.refunded = t.refunded.Add(amount).value();
   if (t.refunded == t.amount) t.state = TradeState::kRefunded;
@@ -203,6 +220,17 @@ std::vector<SandboxTrade> SandboxBook::Trades() const {
   std::vector<SandboxTrade> out;
   out.reserve(trades_.size());
   for (const auto& [key, t] : trades_) out.push_back(t);
+  return out;
+}
+
+std::vector<SandboxTrade> SandboxBook::SettledTrades(Gateway g, Clock::time_point now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SandboxTrade> out;
+  for (auto& [key, t] : trades_) {
+    if (t.gateway != g) continue;
+    SettleLocked(t, now);
+    out.push_back(t);
+  }
   return out;
 }
 

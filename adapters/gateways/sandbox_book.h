@@ -10,11 +10,17 @@
 // refund is made once per request number however often it is asked for,
 // and `refunds_made` counts the refunds that moved money.
 //
-// Thread-safety: every method may be called from any thread.
+// Besides the steady clock it is driven by, the book reads a wall clock
+// (Unix ns) to stamp when a trade was paid and a refund made: the times a
+// daily bill (adapters/gateways/sandbox_bill.h) is cut by.
+//
+// Thread-safety: every method may be called from any thread; the wall clock
+// is called with the book's lock held, so it must not call back into the book.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -39,6 +45,9 @@ struct SandboxFaults {
   unsigned timeout_permille = 0;           // API calls processed but never answered
   unsigned bad_sign_permille = 0;          // API answers signed with a wrong key
   bool paid_after_close = false;           // a closed pending trade is reported paid
+  // The daily bill also holds a trade nobody asked for ("SANDBOX-EXTRA-<date>",
+  // 1.00 CNY): a discrepancy a reconciliation must find. Default: false.
+  bool bill_extra_row = false;
   std::chrono::milliseconds pay_after{300};
   std::chrono::milliseconds notify_retry{200};  // doubled per attempt
   std::chrono::milliseconds notify_delay{0};    // a notification's first delivery waits this
@@ -49,7 +58,9 @@ struct SandboxRefund {
   std::string refund_no;  // out_request_no / out_refund_no / orderId
   std::string gateway_refund_id;
   Money amount;
-  std::uint64_t calls = 0;  // refund requests received for this number
+  std::uint64_t calls = 0;           // refund requests received for this number
+  std::int64_t made_at_unix_ns = 0;  // wall clock when the money moved
+  std::uint32_t made_index = 0;      // 0-based: the order the trade's refunds were made in
 };
 
 struct SandboxTrade {
@@ -63,6 +74,9 @@ struct SandboxTrade {
   bool will_fail = false;  // decided at creation
   bool reported = false;   // its outcome was handed to the notifier (Due)
   std::chrono::steady_clock::time_point pay_at;
+  // Wall clock when the payer paid (pay_at, however late the book noticed;
+  // a paid-after-close trade: the close). 0: never paid.
+  std::int64_t paid_at_unix_ns = 0;
   std::map<std::string, SandboxRefund> refunds;  // by refund_no
   Money refunded;
 };
@@ -80,7 +94,9 @@ struct SandboxBookStats {
 class SandboxBook {
  public:
   using Clock = std::chrono::steady_clock;
-  SandboxBook(std::uint64_t seed, SandboxFaults faults);
+  // Unix ns. Default (empty): std::chrono::system_clock.
+  using WallClock = std::function<std::int64_t()>;
+  SandboxBook(std::uint64_t seed, SandboxFaults faults, WallClock wall_clock = {});
 
   SandboxFaults faults() const;
   void SetFaults(const SandboxFaults& f);
@@ -122,12 +138,16 @@ class SandboxBook {
 
   SandboxBookStats stats() const;
   std::vector<SandboxTrade> Trades() const;
+  // Gateway g's trades, each settled first if its time has come (a bill
+  // shows what was paid by `now`, whether or not anyone asked).
+  std::vector<SandboxTrade> SettledTrades(Gateway g, Clock::time_point now);
 
  private:
   static std::string Key(Gateway g, std::string_view no);
   void SettleLocked(SandboxTrade& t, Clock::time_point now);  // REQUIRES: mu_ held
 
   const std::uint64_t seed_;
+  const WallClock wall_clock_;
   mutable std::mutex mu_;
   SandboxFaults faults_;
   std::mt19937_64 rng_;

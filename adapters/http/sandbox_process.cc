@@ -13,6 +13,7 @@
 #include "adapters/gateways/alipay_sandbox_api.h"
 #include "adapters/gateways/form.h"
 #include "adapters/gateways/gateway_codes.h"
+#include "adapters/gateways/sandbox_bill.h"
 #include "adapters/gateways/unionpay_api.h"
 #include "adapters/gateways/unionpay_sandbox_api.h"
 #include "adapters/gateways/wechat_api.h"
@@ -168,7 +169,7 @@ struct SandboxServer::Impl {
   std::thread worker;
 
   Impl(SandboxServerOptions o, SandboxIdentity i)
-      : opts(std::move(o)), id(std::move(i)), book(opts.seed, opts.faults) {}
+      : opts(std::move(o)), id(std::move(i)), book(opts.seed, opts.faults, opts.wall_clock) {}
 
   // --- faults ---------------------------------------------------------------
 
@@ -656,12 +657,12 @@ struct SandboxServer::Impl {
       }
       case gw::WechatApiCallKind::kTradeBill: {
         const std::string date(Field(f, "bill_date"));
-        const std::string csv = BillCsv(gw::Gateway::kWechatPay);
+        const std::string bill = Bill(gw::Gateway::kWechatPay, date).value_or("");
         answer =
             WechatAnswer(fault, 200,
                          bj::serialize(bj::object{
                              {"hash_type", "SHA1"},
-                             {"hash_value", crypto::HexLower(crypto::Sha256(csv)).substr(0, 40)},
+                             {"hash_value", crypto::HexLower(crypto::Sha1(bill))},
                              {"download_url", BaseUrl() + "/sandbox/bills/wechatpay/" + date}}));
         break;
       }
@@ -779,6 +780,40 @@ struct SandboxServer::Impl {
     return "http://" + opts.address + ":" + std::to_string(server ? server->port() : 0);
   }
 
+  // The trade bill of `date` at g (sandbox_bill.h); nullopt for a malformed date.
+  std::optional<std::string> Bill(gw::Gateway g, std::string_view date) {
+    const auto day = gw::ParseBillDate(date);
+    if (!day) return std::nullopt;
+    gw::SandboxBillRequest req;
+    req.gateway = g;
+    req.day = *day;
+    req.account = g == gw::Gateway::kAlipay ? id.gateway.alipay_app_id : id.gateway.wechat_mchid;
+    req.extra_row = book.faults().bill_extra_row;
+    return gw::SandboxBill(req, book.SettledTrades(g, Clock::now()));
+  }
+
+  // GET /sandbox/bills/{gateway}/{date}: `rest` is what follows "/sandbox/bills/".
+  Response BillDownload(std::string_view rest) {
+    const std::size_t slash = rest.find('/');
+    const std::string_view name = rest.substr(0, slash);
+    const std::string_view date =
+        slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    for (gw::Gateway g : {gw::Gateway::kAlipay, gw::Gateway::kWechatPay}) {
+      if (gw::GatewayName(g) != name) continue;
+      auto bill = Bill(g, date);
+      if (!bill) return Response{404, "text/plain", "no bill: the date is YYYY-MM-DD", {}};
+      const char* type =
+          g == gw::Gateway::kAlipay ? "text/csv;charset=GB18030" : "text/csv;charset=utf-8";
+      return Response{200, type, std::move(*bill), {}};
+    }
+    if (name == gw::GatewayName(gw::Gateway::kUnionPay)) {
+      return Response{200, "text/csv", BillCsv(gw::Gateway::kUnionPay), {}};
+    }
+    return Json(404, bj::object{{"code", "route_not_found"},
+                                {"message", "/sandbox/bills/" + std::string(rest)}});
+  }
+
+  // UnionPay has no bill call here: every trade, as a plain CSV.
   std::string BillCsv(gw::Gateway g) {
     std::string csv = "out_trade_no,gateway_txn_id,amount_fen,state\n";
     for (const gw::SandboxTrade& t : book.Trades()) {
@@ -867,6 +902,9 @@ struct SandboxServer::Impl {
     if (auto* x = o.if_contains("paid_after_close"); x != nullptr && x->is_bool()) {
       f.paid_after_close = x->as_bool();
     }
+    if (auto* x = o.if_contains("bill_extra_row"); x != nullptr && x->is_bool()) {
+      f.bill_extra_row = x->as_bool();
+    }
     if (auto* x = o.if_contains("pay_after_ms"); x != nullptr && x->is_int64()) {
       f.pay_after = std::chrono::milliseconds(std::max<std::int64_t>(0, x->as_int64()));
     }
@@ -894,13 +932,9 @@ struct SandboxServer::Impl {
     if (path == "/sandbox/stats" && req.method == "GET") return done(StatsJson());
     if (path == "/sandbox/trades" && req.method == "GET") return done(TradesJson());
     if (path == "/sandbox/faults" && req.method == "PUT") return done(SetFaults(req.body));
-    if (path.starts_with("/sandbox/bills/") && req.method == "GET") {
-      const std::string rest = path.substr(15);
-      const std::string name = rest.substr(0, rest.find('/'));
-      for (gw::Gateway g :
-           {gw::Gateway::kAlipay, gw::Gateway::kWechatPay, gw::Gateway::kUnionPay}) {
-        if (gw::GatewayName(g) == name) return done(Response{200, "text/csv", BillCsv(g), {}});
-      }
+    constexpr std::string_view kBills = "/sandbox/bills/";
+    if (path.starts_with(kBills) && req.method == "GET") {
+      return done(BillDownload(std::string_view(path).substr(kBills.size())));
     }
     if (path == "/healthz") return done(Response{200, "text/plain", "ok", {}});
     done(Json(404, bj::object{{"code", "route_not_found"}, {"message", path}}));

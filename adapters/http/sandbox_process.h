@@ -12,7 +12,12 @@
 //                                              made, notifications, faults played
 //   GET  /sandbox/trades                       every trade with its outcome
 //   PUT  /sandbox/faults                       the fault switches (JSON, below)
-//   GET  /sandbox/bills/{gateway}/{date}       the day's trades (CSV)
+//   GET  /sandbox/bills/{gateway}/{date}       the trade bill of a day (YYYY-MM-DD
+//                                              in Asia/Shanghai) in the gateway's
+//                                              layout (alipay, wechatpay;
+//                                              gateways/sandbox_bill.h); 404 for
+//                                              a malformed date. unionpay: every
+//                                              trade as a plain CSV
 //
 // Trades are paid (or fail) after `pay_after` as the books decide
 // (adapters/gateways/sandbox_book.h); the sandbox then sends the signed
@@ -20,7 +25,8 @@
 // retrying with back-off until it is acknowledged. Fault switches, each out
 // of 1000: answer 5xx (not processed), time out (processed, never
 // answered), sign an answer with a wrong key, drop or duplicate a
-// notification; and report "paid" after a close.
+// notification; and report "paid" after a close, and put a trade nobody
+// asked for in the bills.
 //
 // Thread-safety: Start/Stop from one thread; the rest from any.
 #pragma once
@@ -63,6 +69,10 @@ struct SandboxServerOptions {
   std::uint16_t port = 0;  // 0: any free port
   std::uint64_t seed = 20261207;
   gateways::SandboxFaults faults;
+  // When trades are paid and refunds made, as the bills show them (Unix ns).
+  // Called from any thread, with the book's lock held. Default (empty): the
+  // system clock.
+  gateways::SandboxBook::WallClock wall_clock;
   // A held answer (the time-out fault) is released after this, as a 504.
   std::chrono::milliseconds hold_for{30'000};
 };

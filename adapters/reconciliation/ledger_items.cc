@@ -83,27 +83,13 @@ class Collector {
     auto p = payments_.find(std::string(id));
     return p == payments_.end() ? nullptr : &out_->items[p->second];
   }
-  // The fee a gateway gives back on a refund: the payment's fee pro rata,
-  // rounded half-up; the refund that completes the payment gets the rest, so
-  // the fees given back add up to the fee.
+  // The fee a gateway gives back on a refund (FeeGivenBack), in log order.
   Money FeeBack(std::string_view payment_id, const Money& refund) {
     const LedgerItem* p = Payment(payment_id);
     if (p == nullptr || p->amount.minor() == 0 || p->fee.asset() != refund.asset()) {
       return Money(refund.asset(), 0);
     }
-    auto& [refunded, given_back] = refunded_[std::string(payment_id)];
-    const u128 fee = p->fee.minor(), amount = p->amount.minor();
-    u128 back = 0;
-    if (refunded + refund.minor() >= amount) {
-      back = fee >= given_back ? fee - given_back : 0;
-    } else if (fee == 0 || refund.minor() <= ~static_cast<u128>(0) / fee) {
-      const u128 product = fee * refund.minor();
-      back = product / amount + ((product % amount) * 2 >= amount ? 1 : 0);
-      back = std::min(back, fee >= given_back ? fee - given_back : 0);
-    }
-    refunded += refund.minor();
-    given_back += back;
-    return Money(refund.asset(), back);
+    return FeeGivenBack(p->amount, p->fee, refund, &refunded_[std::string(payment_id)]);
   }
   void Close(std::string_view id) {
     if (LedgerItem* it = Payment(id); it != nullptr && it->status == ItemStatus::kOpen) {
@@ -156,11 +142,26 @@ class Collector {
   LedgerScope scope_;
   LedgerSnapshot* out_;
   std::unordered_map<std::string, std::size_t> payments_;
-  // payment id -> (amount refunded, fee given back) so far
-  std::unordered_map<std::string, std::pair<u128, u128>> refunded_;
+  std::unordered_map<std::string, RefundedSoFar> refunded_;  // by payment id
 };
 
 }  // namespace
+
+Money FeeGivenBack(const Money& amount, const Money& fee, const Money& refund,
+                   RefundedSoFar* so_far) {
+  const u128 f = fee.minor(), a = amount.minor(), given_back = so_far->fee_back;
+  u128 back = 0;
+  if (so_far->amount + refund.minor() >= a) {
+    back = f >= given_back ? f - given_back : 0;
+  } else if (f == 0 || refund.minor() <= ~static_cast<u128>(0) / f) {
+    const u128 product = f * refund.minor();
+    back = product / a + ((product % a) * 2 >= a ? 1 : 0);
+    back = std::min(back, f >= given_back ? f - given_back : 0);
+  }
+  so_far->amount += refund.minor();
+  so_far->fee_back += back;
+  return Money(refund.asset(), back);
+}
 
 Result<LedgerSnapshot> ReadLedgerItems(const LogStore& store, LedgerScope scope,
                                        std::uint64_t as_of_seq) {

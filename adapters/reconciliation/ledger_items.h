@@ -51,6 +51,20 @@ struct LedgerSnapshot {
   std::uint64_t as_of_seq = 0;    // the last sequence read
 };
 
+// What a payment's refunds so far took (minor units), for FeeGivenBack.
+struct RefundedSoFar {
+  u128 amount = 0;    // refunded
+  u128 fee_back = 0;  // fee given back
+};
+
+// The fee a gateway gives back on `refund` of a payment of `amount` that
+// carried `fee`: the fee pro rata, rounded half-up; the refund that completes
+// the payment gets the rest, so the fees given back add up to the fee. Call
+// once per refund of the payment, in the order they were made; `so_far`
+// carries the earlier ones. REQUIRES: amount > 0, all three in one asset.
+Money FeeGivenBack(const Money& amount, const Money& fee, const Money& refund,
+                   RefundedSoFar* so_far);
+
 // Reads every event with seq <= as_of_seq (0: the head). Envelopes are
 // verified; a bad one is corruption.
 Result<LedgerSnapshot> ReadLedgerItems(const LogStore& store, LedgerScope scope,

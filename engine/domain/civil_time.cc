@@ -56,4 +56,8 @@ std::uint32_t ShanghaiMonthKey(std::int64_t utc_ns) {
   return static_cast<std::uint32_t>(d.year) * 100u + d.month;
 }
 
+std::int64_t ShanghaiDayStartNs(const CivilDate& date) {
+  return (DaysFromCivil(date) * kSPerDay - kShanghaiOffsetS) * kNsPerS;
+}
+
 }  // namespace folio::domain

@@ -24,5 +24,8 @@ CivilDate ShanghaiDate(std::int64_t utc_ns);
 // yyyymmdd and yyyymm of that date, e.g. 20261122 and 202611.
 std::uint32_t ShanghaiDayKey(std::int64_t utc_ns);
 std::uint32_t ShanghaiMonthKey(std::int64_t utc_ns);
+// UTC ns since the epoch of 00:00 Asia/Shanghai on `date` (negative on
+// 1970-01-01). REQUIRES: 1677 < year < 2262, so that it fits in 64 bits.
+std::int64_t ShanghaiDayStartNs(const CivilDate& date);
 
 }  // namespace folio::domain

@@ -163,6 +163,34 @@ struct GatewayLedger {
   }
 };
 
+// The sandbox in-process on a free port, and the gateway file that points a
+// ledger at it.
+struct InProcessSandbox {
+  std::unique_ptr<http::SandboxServer> server;
+  TempDir files;
+  std::string file = files.str() + "/gateways.json";
+
+  explicit InProcessSandbox(const gateways::SandboxFaults& faults)
+      : InProcessSandbox(WithFaults(faults)) {}
+  explicit InProcessSandbox(http::SandboxServerOptions so) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    auto started = http::SandboxServer::Start(std::move(so), http::SandboxIdentity::Generate(now));
+    REQUIRE(started.ok());
+    server = std::move(*started);
+    std::ofstream(file) << http::ServerGatewayFile(server->identity(), server->base_url());
+  }
+  http::SandboxServer* operator->() const { return server.get(); }
+
+ private:
+  static http::SandboxServerOptions WithFaults(const gateways::SandboxFaults& faults) {
+    http::SandboxServerOptions so;
+    so.faults = faults;
+    return so;
+  }
+};
+
 inline bool FinalPayment(domain::PaymentStatus s) {
   return s == domain::PaymentStatus::kSettled || s == domain::PaymentStatus::kFailed ||
          s == domain::PaymentStatus::kCancelled || s == domain::PaymentStatus::kExpired;

@@ -101,27 +101,6 @@ void CheckEachFactOnce(const GatewayLedger& l, int n, const std::vector<int>& re
   CHECK_MESSAGE(report->ok, report->reason);
 }
 
-// The sandbox in-process on a free port, and the gateway file that points a
-// ledger at it.
-struct InProcessSandbox {
-  std::unique_ptr<http::SandboxServer> server;
-  TempDir files;
-  std::string file = files.str() + "/gateways.json";
-
-  explicit InProcessSandbox(const gateways::SandboxFaults& faults) {
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
-    http::SandboxServerOptions so;
-    so.faults = faults;
-    auto started = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
-    REQUIRE(started.ok());
-    server = std::move(*started);
-    std::ofstream(file) << http::ServerGatewayFile(server->identity(), server->base_url());
-  }
-  http::SandboxServer* operator->() const { return server.get(); }
-};
-
 // The dispatcher polling every `every` (and first after `every`), looking
 // for due polls every `tick`.
 http::DispatcherOptions Polling(milliseconds every, milliseconds tick) {
@@ -392,8 +371,9 @@ TEST_CASE("folio sandbox: bad flags are usage errors, --help explains the faults
   CHECK(out.find("--error-permille must be 0..1000") != std::string::npos);
   CHECK(RunCommand(std::string(FOLIO_BIN) + " sandbox --listen nowhere 2>&1", &out) == 2);
   CHECK(RunCommand(std::string(FOLIO_BIN) + " sandbox --help", &out) == 0);
-  for (const char* flag : {"--write-config", "--timeout-permille", "--bad-sign-permille",
-                           "--drop-permille", "--duplicate-permille", "--paid-after-close"}) {
+  for (const char* flag :
+       {"--write-config", "--timeout-permille", "--bad-sign-permille", "--drop-permille",
+        "--duplicate-permille", "--paid-after-close", "--bill-extra-row"}) {
     CHECK(out.find(flag) != std::string::npos);
   }
 }
