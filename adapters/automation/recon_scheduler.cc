@@ -396,6 +396,9 @@ ReconRunRecord ReconScheduler::RunDay(const ReconJob& job, std::int64_t day_numb
     io.more_paths.push_back(day_dir + "/" + rec.bill_files[i]);
   }
   io.actor = "recon-job:" + job.name;
+  // The local day asked for, when the bill does not name its period.
+  io.period_start_ns = day_number * kNsPerDay - config_.utc_offset_minutes * kNsPerMinute;
+  io.period_end_ns = io.period_start_ns + kNsPerDay;
   io.account = job.account;
   auto imported = reconciliation::ImportStatement(*deps_.store, *deps_.writer, io);
   if (!imported.ok()) return fail(imported.status());

@@ -256,6 +256,11 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
     last_ns = std::max(last_ns, l.booked_at_ns);
     return OkStatus();
   }));
+  if (header.period_start_ns == 0 && header.period_end_ns == 0 &&
+      opts.period_end_ns > opts.period_start_ns) {
+    header.period_start_ns = opts.period_start_ns;
+    header.period_end_ns = opts.period_end_ns;
+  }
   if (header.period_start_ns == 0 && header.period_end_ns == 0 && header.lines > 0) {
     header.period_start_ns = ShanghaiDayStart(first_ns);
     header.period_end_ns = ShanghaiDayStart(last_ns) + kDayNs;

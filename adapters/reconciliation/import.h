@@ -46,6 +46,12 @@ struct ImportOptions {
   std::int64_t amount_window_ns = 2 * 86'400'000'000'000;
   // Clock for occurred_at of the run's events. Default: the system clock.
   const Clock* clock = nullptr;
+  // The period the statement covers when the file does not say (WeChat Pay's
+  // bills): [start, end) in UTC ns. Both 0 (the default): the Shanghai days
+  // its lines fall on. The scheduled job passes the day it asked for, so
+  // that an empty bill still makes every item of that day missing.
+  std::int64_t period_start_ns = 0;
+  std::int64_t period_end_ns = 0;
 };
 
 struct ImportResult {

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "adapters/files/durable_file.h"
 #include "adapters/automation/recon_scheduler.h"
+#include "adapters/files/durable_file.h"
 #include "adapters/statements/bill_writer.h"
 #include "engine/domain/civil_time.h"
 #include "tests/adapters/reconciliation/recon_history.h"
@@ -131,7 +131,8 @@ TEST_CASE("recon job: nothing before its minute; then the day is imported and re
   CHECK(run->bill_files.size() == 1);  // the other day's file was not taken
   CHECK(f.Count(fb::Event::StatementImported) == 1);
   CHECK(f.Count(fb::Event::DiscrepancyDetected) == 1);
-  auto report = files::ReadWholeFile(f.dir.str() + "/recon-jobs/wechat-drop/2026-11-01/report.json");
+  auto report =
+      files::ReadWholeFile(f.dir.str() + "/recon-jobs/wechat-drop/2026-11-01/report.json");
   REQUIRE(report.ok());
   CHECK(report->find(run->run_id) != std::string::npos);
   // Later checks the same day change nothing.
