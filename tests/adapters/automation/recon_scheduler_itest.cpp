@@ -109,7 +109,7 @@ struct Fixture {
   }
 };
 
-TEST_CASE("recon job: nothing before its minute; then the day is imported and reported once") {
+TEST_CASE("recon job: nothing before its minute and then the day is imported and reported once") {
   Fixture f;
   auto s = f.Scheduler();
   // 09:29 on Nov 2: Nov 1 is not due yet; Oct 31 has no file: it waits.
