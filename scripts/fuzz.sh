@@ -21,7 +21,7 @@ seconds="${2:-30}"
 jobs="${3:-1}"
 targets=(envelope command_json money alipay_notify wechat_notify unionpay_notify hmac_notify
          stmt_alipay stmt_wechatpay stmt_camt053 stmt_mt940 stmt_csv xml_reader zip http_api
-         alipay_api wechat_api unionpay_api)
+         alipay_api wechat_api unionpay_api serve_config)
 if [[ "$only" != all ]] && ! printf '%s\n' "${targets[@]}" | grep -qx "$only"; then
   echo "unknown target '$only'; one of: all ${targets[*]}" >&2
   exit 2
@@ -46,7 +46,7 @@ dict_of() {
   case "$1" in
     stmt_camt053|xml_reader) echo tests/fuzz/dict/xml.dict ;;
     stmt_mt940) echo tests/fuzz/dict/mt940.dict ;;
-    command_json|wechat_notify|hmac_notify) echo tests/fuzz/dict/json.dict ;;
+    command_json|wechat_notify|hmac_notify|serve_config) echo tests/fuzz/dict/json.dict ;;
     alipay_api|wechat_api|unionpay_api) echo tests/fuzz/dict/gateway_api.dict ;;
     http_api) echo tests/fuzz/dict/http.dict ;;
   esac

@@ -6,7 +6,7 @@
 
 #include <boost/json.hpp>
 
-#include "adapters/http/outbound.h"
+#include "adapters/http/base_url.h"
 #include "events/codes.h"
 
 namespace folio::alerts {

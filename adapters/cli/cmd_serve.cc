@@ -285,22 +285,15 @@ int RunServe(const Argv& argv) {
                 "Producers replaced after a non-fencing fatal error.", st.producer_restarts),
         gauge("folio_relay_failed", "1 when the relay stopped on a fatal producer error.",
               st.failed ? 1.0 : 0.0)};
-    if (auto* w = wiring_hook.load()) {
-      auto more = w->MetricSamples();
+    auto add = [&out](const auto* part) {
+      if (part == nullptr) return;
+      auto more = part->MetricSamples();
       out.insert(out.end(), more.begin(), more.end());
-    }
-    if (auto* c = clock_hook.load()) {
-      auto more = c->MetricSamples();
-      out.insert(out.end(), more.begin(), more.end());
-    }
-    if (auto* r = recon_hook.load()) {
-      auto more = r->MetricSamples();
-      out.insert(out.end(), more.begin(), more.end());
-    }
-    if (auto* a = alerts_hook.load()) {
-      auto more = a->MetricSamples();
-      out.insert(out.end(), more.begin(), more.end());
-    }
+    };
+    add(wiring_hook.load());
+    add(clock_hook.load());
+    add(recon_hook.load());
+    add(alerts_hook.load());
     return out;
   };
   deps.ready = [rel]() -> Status {

@@ -418,21 +418,15 @@ void GatewayDispatcher::DoRefund(const std::string& refund_id, bool poll) {
   }
   const std::string name(gw::GatewayName(g->gateway()));
   if (!answer.ok()) {
-    if (answer.status().code() == gw::codes::kGatewayRefused) {
-      Record(g, name + ":refund-refused:" + refund_id,
-             domain::RefundFail{refund_id, "the gateway refused the refund: " +
-                                               std::string(answer.status().message())},
-             false);
-      return untrack();
-    }
-    if (answer.status().code() == folio::codes::kInvalidArgument) {
-      // The gateway could never take this refund as it is (UnionPay's orderId
-      // is 8 to 40 letters and digits): a clear failure for an operator,
-      // not a retry forever.
-      Record(g, name + ":refund-invalid:" + refund_id,
-             domain::RefundFail{refund_id, "the gateway cannot take this refund: " +
-                                               std::string(answer.status().message())},
-             false);
+    // Refused, or a refund the gateway could never take as it is (UnionPay's
+    // orderId is 8 to 40 letters and digits): a clear failure for an
+    // operator, not a retry forever.
+    const bool refused = answer.status().code() == gw::codes::kGatewayRefused;
+    if (refused || answer.status().code() == folio::codes::kInvalidArgument) {
+      const std::string why =
+          refused ? "the gateway refused the refund: " : "the gateway cannot take this refund: ";
+      Record(g, name + (refused ? ":refund-refused:" : ":refund-invalid:") + refund_id,
+             domain::RefundFail{refund_id, why + std::string(answer.status().message())}, false);
       return untrack();
     }
     std::lock_guard<std::mutex> lock(mu_);

@@ -46,17 +46,22 @@ TEST_CASE("trust: uncleared money cannot leave until it clears") {
   CHECK(Balance(h.ledger, "bank:operating", Asset::CNY) == 15000);
 }
 
-TEST_CASE("a payment to trust deposits to the matter when it settles") {
-  Harness h;
+// Payment "tp" of client cl1 into trust for matter m1.
+PaymentCreate TrustPayment(fb::Method method, Money amount) {
   PaymentCreate c;
   c.payment_id = "tp";
   c.customer_id = "cl1";
-  c.method = fb::Method::BankTransfer;
-  c.amount = Cny("1000.00");
+  c.method = method;
+  c.amount = amount;
   c.destination = fb::Destination::Trust;
   c.client_id = "cl1";
   c.matter_id = "m1";
-  h.Ok(c);
+  return c;
+}
+
+TEST_CASE("a payment to trust deposits to the matter when it settles") {
+  Harness h;
+  h.Ok(TrustPayment(fb::Method::BankTransfer, Cny("1000.00")));
   CHECK(h.Rejected(Disburse("d1", Cny("1.00"))) == rj::kTrustBalanceInsufficient);
   PaymentSettle s;
   s.payment_id = "tp";
@@ -69,15 +74,7 @@ TEST_CASE("a payment to trust deposits to the matter when it settles") {
 
 TEST_CASE("a trust payment paid after close is deposited to its matter, not refunded by itself") {
   Harness h;
-  PaymentCreate c;
-  c.payment_id = "tp";
-  c.customer_id = "cl1";
-  c.method = fb::Method::Alipay;
-  c.amount = Cny("300.00");
-  c.destination = fb::Destination::Trust;
-  c.client_id = "cl1";
-  c.matter_id = "m1";
-  h.Ok(c);
+  h.Ok(TrustPayment(fb::Method::Alipay, Cny("300.00")));
   h.Ok(PaymentCancel{"tp", "client asked"});
   PaymentSettle s;
   s.payment_id = "tp";
