@@ -174,6 +174,27 @@ std::optional<ReconRunRecord> FromJson(std::string_view text) {
   return r;
 }
 
+// Unfinished days are resumed this far back.
+constexpr std::int64_t kResumeDaysMax = 62;
+
+// "YYYY-MM-DD" -> days since 1970-01-01; nullopt unless it is a real date.
+std::optional<std::int64_t> ParseDay(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  int v[3] = {0, 0, 0};
+  const std::size_t starts[3] = {0, 5, 8}, lens[3] = {4, 2, 2};
+  for (int f = 0; f < 3; ++f) {
+    for (std::size_t i = 0; i < lens[f]; ++i) {
+      const char c = s[starts[f] + i];
+      if (c < '0' || c > '9') return std::nullopt;
+      v[f] = v[f] * 10 + (c - '0');
+    }
+  }
+  const std::int64_t days = domain::DaysFromCivil(
+      {v[0], static_cast<std::uint32_t>(v[1]), static_cast<std::uint32_t>(v[2])});
+  if (DayText(days) != s) return std::nullopt;  // 2026-02-30 and the like
+  return days;
+}
+
 // Both spellings of a day in a file name.
 bool NamesDay(const std::string& file, const std::string& day) {
   std::string compact = day;
@@ -262,6 +283,7 @@ void ReconScheduler::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
+    stopping_ = true;
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
@@ -431,21 +453,19 @@ std::vector<ReconRunRecord> ReconScheduler::RunDue() {
   for (const ReconJob& job : config_.jobs) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stop_ && thread_.joinable()) break;  // stopping
+      if (stopping_) break;
     }
     const std::int64_t due = BillDayDue(now, job.at_minutes, config_.utc_offset_minutes);
     // Earlier days left unfinished (a crash, a bill that came late) first.
     std::set<std::int64_t> days{due};
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(deps_.dir + "/" + job.name, ec)) {
-      const std::string name = entry.path().filename().string();
+      const std::optional<std::int64_t> d = ParseDay(entry.path().filename().string());
+      if (!d || *d >= due || *d < due - kResumeDaysMax) continue;
       auto text = ReadWholeFile(entry.path().string() + "/state.json");
       if (!text.ok()) continue;
       auto rec = FromJson(*text);
-      if (!rec || rec->status == "done") continue;
-      for (std::int64_t d = due - 62; d < due; ++d) {
-        if (DayText(d) == name) days.insert(d);
-      }
+      if (rec && rec->status != "done") days.insert(*d);
     }
     for (std::int64_t d : days) out.push_back(RunDay(job, d));
   }

@@ -132,7 +132,8 @@ class ReconScheduler {
   std::mutex run_mu_;  // one run at a time
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = true;
+  bool stop_ = true;                             // the loop's
+  bool stopping_ = false;                        // Stop() was called: RunDue ends early
   std::map<std::string, std::uint64_t> counts_;  // by outcome, for /metrics
   std::thread thread_;
 };
