@@ -20,8 +20,8 @@ only="${1:-all}"
 seconds="${2:-30}"
 jobs="${3:-1}"
 targets=(envelope command_json money alipay_notify wechat_notify unionpay_notify hmac_notify
-         stmt_alipay stmt_wechatpay stmt_camt053 stmt_mt940 stmt_csv xml_reader zip http_api
-         alipay_api wechat_api unionpay_api serve_config)
+         stmt_alipay stmt_wechatpay stmt_camt053 stmt_mt940 stmt_csv stmt_unionpay xml_reader zip
+         http_api alipay_api wechat_api unionpay_api serve_config)
 if [[ "$only" != all ]] && ! printf '%s\n' "${targets[@]}" | grep -qx "$only"; then
   echo "unknown target '$only'; one of: all ${targets[*]}" >&2
   exit 2
@@ -38,6 +38,7 @@ extra_of() {
     stmt_wechatpay) echo "$fixtures/wechatpay" ;;
     stmt_camt053|xml_reader) echo "$fixtures/camt053" ;;
     stmt_mt940) echo "$fixtures/mt940" ;;
+    stmt_unionpay) echo "$fixtures/unionpay" ;;
   esac
   [[ -d tests/fuzz/seeds/$1 ]] && echo "tests/fuzz/seeds/$1"
   return 0

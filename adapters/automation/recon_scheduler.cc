@@ -44,6 +44,8 @@ std::string Extension(statements::Source s) {
       return ".xml";
     case statements::Source::kMt940:
       return ".sta";
+    case statements::Source::kUnionPay:
+      return ".txt";
     default:
       return ".csv";
   }
@@ -95,13 +97,15 @@ Result<ReconJob> JobFromJson(const bj::value& v, const std::string& where) {
   if (!ValidJobName(job.name)) return Invalid(where + ".name: 1 to 64 of a-z 0-9 _ -");
   ASSIGN_OR_RETURN(std::string source, StringField(o, "source", where, true));
   auto s = statements::SourceFromName(source);
-  if (!s) return Invalid(where + ".source: alipay, wechatpay, camt053, mt940 or csv");
+  if (!s) return Invalid(where + ".source: alipay, wechatpay, unionpay, camt053, mt940 or csv");
   job.source = *s;
   ASSIGN_OR_RETURN(std::string from, StringField(o, "from", where, true));
   if (from == "gateway") {
     job.from = ReconJob::From::kGateway;
-    if (job.source != statements::Source::kAlipay && job.source != statements::Source::kWechatPay) {
-      return Invalid(where + ".from: only alipay and wechatpay bills come from a gateway");
+    if (job.source != statements::Source::kAlipay && job.source != statements::Source::kWechatPay &&
+        job.source != statements::Source::kUnionPay) {
+      return Invalid(where +
+                     ".from: only alipay, wechatpay and unionpay bills come from a gateway");
     }
   } else if (from == "folder") {
     job.from = ReconJob::From::kFolder;

@@ -1,9 +1,9 @@
 // ReconScheduler: the daily reconciliation, run by the server itself.
 //
-// Each configured job (a source: Alipay's or WeChat Pay's bill fetched
-// through the gateway clients, or a bank statement dropped in a folder) runs
-// once a day at its local time (Asia/Shanghai by default) for the previous
-// local day D:
+// Each configured job (a source: Alipay's, WeChat Pay's or UnionPay's bill
+// fetched through the gateway clients, or a bank statement dropped in a
+// folder) runs once a day at its local time (Asia/Shanghai by default) for
+// the previous local day D:
 //
 //   1. fetch   the bill of D into <dir>/<job>/<D>/ (gateway: TradeBill +
 //              DownloadBill; folder: the files whose names hold D as
@@ -91,7 +91,7 @@ struct ReconSchedulerDeps {
   LogStore* store = nullptr;
   Writer* writer = nullptr;
   std::string dir;  // <data>/recon-jobs
-  // The gateway of a bill source (Alipay, WeChat Pay); null when none.
+  // The gateway of a bill source (Alipay, WeChat Pay, UnionPay); null when none.
   std::function<http::PaymentGateway*(statements::Source)> gateway_for;
   std::function<std::int64_t()> now_ns;  // default: the system clock
   // Tests: called after each step ("fetched", "imported", "reported") with

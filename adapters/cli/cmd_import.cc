@@ -16,7 +16,8 @@ namespace {
 constexpr const char* kImportHelp =
     R"(Usage: folio import --data DIR --source SOURCE FILE [FILE...] [--account ACCOUNT] [--json]
 
-Parses FILE (SOURCE: alipay, wechatpay, camt053, mt940, csv), matches every
+Parses FILE (SOURCE: alipay, wechatpay, unionpay, camt053, mt940, csv; a
+UnionPay INN file named INN<yymmdd>01ACOMN, its settle date), matches every
 line against the ledger (gateway transaction id, then order number, then
 amount within a 2-day window) and records the run in the log: the statement
 (with its SHA-256), every match, every discrepancy (posted to

@@ -413,9 +413,20 @@ int RunServe(const Argv& argv) {
   rd.writer = engine->writer.get();
   rd.dir = dir + "/recon-jobs";
   rd.gateway_for = [&wiring](statements::Source s) -> http::PaymentGateway* {
-    const auto want = s == statements::Source::kAlipay ? gateways::Gateway::kAlipay
-                                                       : gateways::Gateway::kWechatPay;
-    if (s != statements::Source::kAlipay && s != statements::Source::kWechatPay) return nullptr;
+    gateways::Gateway want = gateways::Gateway::kAlipay;
+    switch (s) {
+      case statements::Source::kAlipay:
+        want = gateways::Gateway::kAlipay;
+        break;
+      case statements::Source::kWechatPay:
+        want = gateways::Gateway::kWechatPay;
+        break;
+      case statements::Source::kUnionPay:
+        want = gateways::Gateway::kUnionPay;
+        break;
+      default:
+        return nullptr;  // bank statements come from a folder
+    }
     for (const auto& c : wiring.clients) {
       if (c->gateway() == want) return c.get();
     }

@@ -110,11 +110,15 @@ struct RefundAnswer {
   std::optional<Money> refunded;  // the amount this refund moved, when given
 };
 
-// Where to fetch a day's bill from (Alipay bill_download_url, WeChat download_url).
+// Where to fetch a day's bill from (Alipay bill_download_url, WeChat
+// download_url), or the bill itself when the gateway's answer carries it
+// (UnionPay's file transfer): then download_url is empty and `content` is
+// the file.
 struct BillLocation {
   std::string download_url;
   std::string hash_type;   // WeChat: "SHA1"; empty when the gateway gives none
   std::string hash_value;  // hex, as given
+  std::string content;     // the bill, when download_url is empty
 };
 
 }  // namespace folio::gateways

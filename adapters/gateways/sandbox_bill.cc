@@ -26,7 +26,9 @@ Period DayPeriod(const domain::CivilDate& day) {
 
 // The fee Folio's ledger books on a payment of `amount` by g's method.
 Money ExpectedFee(Gateway g, const Money& amount) {
-  const fb::Method method = g == Gateway::kAlipay ? fb::Method::Alipay : fb::Method::WechatPay;
+  const fb::Method method = g == Gateway::kAlipay     ? fb::Method::Alipay
+                            : g == Gateway::kUnionPay ? fb::Method::UnionPay
+                                                      : fb::Method::WechatPay;
   const domain::MethodConfig config = domain::DefaultMethodConfig(method);
   const domain::AssetRules* rules = config.RulesFor(amount.asset());
   if (rules == nullptr) return Money(amount.asset(), 0);  // an asset the method does not take
@@ -34,7 +36,12 @@ Money ExpectedFee(Gateway g, const Money& amount) {
   return fee.ok() ? *fee : Money(amount.asset(), 0);  // only when a sum overflows 128 bits
 }
 
-std::string PaymentStatus(Gateway g) { return g == Gateway::kAlipay ? "交易" : "SUCCESS"; }
+std::string PaymentStatus(Gateway g) {
+  return g == Gateway::kAlipay ? "交易" : g == Gateway::kUnionPay ? "S22" : "SUCCESS";
+}
+std::string RefundStatus(Gateway g) {
+  return g == Gateway::kAlipay ? "退款" : g == Gateway::kUnionPay ? "S30" : "REFUND";
+}
 
 statements::Line PaymentRow(Gateway g, const SandboxTrade& t) {
   statements::Line l;
@@ -72,7 +79,7 @@ void AddRefundRows(Gateway g, const SandboxTrade& t, const Period& day,
     l.fee = back;
     l.is_debit = true;
     l.is_refund = true;
-    l.status = g == Gateway::kAlipay ? "退款" : "REFUND";
+    l.status = RefundStatus(g);
     l.description = "Folio sandbox";
     l.booked_at_ns = r->made_at_unix_ns;
     rows->push_back(std::move(l));
@@ -114,6 +121,8 @@ std::optional<statements::Source> BillSource(Gateway g) {
       return statements::Source::kAlipay;
     case Gateway::kWechatPay:
       return statements::Source::kWechatPay;
+    case Gateway::kUnionPay:
+      return statements::Source::kUnionPay;
     default:
       return std::nullopt;
   }
@@ -133,8 +142,15 @@ std::vector<statements::Line> SandboxBillRows(const SandboxBillRequest& req,
   }
   if (req.extra_row) {
     SandboxTrade extra;
-    extra.gateway_txn_id = "SANDBOX-EXTRA-" + DateText(req.day);
-    extra.out_trade_no = "sandbox-extra";
+    if (req.gateway == Gateway::kUnionPay) {  // queryId is 21 letters or digits at most
+      std::string digits = DateText(req.day);
+      std::erase(digits, '-');
+      extra.gateway_txn_id = "SANDBOXEXTRA" + digits;
+      extra.out_trade_no = "sandboxextra";
+    } else {
+      extra.gateway_txn_id = "SANDBOX-EXTRA-" + DateText(req.day);
+      extra.out_trade_no = "sandbox-extra";
+    }
     extra.amount = Money(Asset::CNY, 100);
     extra.paid_at_unix_ns = day.start_ns;
     rows.push_back(PaymentRow(req.gateway, extra));

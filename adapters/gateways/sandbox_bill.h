@@ -1,5 +1,6 @@
 // The sandbox gateway's daily trade bill: what `GET /sandbox/bills/{gateway}/
-// {date}` serves (adapters/http/sandbox_process.h), in the gateway's real
+// {date}` serves for Alipay and WeChat Pay, and what UnionPay's file transfer
+// answer carries (the INN detail file, adapters/http/sandbox_process.h), in the gateway's real
 // layout (statements::BillWriter), so Folio's statement parsers and its
 // reconciliation read it as they read the gateway's own.
 //
@@ -14,8 +15,9 @@
 //     ledger expects it (reconciliation::FeeGivenBack, over the trade's
 //     refunds in the order they were made);
 //   - with SandboxFaults::bill_extra_row, one payment of 1.00 CNY nobody asked
-//     for (reference "SANDBOX-EXTRA-<date>", order_ref "sandbox-extra") at
-//     00:00 of the day.
+//     for (reference "SANDBOX-EXTRA-<date>", order_ref "sandbox-extra"; in
+//     UnionPay's file, whose ids are letters and digits, "SANDBOXEXTRA<yyyymmdd>"
+//     and "sandboxextra") at 00:00 of the day.
 // Rows are ordered by time, payments before refunds at the same time, then by
 // order_ref: the same book gives the same bytes for a day however often asked.
 //
@@ -36,8 +38,8 @@ namespace folio::gateways {
 // "YYYY-MM-DD", a real calendar day of years 1970..2261; nullopt otherwise.
 std::optional<domain::CivilDate> ParseBillDate(std::string_view text);
 
-// The statement source of g's trade bill; nullopt for a gateway without one
-// here (UnionPay).
+// The statement source of g's trade bill (Alipay, WeChat Pay, UnionPay);
+// nullopt for a gateway without one.
 std::optional<statements::Source> BillSource(Gateway g);
 
 struct SandboxBillRequest {
@@ -52,7 +54,8 @@ struct SandboxBillRequest {
 std::vector<statements::Line> SandboxBillRows(const SandboxBillRequest& req,
                                               const std::vector<SandboxTrade>& trades);
 
-// The whole bill, as the gateway's file (Alipay: GB18030; WeChat Pay: UTF-8).
+// The whole bill, as the gateway's file (Alipay: GB18030; WeChat Pay: UTF-8;
+// UnionPay: the INN file, `account` its merId).
 std::string SandboxBill(const SandboxBillRequest& req, const std::vector<SandboxTrade>& trades);
 
 }  // namespace folio::gateways

@@ -1,9 +1,12 @@
 #include "adapters/gateways/unionpay_api.h"
 
+#include <algorithm>
+
 #include "adapters/gateways/outbound_support.h"
 #include "adapters/gateways/parse_support.h"
 #include "adapters/gateways/shanghai_time.h"
 #include "adapters/gateways/unionpay.h"
+#include "adapters/statements/zip_archive.h"
 #include "events/codes.h"
 
 namespace folio::gateways {
@@ -89,6 +92,46 @@ Result<std::string> QueryId(const FormPairs& form) {
   ASSIGN_OR_RETURN(std::string id, Field(form, "queryId"));
   if (id.size() > kQueryIdBytesMax || !IsAlnum(id)) return ResponseInvalid("queryId is malformed");
   return id;
+}
+
+// "MMDD" of a real month and day (0229 included: ACP names no year).
+bool ValidSettleDate(std::string_view d) {
+  if (d.size() != 4 ||
+      !std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const int month = (d[0] - '0') * 10 + (d[1] - '0'), day = (d[2] - '0') * 10 + (d[3] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= kDays[month - 1];
+}
+
+// The INN file of the archive: its name is INN<yymmdd>01ACOMN (in a folder or
+// not), of settle date MMDD.
+Result<UnionPayFile> InnFile(std::string_view archive, std::string_view settle_date) {
+  auto invalid = [](const Status& s) { return ResponseInvalid("fileContent: " + s.message()); };
+  auto entries = statements::ListZipBytes(archive);
+  if (!entries.ok()) return invalid(entries.status());
+  const statements::ZipEntry* found = nullptr;
+  std::string name;
+  for (const statements::ZipEntry& e : *entries) {
+    const std::size_t slash = e.name.find_last_of('/');
+    const std::string base = slash == std::string::npos ? e.name : e.name.substr(slash + 1);
+    if (!base.starts_with("INN") || base.find("ACOMN") == std::string::npos) continue;
+    if (found != nullptr) return ResponseInvalid("fileContent: more than one INN file");
+    found = &e;
+    name = base;
+  }
+  if (found == nullptr) return ResponseInvalid("fileContent: no INN...ACOMN file in the archive");
+  if (name.size() < 9 || name.substr(5, 4) != settle_date) {
+    return ResponseInvalid("fileContent: " + name + " is not of settle date " +
+                           std::string(settle_date));
+  }
+  auto bytes = statements::ExtractZipEntryBytes(archive, *found, kUnionPayFileBytesMax);
+  if (!bytes.ok()) return invalid(bytes.status());
+  UnionPayFile f;
+  f.name = std::move(name);
+  f.bytes = std::move(*bytes);
+  return f;
 }
 
 }  // namespace
@@ -197,9 +240,28 @@ Result<OutboundRequest> UnionPayApi::Query(std::string_view order_id,
                                     {"txnTime", ShanghaiCompactDateTime(orig_txn_s)}});
 }
 
+Result<OutboundRequest> UnionPayApi::FileTransfer(std::string_view settle_date,
+                                                  std::int64_t now_s) const {
+  if (!ValidSettleDate(settle_date)) return BadArgument("settle_date must be MMDD, a real day");
+  RETURN_IF_ERROR(CheckTime(now_s));
+  return Build(kUnionPayFileTransPath, {{"version", "5.1.0"},
+                                        {"encoding", "UTF-8"},
+                                        {"signMethod", "01"},
+                                        {"certId", config_.merchant_cert_id},
+                                        {"txnType", "76"},
+                                        {"txnSubType", "01"},
+                                        {"bizType", "000000"},
+                                        {"accessType", "0"},
+                                        {"merId", config_.mer_id},
+                                        {"settleDate", std::string(settle_date)},
+                                        {"txnTime", ShanghaiCompactDateTime(now_s)},
+                                        {"fileType", "00"}});
+}
+
 // ---- Reading answers. ----
 
-Result<UnionPayApi::Answer> UnionPayApi::Read(const InboundResponse& r, std::string_view order_id,
+Result<UnionPayApi::Answer> UnionPayApi::Read(const InboundResponse& r,
+                                              std::optional<std::string_view> order_id,
                                               std::int64_t now_s) const {
   RETURN_IF_ERROR(internal::CheckHttpResponse(
       r, {"application/x-www-form-urlencoded", "text/plain", "text/html"}));
@@ -236,7 +298,9 @@ Result<UnionPayApi::Answer> UnionPayApi::Read(const InboundResponse& r, std::str
     return ResponseInvalid("merId is not this merchant's");
   }
   const std::optional<std::string_view> echoed = FormValue(a.form, "orderId");
-  if ((echoed || a.resp_code == "00") && echoed.value_or("") != order_id) {
+  if (!order_id) {
+    if (echoed) return ResponseInvalid("orderId in the answer of a call that named none");
+  } else if ((echoed || a.resp_code == "00") && echoed.value_or("") != *order_id) {
     return ResponseInvalid("orderId is not the one asked about");
   }
   return a;
@@ -311,6 +375,29 @@ Result<RefundAnswer> UnionPayApi::ParseRefundQuery(const InboundResponse& r,
     ASSIGN_OR_RETURN(out.refunded, Amount(a.form));
   }
   return out;
+}
+
+Result<UnionPayFile> UnionPayApi::ParseFileTransfer(const InboundResponse& r,
+                                                    std::string_view settle_date,
+                                                    std::int64_t now_s) const {
+  ASSIGN_OR_RETURN(Answer a, Read(r, std::nullopt, now_s));
+  if (a.resp_code != "00") return CallError(a.resp_code, a.resp_msg, a.is_signed);
+  ASSIGN_OR_RETURN(std::string echoed, Field(a.form, "settleDate"));
+  if (echoed != settle_date) return ResponseInvalid("settleDate is not the one asked for");
+  ASSIGN_OR_RETURN(std::string content, Field(a.form, "fileContent"));
+  const std::optional<std::string> packed = crypto::Base64Decode(content);
+  if (!packed) return ResponseInvalid("fileContent is not base64");
+  std::string archive;
+  if (packed->starts_with("PK\x03\x04")) {
+    archive = *packed;
+  } else {
+    Result<std::string> inflated = statements::ZlibInflate(*packed, kUnionPayFileBytesMax);
+    if (!inflated.ok()) return ResponseInvalid("fileContent: " + inflated.status().message());
+    archive = std::move(*inflated);
+  }
+  ASSIGN_OR_RETURN(UnionPayFile file, InnFile(archive, settle_date));
+  file.archive_name = std::string(FormValue(a.form, "fileName").value_or(""));
+  return file;
 }
 
 }  // namespace folio::gateways

@@ -8,6 +8,11 @@
 //       txnType 04, txnSubType 00, bizType 000000, channelType 08, origQryId
 //   status query (交易状态查询)             POST /gateway/api/queryTrans.do
 //       txnType 00, txnSubType 00, bizType 000000, orderId + the original txnTime
+//   file transfer (文件传输, the merchant   POST /gateway/api/fileTransRequest.do
+//   reconciliation file of a settle date)      txnType 76, txnSubType 01, bizType 000000,
+//                                              fileType 00, settleDate MMDD; no orderId
+//       (ACP serves it from its file host, filedownload.95516.com in production;
+//       Folio sends it to the same base as the other calls)
 // Common fields: version 5.1.0, encoding UTF-8, signMethod 01, certId (our
 // signing certificate's serial, decimal), accessType 0, merId, orderId,
 // txnTime (yyyyMMddHHmmss Asia/Shanghai); money calls add txnAmt (fen),
@@ -38,11 +43,21 @@
 //                                merId not ours, orderId not the one asked about
 //   5. by respCode:
 //        00          the call's own fields (missing or bad -> gateway_response_invalid;
-//                    txnAmt at most 12 digits, origRespCode 2 letters or digits)
+//                    txnAmt at most 12 digits, origRespCode 2 letters or digits;
+//                    file transfer: settleDate echoed, fileContent as below)
 //        03, 04, 05  gateway_unavailable: in process or unknown, ask again
 //        34          query, refund query: kNotFound (signed); other calls gateway_refused
 //        12          refund: kProcessing (signed; already submitted, query it)
-//        any other   gateway_refused "respCode <c>: <respMsg>"
+//        any other   gateway_refused "respCode <c>: <respMsg>" (file transfer:
+//                    98, no file for that date yet, is one of these)
+//
+// The file transfer's fileContent (ACP SDK deCodeFileContent: "解base64，解
+// DEFLATE压缩"; its inflater is java.util.zip.Inflater, a zlib stream):
+//   fileContent = base64(zlib(archive)), archive = the ZIP named by fileName
+//   ("<merId>_<yyyymmdd>.zip") holding the day's files; Folio keeps the one
+//   named INN<yymmdd>01ACOMN (adapters/statements/unionpay_inn.h), whose
+//   MMDD must be settleDate's. A fileContent that is already a ZIP after
+//   base64 (PK\3\4) is read as one. Each failure -> gateway_response_invalid.
 #pragma once
 
 #include <cstdint>
@@ -61,6 +76,18 @@ namespace folio::gateways {
 
 inline constexpr std::string_view kUnionPayBackTransPath = "/gateway/api/backTransReq.do";
 inline constexpr std::string_view kUnionPayQueryPath = "/gateway/api/queryTrans.do";
+inline constexpr std::string_view kUnionPayFileTransPath = "/gateway/api/fileTransRequest.do";
+
+// The largest INN file, and archive, the file transfer answer may unpack to
+// (a zip bomb stops here). Default sizes hold about 100,000 transactions.
+inline constexpr std::uint64_t kUnionPayFileBytesMax = 64ULL << 20;
+
+// The transaction detail file of a file transfer answer.
+struct UnionPayFile {
+  std::string archive_name;  // fileName: "<merId>_<yyyymmdd>.zip"
+  std::string name;          // "INN<yymmdd>01ACOMN"
+  std::string bytes;         // the file as UnionPay wrote it (GBK, fixed width)
+};
 
 struct UnionPayApiConfig {
   std::string mer_id;
@@ -103,6 +130,9 @@ class UnionPayApi {
   // The status of the transaction `order_id` sent at `orig_txn_s` (a QR order
   // or a refund: ACP names a transaction by orderId and txnTime).
   Result<OutboundRequest> Query(std::string_view order_id, std::int64_t orig_txn_s) const;
+  // The merchant reconciliation file of `settle_date` ("MMDD": ACP names no
+  // year; UnionPay keeps the recent ones).
+  Result<OutboundRequest> FileTransfer(std::string_view settle_date, std::int64_t now_s) const;
 
   // respCode 00 with qrCode.
   Result<CreatedTrade> ParseApplyQrCode(const InboundResponse& r, std::string_view order_id,
@@ -121,13 +151,19 @@ class UnionPayApi {
   // txnAmt), 03/04/05 -> kProcessing, another -> kFailed, 34 -> kNotFound.
   Result<RefundAnswer> ParseRefundQuery(const InboundResponse& r, std::string_view refund_order_id,
                                         std::int64_t now_s) const;
+  // respCode 00 with settleDate == `settle_date` and a fileContent holding
+  // INN<yymmdd>01ACOMN of that MMDD: the file (see fileContent above).
+  Result<UnionPayFile> ParseFileTransfer(const InboundResponse& r, std::string_view settle_date,
+                                         std::int64_t now_s) const;
 
  private:
   UnionPayApi(UnionPayApiConfig config, crypto::Pkey merchant_key, CertChainVerifier verifier);
 
   OutboundRequest Build(std::string_view path, FormPairs fields) const;
   struct Answer;
-  Result<Answer> Read(const InboundResponse& r, std::string_view order_id,
+  // `order_id`: the orderId a success must echo; nullopt for a call that
+  // names none (the file transfer), whose answer must echo none.
+  Result<Answer> Read(const InboundResponse& r, std::optional<std::string_view> order_id,
                       std::int64_t now_s) const;
 
   UnionPayApiConfig config_;

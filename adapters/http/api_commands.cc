@@ -17,6 +17,7 @@
 #include "adapters/json/json_codes.h"
 #include "adapters/reconciliation/import.h"
 #include "adapters/statements/statement.h"
+#include "adapters/statements/text.h"
 #include "events/codes.h"
 #include "events/hash.h"
 
@@ -205,8 +206,18 @@ void Api::HandleImport(Call& call) {
   auto source_name = call.Param("source");
   auto source = source_name ? statements::SourceFromName(*source_name) : std::nullopt;
   if (!source) {
-    return Fail(call, Err(hcodes::kQueryInvalid,
-                          "source= is required: alipay, wechatpay, camt053, mt940 or csv"));
+    return Fail(call,
+                Err(hcodes::kQueryInvalid,
+                    "source= is required: alipay, wechatpay, unionpay, camt053, mt940 or csv"));
+  }
+  // UnionPay's file names no year: the settle date it is read against.
+  std::int64_t settle_ns = 0;
+  if (auto settle = call.Param("settle_date")) {
+    auto ns = statements::ParseShanghaiTime(*settle, 0);
+    if (*source != statements::Source::kUnionPay || settle->size() != 10 || !ns.ok()) {
+      return Fail(call, Err(hcodes::kQueryInvalid, "settle_date= is YYYY-MM-DD, for unionpay"));
+    }
+    settle_ns = *ns;
   }
   if (call.req.body.empty())
     return Fail(call, Err(hcodes::kBadRequest, "the body is the statement file"));
@@ -229,6 +240,10 @@ void Api::HandleImport(Call& call) {
   o.path = path;
   o.actor = call.who->name;
   if (auto account = call.Param("account")) o.account = *account;
+  if (settle_ns != 0) {
+    o.period_start_ns = settle_ns;
+    o.period_end_ns = settle_ns + statements::kNsPerDay;
+  }
   auto r = reconciliation::ImportStatement(*deps_.store, *deps_.writer, o);
   std::error_code ec;
   std::filesystem::remove(path, ec);

@@ -537,14 +537,29 @@ Result<gw::RefundAnswer> UnionPayGateway::QueryRefund(const RefundOrder& o) {
       });
 }
 
-Result<gw::BillLocation> UnionPayGateway::TradeBill(std::string_view) {
-  return Status::Error(gw::codes::kGatewayRefused,
-                       "UnionPay delivers bills by its file service, not by this API");
+Result<gw::BillLocation> UnionPayGateway::TradeBill(std::string_view date) {
+  // "YYYY-MM-DD" -> ACP's settleDate "MMDD".
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') {
+    return Status::Error(codes::kInvalidArgument, "bill date must be YYYY-MM-DD");
+  }
+  const std::string settle = std::string(date.substr(5, 2)) + std::string(date.substr(8, 2));
+  ASSIGN_OR_RETURN(gw::UnionPayFile file,
+                   caller_->Call<gw::UnionPayFile>(
+                       "file_transfer", [&] { return api_.FileTransfer(settle, now_s_()); },
+                       [&](const gw::InboundResponse& r) {
+                         return api_.ParseFileTransfer(r, settle, now_s_());
+                       }));
+  gw::BillLocation where;
+  where.content = std::move(file.bytes);
+  return where;
 }
 
-Result<std::string> UnionPayGateway::DownloadBill(const gw::BillLocation&) {
-  return Status::Error(gw::codes::kGatewayRefused,
-                       "UnionPay delivers bills by its file service, not by this API");
+Result<std::string> UnionPayGateway::DownloadBill(const gw::BillLocation& where) {
+  if (!where.download_url.empty()) {
+    return Status::Error(gw::codes::kGatewayRefused,
+                         "UnionPay hands its files over in the file transfer answer, not by URL");
+  }
+  return where.content;
 }
 
 }  // namespace folio::http

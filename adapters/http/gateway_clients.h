@@ -136,8 +136,9 @@ class UnionPayGateway final : public PaymentGateway {
   Status CloseTrade(std::string_view payment_id) override;
   Result<gateways::RefundAnswer> Refund(const RefundOrder& order) override;
   Result<gateways::RefundAnswer> QueryRefund(const RefundOrder& order) override;
-  // UnionPay's bills come by its file transfer service, not this API:
-  // gateway_refused.
+  // The merchant reconciliation file of `date` by ACP's file transfer call
+  // (unionpay_api.h): its INN detail file in `content`. Not there yet:
+  // gateway_refused (respCode 98). DownloadBill hands `content` back.
   Result<gateways::BillLocation> TradeBill(std::string_view date) override;
   Result<std::string> DownloadBill(const gateways::BillLocation& where) override;
   std::vector<Sample> MetricSamples() const override { return caller_->MetricSamples(); }

@@ -54,11 +54,15 @@ class PaymentGateway {
   virtual Status CloseTrade(std::string_view payment_id) = 0;
   virtual Result<gateways::RefundAnswer> Refund(const RefundOrder& order) = 0;
   virtual Result<gateways::RefundAnswer> QueryRefund(const RefundOrder& order) = 0;
-  // Where the day's trade bill is (date "YYYY-MM-DD", Asia/Shanghai).
+  // Where the day's trade bill is (date "YYYY-MM-DD", Asia/Shanghai). A
+  // gateway whose answer carries the file itself (UnionPay's file transfer)
+  // returns it in `content`, download_url empty; a bill not made yet is
+  // gateway_refused (the scheduled job waits and asks again).
   virtual Result<gateways::BillLocation> TradeBill(std::string_view date) = 0;
   // The bill at `where`, its hash checked when the gateway gave one (WeChat
-  // Pay: SHA1). Errors: as a call's, and gateway_response_invalid for a hash
-  // that does not match or an answer other than 200.
+  // Pay: SHA1); `where.content` as is when download_url is empty (UnionPay;
+  // no second call). Errors: as a call's, and gateway_response_invalid for a
+  // hash that does not match or an answer other than 200.
   virtual Result<std::string> DownloadBill(const gateways::BillLocation& where) = 0;
   virtual std::vector<Sample> MetricSamples() const = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <list>
 #include <mutex>
@@ -21,6 +22,8 @@
 #include "adapters/http/client.h"
 #include "adapters/http/outbound.h"
 #include "adapters/http/server.h"
+#include "adapters/statements/zip_archive.h"
+#include "engine/domain/civil_time.h"
 #include "events/codes.h"
 
 namespace folio::http {
@@ -774,6 +777,75 @@ struct SandboxServer::Impl {
     Answer(fault, std::move(done), UnionPayAnswer(fault, std::move(out)));
   }
 
+  // POST /gateway/api/fileTransRequest.do (txnType 76, fileType 00): the
+  // merchant reconciliation file of settleDate MMDD, the latest such day not
+  // after today (Asia/Shanghai, by the book's wall clock), as UnionPay hands
+  // it over: fileContent = base64(zlib(ZIP of INN<yymmdd>01ACOMN)).
+  void HandleUnionPayFile(const Request& req, Responder done) {
+    const Fault fault = RollFault();
+    if (fault == Fault::k5xx) return done(Response{503, "text/html", "Service Unavailable", {}});
+    auto form = gw::ParseUnionPayApiRequest(req.body, merchant_unionpay_pub.get());
+    if (!form.ok()) {
+      Refused();
+      return Answer(fault, std::move(done), Response{400, "text/plain", "bad request", {}});
+    }
+    auto v = [&](std::string_view name) {
+      return std::string(gw::FormValue(*form, name).value_or(""));
+    };
+    const std::string settle = v("settleDate");
+    gw::FormPairs out = {
+        {"version", "5.1.0"},       {"encoding", "UTF-8"},           {"bizType", v("bizType")},
+        {"txnType", v("txnType")},  {"txnSubType", v("txnSubType")}, {"accessType", "0"},
+        {"merId", v("merId")},      {"settleDate", settle},          {"txnTime", v("txnTime")},
+        {"fileType", v("fileType")}};
+    auto resp = [&](std::string code, std::string msg) {
+      out.emplace_back("respCode", std::move(code));
+      out.emplace_back("respMsg", std::move(msg));
+    };
+    const std::optional<domain::CivilDate> day = SettleDay(settle);
+    if (v("merId") != id.gateway.unionpay_mer_id) {
+      resp("11", "merId");
+    } else if (v("txnType") != "76" || v("fileType") != "00") {
+      resp("10", "txnType or fileType");
+    } else if (!day) {
+      resp("10", "settleDate");
+    } else {
+      char date[16], yymmdd[16];
+      std::snprintf(date, sizeof date, "%04d-%02u-%02u", day->year, day->month, day->day);
+      std::snprintf(yymmdd, sizeof yymmdd, "%02d%02u%02u", day->year % 100, day->month, day->day);
+      const std::string inn = Bill(gw::Gateway::kUnionPay, date).value_or("");
+      const std::string zip = statements::MakeZip({{"INN" + std::string(yymmdd) + "01ACOMN", inn}});
+      resp("00", "success");
+      out.emplace_back("fileName",
+                       v("merId") + "_" + std::string(date).erase(7, 1).erase(4, 1) + ".zip");
+      out.emplace_back("fileContent", crypto::Base64Encode(statements::ZlibDeflate(zip)));
+    }
+    Answer(fault, std::move(done), UnionPayAnswer(fault, std::move(out)));
+  }
+
+  // "MMDD" -> the latest such day not after today in Asia/Shanghai.
+  std::optional<domain::CivilDate> SettleDay(std::string_view mmdd) const {
+    if (mmdd.size() != 4 ||
+        !std::all_of(mmdd.begin(), mmdd.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    const std::int64_t now_ns =
+        opts.wall_clock ? opts.wall_clock() : NowS() * std::int64_t{1'000'000'000};
+    const domain::CivilDate today = domain::ShanghaiDate(now_ns);
+    domain::CivilDate d;
+    d.month = static_cast<std::uint32_t>((mmdd[0] - '0') * 10 + (mmdd[1] - '0'));
+    d.day = static_cast<std::uint32_t>((mmdd[2] - '0') * 10 + (mmdd[3] - '0'));
+    for (std::int32_t y = today.year; y >= today.year - 4; --y) {  // 0229: back to a leap year
+      d.year = y;
+      char text[16];
+      std::snprintf(text, sizeof text, "%04d-%02u-%02u", d.year, d.month, d.day);
+      const auto parsed = gw::ParseBillDate(text);
+      if (!parsed) continue;
+      if (domain::DaysFromCivil(*parsed) <= domain::DaysFromCivil(today)) return parsed;
+    }
+    return std::nullopt;
+  }
+
   // --- control --------------------------------------------------------------
 
   std::string BaseUrl() const {
@@ -787,7 +859,9 @@ struct SandboxServer::Impl {
     gw::SandboxBillRequest req;
     req.gateway = g;
     req.day = *day;
-    req.account = g == gw::Gateway::kAlipay ? id.gateway.alipay_app_id : id.gateway.wechat_mchid;
+    req.account = g == gw::Gateway::kAlipay     ? id.gateway.alipay_app_id
+                  : g == gw::Gateway::kUnionPay ? id.gateway.unionpay_mer_id
+                                                : id.gateway.wechat_mchid;
     req.extra_row = book.faults().bill_extra_row;
     return gw::SandboxBill(req, book.SettledTrades(g, Clock::now()));
   }
@@ -928,6 +1002,9 @@ struct SandboxServer::Impl {
     }
     if (path == gw::kUnionPayQueryPath && req.method == "POST") {
       return HandleUnionPay(req, std::move(done), true);
+    }
+    if (path == gw::kUnionPayFileTransPath && req.method == "POST") {
+      return HandleUnionPayFile(req, std::move(done));
     }
     if (path == "/sandbox/stats" && req.method == "GET") return done(StatsJson());
     if (path == "/sandbox/trades" && req.method == "GET") return done(TradesJson());

@@ -7,7 +7,10 @@
 //   /v3/pay/transactions/..., /v3/refund/...,  WeChat Pay API v3 (Native order,
 //   /v3/certificates, /v3/bill/tradebill       query, close, refund, refund query)
 //   POST /gateway/api/backTransReq.do,         UnionPay ACP 5.1.0 (QR order,
-//        /gateway/api/queryTrans.do            refund, status query)
+//        /gateway/api/queryTrans.do,           refund, status query, the file
+//        /gateway/api/fileTransRequest.do      transfer of a settleDate MMDD: the
+//                                              latest such day not after today,
+//                                              its INN file zipped in fileContent)
 //   GET  /sandbox/stats                        what it did (JSON): trades, refunds
 //                                              made, notifications, faults played
 //   GET  /sandbox/trades                       every trade with its outcome

@@ -37,6 +37,7 @@ std::int64_t ShanghaiDayStart(std::int64_t ns) {
 LedgerScope ScopeOf(statements::Source s) {
   if (s == statements::Source::kAlipay) return LedgerScope::kAlipay;
   if (s == statements::Source::kWechatPay) return LedgerScope::kWechatPay;
+  if (s == statements::Source::kUnionPay) return LedgerScope::kUnionPay;
   return LedgerScope::kTrustBank;
 }
 
@@ -52,6 +53,8 @@ fb::StatementSource FbSource(statements::Source s) {
       return fb::StatementSource::Mt940;
     case statements::Source::kCsv:
       return fb::StatementSource::Csv;
+    case statements::Source::kUnionPay:
+      return fb::StatementSource::UnionPay;
   }
   return fb::StatementSource::Unknown;
 }
@@ -63,6 +66,9 @@ std::string DefaultAccount(statements::Source s) {
   }
   if (s == statements::Source::kWechatPay) {
     return "clearing:" + std::string(domain::MethodName(fb::Method::WechatPay));
+  }
+  if (s == statements::Source::kUnionPay) {
+    return "clearing:" + std::string(domain::MethodName(fb::Method::UnionPay));
   }
   return "bank:trust";
 }
@@ -247,7 +253,8 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
     return r;
   }
   StatementSet files;
-  RETURN_IF_ERROR(files.Open(opts.source, paths));
+  // The day asked for is the settle date of a file whose times name no year (UnionPay).
+  RETURN_IF_ERROR(files.Open(opts.source, paths, opts.period_start_ns));
   // Pass 1: validate the whole file and learn its period before any write.
   std::int64_t first_ns = INT64_MAX, last_ns = INT64_MIN;
   const auto t0 = Clk::now();

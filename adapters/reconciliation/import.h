@@ -49,7 +49,9 @@ struct ImportOptions {
   // The period the statement covers when the file does not say (WeChat Pay's
   // bills): [start, end) in UTC ns. Both 0 (the default): the Shanghai days
   // its lines fall on. The scheduled job passes the day it asked for, so
-  // that an empty bill still makes every item of that day missing.
+  // that an empty bill still makes every item of that day missing. UnionPay:
+  // the start is also the settle date whose year the file's MMDD times take
+  // (statements::ParseOptions::settle_date_ns).
   std::int64_t period_start_ns = 0;
   std::int64_t period_end_ns = 0;
 };

@@ -20,8 +20,9 @@ class Collector {
 
   void Add(const fb::Envelope& env) {
     if (scope_ == LedgerScope::kTrustBank) return Trust(env);
-    const fb::Method method =
-        scope_ == LedgerScope::kAlipay ? fb::Method::Alipay : fb::Method::WechatPay;
+    const fb::Method method = scope_ == LedgerScope::kAlipay     ? fb::Method::Alipay
+                              : scope_ == LedgerScope::kUnionPay ? fb::Method::UnionPay
+                                                                 : fb::Method::WechatPay;
     switch (env.event_type()) {
       case fb::Event::PaymentCreated: {
         const auto* e = env.event_as_PaymentCreated();

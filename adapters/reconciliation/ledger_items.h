@@ -1,7 +1,7 @@
 // The ledger's side of a reconciliation: the money movements the ledger
 // expects a statement to show, read from the log up to a sequence.
 //
-//   gateway bills (alipay, wechatpay): payments of that method (settled ones
+//   gateway bills (alipay, wechatpay, unionpay): payments of that method (settled ones
 //     at their settlement time; unsettled ones so a paid-but-open payment is
 //     a status mismatch) and refunds to the original method that succeeded;
 //   bank statements (camt053, mt940, csv): movements of `bank:trust`: trust
@@ -44,7 +44,7 @@ struct LedgerItem {
   bool matched = false;   // set by the matcher
 };
 
-enum class LedgerScope : std::uint8_t { kAlipay, kWechatPay, kTrustBank };
+enum class LedgerScope : std::uint8_t { kAlipay, kWechatPay, kTrustBank, kUnionPay };
 
 struct LedgerSnapshot {
   std::vector<LedgerItem> items;  // in log order

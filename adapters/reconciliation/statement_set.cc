@@ -90,12 +90,14 @@ void Merge(statements::Header& all, statements::Header& next, std::uint32_t offs
 StatementSet::StatementSet() = default;
 StatementSet::~StatementSet() = default;
 
-Status StatementSet::Open(statements::Source source, const std::vector<std::string>& paths) {
+Status StatementSet::Open(statements::Source source, const std::vector<std::string>& paths,
+                          std::int64_t settle_date_ns) {
   source_ = source;
   std::uint32_t before = 0;
   for (const std::string& p : paths) {
     auto f = std::make_unique<File>();
     RETURN_IF_ERROR(f->Open(source, p));
+    f->options.settle_date_ns = settle_date_ns;
     f->lines_before = before;
     if (paths.size() > 1) {
       ASSIGN_OR_RETURN(std::uint32_t n, PhysicalLines(f->path));

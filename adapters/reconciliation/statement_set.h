@@ -27,8 +27,10 @@ class StatementSet {
   StatementSet(const StatementSet&) = delete;
   StatementSet& operator=(const StatementSet&) = delete;
 
-  // REQUIRES: `paths` is not empty.
-  Status Open(statements::Source source, const std::vector<std::string>& paths);
+  // REQUIRES: `paths` is not empty. `settle_date_ns`: ParseOptions::
+  // settle_date_ns of every file (UnionPay's times name no year). Default: 0.
+  Status Open(statements::Source source, const std::vector<std::string>& paths,
+              std::int64_t settle_date_ns = 0);
   // Parses every file in order into `sink`; the first error stops it.
   Result<statements::Header> Parse(const statements::LineSink& sink) const;
 

@@ -2,11 +2,13 @@
 
 #include <iconv.h>
 
+#include <array>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "adapters/statements/text.h"
+#include "adapters/statements/unionpay_inn.h"
 #include "engine/domain/civil_time.h"
 
 namespace folio::statements {
@@ -52,6 +54,51 @@ constexpr std::size_t kWechatCount = sizeof(kWechatColumns) / sizeof(kWechatColu
 
 // Column order: the documented one, or reversed (WeChat Pay has moved columns).
 std::size_t WechatAt(std::size_t i, bool shuffled) { return shuffled ? kWechatCount - 1 - i : i; }
+
+std::string Fen12(u128 fen) {
+  const std::string digits = U128ToString(fen);
+  return std::string(digits.size() < 12 ? 12 - digits.size() : 0, '0') + digits;
+}
+
+// One INN record (unionpay_inn.h): every field padded to its width (a value
+// wider than its field is cut: ACP allows a 40-byte orderId, the file holds 32).
+std::string UnionPayRecord(const Line& r, std::uint64_t trace, const std::string& mer_id) {
+  namespace up = unionpay;
+  std::array<std::string, up::kInnFields.size()> f;
+  const std::string at = ShanghaiTimeText(r.booked_at_ns);  // "2026-11-03 10:00:00"
+  const u128 amount = r.amount.minor(), fee = r.fee.minor();
+  f[up::kTxnCode] = std::string(r.is_refund ? up::kTxnCodeRefund : up::kTxnCodePayment);
+  f[1] = "00049992";  // 代理机构标识码, 发送机构标识码: UnionPay's own
+  f[2] = "00049992";
+  f[up::kTraceNo] = fmt::format("{:06}", trace % 1'000'000);
+  f[up::kTransmittedAt] =
+      at.substr(5, 2) + at.substr(8, 2) + at.substr(11, 2) + at.substr(14, 2) + at.substr(17, 2);
+  f[5] = "621626******0018";  // 帐号, masked
+  f[up::kAmount] = Fen12(amount);
+  f[7] = "8111";  // 商户类别: legal services
+  f[8] = "08";    // 终端类型: mobile
+  f[up::kQueryId] = r.reference;
+  f[up::kOrderId] = r.order_ref;
+  f[12] = "01";  // 支付卡类型: debit card
+  f[up::kMerchantFee] = (r.is_refund ? "C" : "D") + Fen12(fee);
+  const u128 net = amount >= fee ? amount - fee : 0;
+  f[up::kSettleAmount] = (r.is_refund ? "D" : "C") + Fen12(net);
+  f[up::kTxnType] = r.is_refund ? "04" : "01";
+  f[up::kTxnSubType] = r.is_refund ? "00" : "07";
+  f[up::kBizType] = "000000";
+  f[up::kOrigQueryId] = r.is_refund ? r.original_ref : "";
+  f[up::kMerId] = mer_id;
+  f[32] = f[up::kSettleAmount];  // 清算净额
+  std::string line;
+  line.reserve(up::kInnRecordBytes + 2);
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    if (i > 0) line.push_back(' ');
+    std::string v = f[i].substr(0, up::kInnFields[i].width);
+    v.resize(up::kInnFields[i].width, ' ');
+    line += v;
+  }
+  return line + "\r\n";
+}
 
 }  // namespace
 
@@ -145,6 +192,8 @@ void BillWriter::Begin() {
           (meta_.rows > 0 ? "\n# lines: " + std::to_string(meta_.rows) : std::string()) +
           "\ndate,reference,order_ref,amount,fee,direction,status,description\n");
       break;
+    case Source::kUnionPay:
+      break;  // records only
   }
 }
 
@@ -224,6 +273,9 @@ void BillWriter::Row(const Line& r) {
           r.amount.ToString() + "," + r.fee.ToString() + "," + (r.is_debit ? "D" : "C") + "," +
           r.status + ",\"" + r.description + "\"\n");
       break;
+    case Source::kUnionPay:
+      Put(UnionPayRecord(r, rows_, meta_.account));
+      break;
   }
 }
 
@@ -256,6 +308,8 @@ void BillWriter::End() {
     case Source::kCsv:
       if (meta_.rows == 0) Put("# lines: " + std::to_string(rows_) + "\n");
       break;
+    case Source::kUnionPay:
+      break;  // no totals line
   }
 }
 

@@ -14,7 +14,7 @@
 namespace folio::statements {
 
 struct BillMeta {
-  std::string account = "2088000000000001";
+  std::string account = "2088000000000001";  // UnionPay: the merId (15 digits)
   Asset asset = Asset::CNY;
   std::int64_t period_start_ns = 0;
   std::int64_t period_end_ns = 0;
@@ -33,6 +33,9 @@ class BillWriter {
   void Begin();
   // Uses reference, order_ref, original_ref, amount, fee, is_debit,
   // is_refund, status (WeChat Pay: SUCCESS when empty), booked_at_ns, description.
+  // UnionPay: one INN record (unionpay_inn.h) per row, S22 or S30 by
+  // is_refund; no header, no totals; the settle date is the caller's (the
+  // file name INN<yymmdd>01ACOMN, or ParseOptions::settle_date_ns).
   void Row(const Line& row);
   void End();
 

@@ -38,9 +38,10 @@ inline constexpr std::string_view kStatementTruncated = "statement_truncated";
 inline constexpr std::string_view kStatementSummaryFile = "statement_summary_file";
 inline constexpr std::string_view kStatementTooLarge = "statement_too_large";
 
-enum class Source { kAlipay, kWechatPay, kCamt053, kMt940, kCsv };
+// New sources go last: the fuzz targets are numbered by this order.
+enum class Source { kAlipay, kWechatPay, kCamt053, kMt940, kCsv, kUnionPay };
 
-// "alipay", "wechatpay", "camt053", "mt940", "csv".
+// "alipay", "wechatpay", "camt053", "mt940", "csv", "unionpay".
 std::string_view SourceName(Source s);
 std::optional<Source> SourceFromName(std::string_view name);
 
@@ -101,8 +102,14 @@ struct ParseOptions {
   // A physical line (or XML text run) longer than this is statement_too_large.
   // Default: 64 KiB.
   std::size_t line_bytes_max = 64 * 1024;
-  // File name, to refuse Alipay summary files (汇总). Default: empty.
+  // File name, to refuse Alipay summary files (汇总); UnionPay: the settle
+  // date of "INN<yymmdd>01ACOMN". Default: empty.
   std::string file_name;
+  // UnionPay: a time (UTC ns) in the file's settle date, when its name does
+  // not give it. Its times are MMDDhhmmss: each gets the year that puts it
+  // nearest this day. Default: 0 (from file_name; neither is
+  // statement_malformed).
+  std::int64_t settle_date_ns = 0;
 };
 
 // Called once per movement, in file order. A non-OK status stops the parse
@@ -119,11 +126,13 @@ Result<Header> ParseStatement(Source source, std::istream& in, const LineSink& s
 Result<Header> ParseStatementFile(Source source, const std::string& path, const LineSink& sink,
                                   ParseOptions opts = {});
 
-// The parsers, one per format (alipay.cc, wechatpay.cc, camt053.cc, mt940.cc, csv.cc).
+// The parsers, one per format (alipay.cc, wechatpay.cc, camt053.cc, mt940.cc, csv.cc,
+// unionpay.cc).
 Result<Header> ParseAlipay(std::istream& in, const LineSink& sink, const ParseOptions& opts);
 Result<Header> ParseWechatPay(std::istream& in, const LineSink& sink, const ParseOptions& opts);
 Result<Header> ParseCamt053(std::istream& in, const LineSink& sink, const ParseOptions& opts);
 Result<Header> ParseMt940(std::istream& in, const LineSink& sink, const ParseOptions& opts);
 Result<Header> ParseCsv(std::istream& in, const LineSink& sink, const ParseOptions& opts);
+Result<Header> ParseUnionPay(std::istream& in, const LineSink& sink, const ParseOptions& opts);
 
 }  // namespace folio::statements

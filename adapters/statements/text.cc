@@ -257,13 +257,15 @@ std::string_view SourceName(Source s) {
       return "mt940";
     case Source::kCsv:
       return "csv";
+    case Source::kUnionPay:
+      return "unionpay";
   }
   return "unknown";
 }
 
 std::optional<Source> SourceFromName(std::string_view name) {
-  for (Source s :
-       {Source::kAlipay, Source::kWechatPay, Source::kCamt053, Source::kMt940, Source::kCsv}) {
+  for (Source s : {Source::kAlipay, Source::kWechatPay, Source::kCamt053, Source::kMt940,
+                   Source::kCsv, Source::kUnionPay}) {
     if (SourceName(s) == name) return s;
   }
   return std::nullopt;
@@ -282,6 +284,8 @@ Result<Header> ParseStatement(Source source, std::istream& in, const LineSink& s
       return ParseMt940(in, sink, opts);
     case Source::kCsv:
       return ParseCsv(in, sink, opts);
+    case Source::kUnionPay:
+      return ParseUnionPay(in, sink, opts);
   }
   return Status::Error(codes::kInvalidArgument, "unknown statement source");
 }

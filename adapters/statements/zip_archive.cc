@@ -1,6 +1,8 @@
 #include "adapters/statements/zip_archive.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 
 #include <zlib.h>
 
@@ -8,6 +10,7 @@
 
 #include "adapters/statements/gbk.h"
 #include "adapters/statements/statement.h"
+#include "engine/assert.h"
 #include "events/codes.h"
 
 namespace folio::statements {
@@ -34,15 +37,16 @@ bool ReadAt(std::ifstream& in, std::uint64_t offset, unsigned char* buf, std::si
 
 }  // namespace
 
-Result<std::vector<ZipEntry>> ListZip(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(codes::kIoError, "cannot open " + path);
-  in.seekg(0, std::ios::end);
-  const std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
+namespace {
+
+using ReadAtFn = std::function<bool(std::uint64_t offset, unsigned char* buf, std::size_t n)>;
+
+// The central directory of an archive of `size` bytes read through `read_at`.
+Result<std::vector<ZipEntry>> ParseDirectory(std::uint64_t size, const ReadAtFn& read_at) {
   // The end record is in the last 22 + 65535 bytes (its comment is at most 64 KiB).
   const std::uint64_t tail = std::min<std::uint64_t>(size, 22 + 65535);
   std::vector<unsigned char> buf(tail);
-  if (tail < 22 || !ReadAt(in, size - tail, buf.data(), tail)) return Bad("too short");
+  if (tail < 22 || !read_at(size - tail, buf.data(), tail)) return Bad("too short");
   std::size_t eocd = std::string::npos;
   for (std::size_t i = tail - 22 + 1; i-- > 0;) {
     if (Le(&buf[i], 4) == kEndOfCentralDir) {
@@ -55,7 +59,7 @@ Result<std::vector<ZipEntry>> ListZip(const std::string& path) {
   const std::uint64_t cd_size = Le(&buf[eocd + 12], 4), cd_offset = Le(&buf[eocd + 16], 4);
   if (cd_offset + cd_size > size || cd_size > (64u << 20)) return Bad("bad central directory");
   std::vector<unsigned char> cd(cd_size);
-  if (!ReadAt(in, cd_offset, cd.data(), cd.size())) return Bad("cannot read central directory");
+  if (!read_at(cd_offset, cd.data(), cd.size())) return Bad("cannot read central directory");
   std::vector<ZipEntry> out;
   GbkDecoder gbk;
   std::size_t p = 0;
@@ -80,6 +84,157 @@ Result<std::vector<ZipEntry>> ListZip(const std::string& path) {
   }
   return out;
 }
+
+// Inflates all of `in` (window_bits as inflateInit2: -15 raw deflate, 15
+// zlib) into at most `bytes_max` bytes; the stream must end exactly at the
+// end of `in`.
+Result<std::string> Inflate(std::string_view in, int window_bits, std::uint64_t bytes_max) {
+  z_stream z{};
+  if (inflateInit2(&z, window_bits) != Z_OK) return Bad("zlib init");
+  std::string out;
+  std::vector<unsigned char> dst(1 << 16);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  Status st;
+  int r = Z_OK;
+  while (st.ok() && r != Z_STREAM_END) {
+    z.next_out = dst.data();
+    z.avail_out = static_cast<uInt>(dst.size());
+    r = inflate(&z, Z_NO_FLUSH);
+    const std::size_t got = dst.size() - z.avail_out;
+    if (r != Z_OK && r != Z_STREAM_END) {
+      st = Bad(r == Z_BUF_ERROR ? "compressed data cut short" : "corrupt compressed data");
+    } else if (out.size() + got > bytes_max) {
+      st = Bad("inflates to more than " + std::to_string(bytes_max) + " bytes");
+    } else {
+      out.append(reinterpret_cast<const char*>(dst.data()), got);
+    }
+  }
+  const bool trailing = st.ok() && z.avail_in != 0;
+  inflateEnd(&z);
+  RETURN_IF_ERROR(st);
+  if (trailing) return Bad("bytes after the end of the compressed data");
+  return out;
+}
+
+std::string Deflate(std::string_view in, int window_bits) {
+  z_stream z{};
+  const int init =
+      deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
+  FOLIO_ASSERT(init == Z_OK, "zlib deflateInit2 with valid arguments");
+  std::string out(deflateBound(&z, static_cast<uLong>(in.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int r = deflate(&z, Z_FINISH);
+  FOLIO_ASSERT(r == Z_STREAM_END, "deflateBound is enough by its contract");
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+void PutLe(std::string& out, std::uint32_t v, int n) {
+  for (int i = 0; i < n; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+}  // namespace
+
+Result<std::vector<ZipEntry>> ListZip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error(codes::kIoError, "cannot open " + path);
+  in.seekg(0, std::ios::end);
+  const std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
+  return ParseDirectory(size, [&in](std::uint64_t offset, unsigned char* buf, std::size_t n) {
+    return ReadAt(in, offset, buf, n);
+  });
+}
+
+Result<std::vector<ZipEntry>> ListZipBytes(std::string_view zip) {
+  return ParseDirectory(zip.size(), [zip](std::uint64_t offset, unsigned char* buf, std::size_t n) {
+    if (offset > zip.size() || n > zip.size() - offset) return false;
+    std::memcpy(buf, zip.data() + offset, n);
+    return true;
+  });
+}
+
+Result<std::string> ExtractZipEntryBytes(std::string_view zip, const ZipEntry& e,
+                                         std::uint64_t bytes_max) {
+  if (e.size > bytes_max) return Bad("entry larger than " + std::to_string(bytes_max) + " bytes");
+  if (e.method != 0 && e.method != 8) return Bad("compression method " + std::to_string(e.method));
+  const auto* z = reinterpret_cast<const unsigned char*>(zip.data());
+  if (e.local_header_offset > zip.size() || zip.size() - e.local_header_offset < 30 ||
+      Le(z + e.local_header_offset, 4) != kLocalHeader) {
+    return Bad("bad local header");
+  }
+  const std::uint64_t data = e.local_header_offset + 30 + Le(z + e.local_header_offset + 26, 2) +
+                             Le(z + e.local_header_offset + 28, 2);
+  if (data > zip.size() || e.compressed_size > zip.size() - data) return Bad("entry truncated");
+  const std::string_view packed = zip.substr(data, e.compressed_size);
+  std::string out;
+  if (e.method == 0) {
+    out = std::string(packed);
+  } else {
+    ASSIGN_OR_RETURN(out, Inflate(packed, -MAX_WBITS, e.size));
+  }
+  if (out.size() != e.size) return Bad("entry not of its declared size");
+  const uLong crc = crc32(crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(out.data()),
+                          static_cast<uInt>(out.size()));
+  if (crc != e.crc32) return Bad("CRC-32 mismatch");
+  return out;
+}
+
+std::string MakeZip(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string zip, cd;
+  for (const auto& [name, bytes] : files) {
+    const std::string packed = Deflate(bytes, -MAX_WBITS);
+    const auto crc = static_cast<std::uint32_t>(crc32(crc32(0, nullptr, 0),
+                                                      reinterpret_cast<const Bytef*>(bytes.data()),
+                                                      static_cast<uInt>(bytes.size())));
+    const auto offset = static_cast<std::uint32_t>(zip.size());
+    auto common = [&](std::string& out) {
+      PutLe(out, 20, 2);     // version needed: 2.0 (deflate)
+      PutLe(out, 0x800, 2);  // the name is UTF-8
+      PutLe(out, 8, 2);      // deflated
+      PutLe(out, 0, 2);      // time 00:00
+      PutLe(out, 0x21, 2);   // date 1980-01-01
+      PutLe(out, crc, 4);
+      PutLe(out, static_cast<std::uint32_t>(packed.size()), 4);
+      PutLe(out, static_cast<std::uint32_t>(bytes.size()), 4);
+      PutLe(out, static_cast<std::uint32_t>(name.size()), 2);
+      PutLe(out, 0, 2);  // extra
+    };
+    PutLe(zip, kLocalHeader, 4);
+    common(zip);
+    zip += name;
+    zip += packed;
+    PutLe(cd, kCentralHeader, 4);
+    PutLe(cd, 20, 2);  // made by
+    common(cd);
+    PutLe(cd, 0, 2);  // comment
+    PutLe(cd, 0, 2);  // disk
+    PutLe(cd, 0, 2);  // internal attributes
+    PutLe(cd, 0, 4);  // external attributes
+    PutLe(cd, offset, 4);
+    cd += name;
+  }
+  const auto cd_offset = static_cast<std::uint32_t>(zip.size());
+  zip += cd;
+  PutLe(zip, kEndOfCentralDir, 4);
+  PutLe(zip, 0, 4);  // disk numbers
+  PutLe(zip, static_cast<std::uint32_t>(files.size()), 2);
+  PutLe(zip, static_cast<std::uint32_t>(files.size()), 2);
+  PutLe(zip, static_cast<std::uint32_t>(cd.size()), 4);
+  PutLe(zip, cd_offset, 4);
+  PutLe(zip, 0, 2);  // comment
+  return zip;
+}
+
+Result<std::string> ZlibInflate(std::string_view data, std::uint64_t bytes_max) {
+  return Inflate(data, MAX_WBITS, bytes_max);
+}
+
+std::string ZlibDeflate(std::string_view data) { return Deflate(data, MAX_WBITS); }
 
 Status ExtractZipEntry(const std::string& path, const ZipEntry& e, const std::string& out_path,
                        std::uint64_t bytes_max) {

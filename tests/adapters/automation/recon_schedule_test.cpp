@@ -62,16 +62,20 @@ TEST_CASE("recon schedule: a good config is read with its defaults") {
     "reconciliation": {"time_zone": "UTC", "check_every_ms": 1000, "jobs": [
       {"name": "alipay-daily", "source": "alipay", "from": "gateway"},
       {"name": "bank", "source": "camt053", "from": "folder", "folder": "/srv/bank",
-       "at": "10:15", "account": "bank:trust"}]}})"));
+       "at": "10:15", "account": "bank:trust"},
+      {"name": "unionpay-daily", "source": "unionpay", "from": "gateway", "at": "10:30"}]}})"));
   REQUIRE_MESSAGE(c.ok(), c.status().ToString());
   CHECK(c->clock);
   CHECK(c->clock_tick == std::chrono::milliseconds(250));
   CHECK(c->reconciliation.utc_offset_minutes == 0);
-  REQUIRE(c->reconciliation.jobs.size() == 2);
+  REQUIRE(c->reconciliation.jobs.size() == 3);
   CHECK(c->reconciliation.jobs[0].at_minutes == 9 * 60 + 30);  // the default
   CHECK(c->reconciliation.jobs[1].at_minutes == 10 * 60 + 15);
   CHECK(c->reconciliation.jobs[1].from == ReconJob::From::kFolder);
   CHECK(c->reconciliation.jobs[1].account == "bank:trust");
+  // UnionPay's file comes from the gateway too (ACP's file transfer call).
+  CHECK(c->reconciliation.jobs[2].source == statements::Source::kUnionPay);
+  CHECK(c->reconciliation.jobs[2].from == ReconJob::From::kGateway);
   auto empty = ServeConfig::FromJson(boost::json::parse("{}"));
   REQUIRE(empty.ok());
   CHECK(empty->clock);

@@ -194,5 +194,51 @@ TEST_CASE("sandbox bill: the extra row is one 1.00 CNY payment at the start of t
         SandboxBill(req, d.book.SettledTrades(Gateway::kAlipay, d.At(35 * kHourMs))));
 }
 
+TEST_CASE("sandbox bill: UnionPay's INN file carries queryIds, its fees and the extra row") {
+  Day d(PaidAfter100ms());
+  REQUIRE(d.book.Create(Gateway::kUnionPay, "UPPAY0001", Cny(10000), "", d.At(10 * kHourMs)).ok());
+  REQUIRE(d.book.Create(Gateway::kUnionPay, "UPPAY0002", Cny(5000), "", d.At(11 * kHourMs)).ok());
+  Fill(d);  // Alipay and WeChat Pay trades: not in UnionPay's file
+  REQUIRE(d.book.Refund(Gateway::kUnionPay, "UPPAY0001", "UPRF0001", Cny(4000), d.At(13 * kHourMs))
+              .ok());
+  const auto trades = d.book.SettledTrades(Gateway::kUnionPay, d.At(14 * kHourMs));
+  REQUIRE(BillSource(Gateway::kUnionPay) == statements::Source::kUnionPay);
+  SandboxBillRequest req = Request(Gateway::kUnionPay, {2026, 12, 7}, true);
+  req.account = "777290058110048";
+  const std::string file = SandboxBill(req, trades);
+  std::istringstream in(file);
+  statements::ParseOptions opts;
+  opts.file_name = "INN26120701ACOMN";
+  std::vector<statements::Line> lines;
+  auto h = statements::ParseStatement(
+      statements::Source::kUnionPay, in,
+      [&](const statements::Line& l) {
+        lines.push_back(l);
+        return OkStatus();
+      },
+      opts);
+  REQUIRE_MESSAGE(h.ok(), h.status().ToString());
+  CHECK(h->account == "777290058110048");
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0].reference == "SANDBOXEXTRA20261207");
+  CHECK(lines[0].order_ref == "sandboxextra");
+  CHECK(lines[0].booked_at_ns == kDayStartNs);
+  CHECK(S(lines[0].fee) == "0.01");  // 0.55% of 1.00, at least 0.01
+  CHECK(lines[1].order_ref == "UPPAY0001");
+  CHECK(lines[1].status == "S22");
+  CHECK(lines[1].reference.size() == 21);
+  CHECK(S(lines[1].amount) == "100.00");
+  CHECK(S(lines[1].fee) == "0.55");
+  CHECK(lines[1].booked_at_ns == Seconds(kDayStartNs + (10 * kHourMs + 100) * kMsNs));
+  CHECK(lines[2].order_ref == "UPPAY0002");
+  CHECK(S(lines[2].fee) == "0.28");  // 0.275, half-up
+  CHECK(lines[3].is_refund);
+  CHECK(lines[3].status == "S30");
+  CHECK(lines[3].order_ref == "UPRF0001");
+  CHECK(lines[3].reference == SandboxRefundId(Gateway::kUnionPay, "UPRF0001"));
+  CHECK(lines[3].original_ref == lines[1].reference);
+  CHECK(S(lines[3].fee) == "0.22");  // 0.55 * 40 / 100
+}
+
 }  // namespace
 }  // namespace folio::gateways

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <string>
 
 #include "adapters/gateways/cert_chain.h"
@@ -12,6 +13,7 @@
 #include "adapters/gateways/form.h"
 #include "adapters/gateways/unionpay.h"
 #include "adapters/gateways/unionpay_sandbox_api.h"
+#include "adapters/statements/zip_archive.h"
 #include "tests/adapters/gateways/gateway_test_support.h"
 
 namespace folio::gateways {
@@ -539,6 +541,157 @@ TEST_CASE("unionpay api: the generated chain and CertChainVerifier directly") {
   REQUIRE(key.ok());
   const crypto::Pkey signer = PrivateKey(MerchantKeys().private_pem);
   CHECK(crypto::VerifySha256Rsa(key->get(), "m", crypto::SignSha256Rsa(signer.get(), "m")));
+}
+
+// ---- The file transfer (txnType 76): the merchant reconciliation file. ----
+
+const std::string kInn = "S22 one fixed-width record\r\nS30 another\r\n";
+
+// The answer UnionPay gives: fileContent = base64(zlib(zip)) unless `plain_zip`.
+FormPairs FileAnswer(const std::string& archive, bool plain_zip = false) {
+  FormPairs f{{"version", "5.1.0"},
+              {"encoding", "UTF-8"},
+              {"bizType", "000000"},
+              {"txnType", "76"},
+              {"txnSubType", "01"},
+              {"accessType", "0"},
+              {"merId", std::string(kMerId)},
+              {"settleDate", "1121"},
+              {"txnTime", "20261122090000"},
+              {"fileType", "00"},
+              {"respCode", "00"},
+              {"respMsg", "成功[0000000]"},
+              {"fileName", std::string(kMerId) + "_20261121.zip"}};
+  f.emplace_back("fileContent",
+                 crypto::Base64Encode(plain_zip ? archive : statements::ZlibDeflate(archive)));
+  return f;
+}
+
+std::string Archive(const std::string& inn_name = "INN26112101ACOMN") {
+  return statements::MakeZip({{"INN26112101ZME", "errors file"}, {inn_name, kInn}});
+}
+
+TEST_CASE("unionpay api: file transfer request, every field and the signature") {
+  auto req = Api().FileTransfer("1121", kNow);
+  INFO(req.status().ToString());
+  REQUIRE(req.ok());
+  CHECK(req->method == "POST");
+  CHECK(req->target == "/gateway/api/fileTransRequest.do");
+  auto form = ParseForm(req->body);
+  REQUIRE(form.ok());
+  const FormPairs expected{{"version", "5.1.0"},
+                           {"encoding", "UTF-8"},
+                           {"signMethod", "01"},
+                           {"certId", std::string(kCertId)},
+                           {"txnType", "76"},
+                           {"txnSubType", "01"},
+                           {"bizType", "000000"},
+                           {"accessType", "0"},
+                           {"merId", std::string(kMerId)},
+                           {"settleDate", "1121"},
+                           {"txnTime", "20261122090000"},
+                           {"fileType", "00"}};
+  REQUIRE(form->size() == expected.size() + 1);
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK((*form)[i] == expected[i]);
+  CHECK_FALSE(FormValue(*form, "orderId").has_value());
+  const auto sig = crypto::Base64Decode(FormValue(*form, "signature").value_or(""));
+  REQUIRE(sig.has_value());
+  const crypto::Pkey merchant = PublicKey(MerchantKeys().public_pem);
+  CHECK(crypto::VerifySha256Rsa(merchant.get(), UnionPaySignedDigestHex(expected), *sig));
+  // The sandbox's side reads it as a merchant request.
+  CHECK(ParseUnionPayApiRequest(req->body, merchant.get()).ok());
+  // settleDate is MMDD of a real day (0229 included: ACP names no year).
+  CHECK(Api().FileTransfer("0229", kNow).ok());
+  for (const char* bad : {"", "112", "11211", "1131", "1300", "0000", "11a1", "0230"}) {
+    CAPTURE(bad);
+    CHECK(CodeOf(Api().FileTransfer(bad, kNow)) == "invalid_argument");
+  }
+}
+
+TEST_CASE("unionpay api: file transfer answer gives the INN file of the settle date") {
+  auto file = Api().ParseFileTransfer(Answer(FileAnswer(Archive())), "1121", kNow);
+  INFO(file.status().ToString());
+  REQUIRE(file.ok());
+  CHECK(file->name == "INN26112101ACOMN");
+  CHECK(file->bytes == kInn);
+  CHECK(file->archive_name == std::string(kMerId) + "_20261121.zip");
+  // A fileContent that is a ZIP after base64 (no zlib layer) reads the same.
+  auto plain = Api().ParseFileTransfer(Answer(FileAnswer(Archive(), true)), "1121", kNow);
+  REQUIRE(plain.ok());
+  CHECK(plain->bytes == kInn);
+  // In a folder of the archive.
+  auto nested = Api().ParseFileTransfer(Answer(FileAnswer(Archive("20261121/INN26112101ACOMN"))),
+                                        "1121", kNow);
+  REQUIRE(nested.ok());
+  CHECK(nested->bytes == kInn);
+}
+
+TEST_CASE("unionpay api: a tampered or wrong file transfer answer is refused") {
+  const InboundResponse good = Answer(FileAnswer(Archive()));
+  REQUIRE(CodeOf(Api().ParseFileTransfer(good, "1121", kNow)) == "ok");
+  // One character of fileContent changed after signing: the signature fails.
+  InboundResponse tampered = good;
+  const std::size_t at = tampered.body.find("fileContent=");
+  REQUIRE(at != std::string::npos);
+  std::size_t c = at + std::string_view("fileContent=").size() + 10;
+  // A plain base64 letter, not one of a %XX escape.
+  while (!std::isalpha(static_cast<unsigned char>(tampered.body[c])) ||
+         tampered.body[c - 1] == '%' || tampered.body[c - 2] == '%') {
+    ++c;
+  }
+  tampered.body[c] = tampered.body[c] == 'A' ? 'B' : 'A';
+  CHECK(CodeOf(Api().ParseFileTransfer(tampered, "1121", kNow)) == "signature_invalid");
+  // Signed by a key that is not UnionPay's chain's.
+  CHECK(CodeOf(Api().ParseFileTransfer(Answer(FileAnswer(Archive()), OtherChain().signing_key_pem),
+                                       "1121", kNow)) == "signature_invalid");
+  CHECK(CodeOf(Api().ParseFileTransfer(Answer(FileAnswer(Archive()), OtherChain().signing_key_pem,
+                                              OtherChain().signing_cert_pem),
+                                       "1121", kNow)) == "signature_key_unknown");
+  // Unsigned: never a file.
+  auto form = ParseForm(good.body);
+  REQUIRE(form.ok());
+  CHECK(CodeOf(Api().ParseFileTransfer(Http(EncodeForm(Without(*form, "signature"))), "1121",
+                                       kNow)) == "signature_invalid");
+  // Signed, but not the file asked for, or not a file at all.
+  const std::string inn_only_zme = statements::MakeZip({{"INN26112101ZME", "x"}});
+  const std::string two_inn =
+      statements::MakeZip({{"INN26112101ACOMN", kInn}, {"a/INN26112101ACOMN", kInn}});
+  const std::vector<std::pair<const char*, FormPairs>> invalid = {
+      {"another settleDate", With(FileAnswer(Archive()), "settleDate", "1120")},
+      {"no settleDate", Without(FileAnswer(Archive()), "settleDate")},
+      {"no fileContent", Without(FileAnswer(Archive()), "fileContent")},
+      {"fileContent not base64", With(FileAnswer(Archive()), "fileContent", "@@@@")},
+      {"fileContent not zlib",
+       With(FileAnswer(Archive()), "fileContent", crypto::Base64Encode("not compressed"))},
+      {"a cut zlib stream",
+       With(FileAnswer(Archive()), "fileContent",
+            crypto::Base64Encode(statements::ZlibDeflate(Archive()).substr(0, 40)))},
+      {"zlib of something else", With(FileAnswer(Archive()), "fileContent",
+                                      crypto::Base64Encode(statements::ZlibDeflate("hello")))},
+      {"no INN file", FileAnswer(inn_only_zme)},
+      {"two INN files", FileAnswer(two_inn)},
+      {"the INN file of another day", FileAnswer(Archive("INN26112001ACOMN"))},
+      {"an orderId in the answer", With(FileAnswer(Archive()), "orderId", "pay20261122001")},
+  };
+  for (const auto& [what, fields] : invalid) {
+    CAPTURE(what);
+    CHECK(CodeOf(Api().ParseFileTransfer(Answer(fields), "1121", kNow)) ==
+          "gateway_response_invalid");
+  }
+  // No file for that day yet (98) is a refusal: the scheduled job waits.
+  CHECK(CodeOf(Api().ParseFileTransfer(
+            Answer(Without(With(FileAnswer(Archive()), "respCode", "98"), "fileContent")), "1121",
+            kNow)) == "gateway_refused");
+  CHECK(CodeOf(Api().ParseFileTransfer(Answer(With(FileAnswer(Archive()), "respCode", "04")),
+                                       "1121", kNow)) == "gateway_unavailable");
+  // Every truncation of the answer is refused.
+  for (std::size_t n = 0; n < good.body.size(); n += 11) {
+    InboundResponse cut = good;
+    cut.body.resize(n);
+    const std::string code = CodeOf(Api().ParseFileTransfer(cut, "1121", kNow));
+    CAPTURE(n);
+    CHECK((code == "gateway_response_invalid" || code == "signature_invalid"));
+  }
 }
 
 }  // namespace

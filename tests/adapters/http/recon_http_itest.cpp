@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <fstream>
 
 #include "adapters/statements/bill_writer.h"
 #include "tests/adapters/http/http_harness.h"
+#include "tests/adapters/statements/corpus.h"
 
 namespace folio {
 namespace {
@@ -138,6 +140,37 @@ TEST_CASE("import a bill, re-import it, resolve, and read the reports over HTTP"
   CHECK(missing->status == 404);
   auto unknown = c.Send("GET", "/v1/reports/nothing", "", Auth(kAuditorKey));
   CHECK(unknown->status == 404);
+}
+
+TEST_CASE("import a UnionPay INN file over HTTP: the settle date is a query parameter") {
+  TestServer ts;
+  auto c = ts.Client();
+  std::ifstream in(CorpusPath("unionpay/INN26120301ACOMN"), std::ios::binary);
+  const std::string inn((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(!inn.empty());
+  const auto head_before = ts.Head();
+  // The body has no name to take the date from: refused, nothing written.
+  auto no_date = c.Send("POST", "/v1/imports?source=unionpay", inn, Auth(kOperatorKey, "up-0"));
+  REQUIRE(no_date.ok());
+  CHECK(no_date->status == 400);
+  CHECK(JsonOf(no_date->body).at("code").as_string() == "statement_malformed");
+  for (const char* q : {"/v1/imports?source=alipay&settle_date=2026-12-03",
+                        "/v1/imports?source=unionpay&settle_date=2026-13-03",
+                        "/v1/imports?source=unionpay&settle_date=2026-12-03%2010:00:00"}) {
+    CAPTURE(q);
+    auto bad = c.Send("POST", q, inn, Auth(kOperatorKey, "up-bad"));
+    REQUIRE(bad.ok());
+    CHECK(bad->status == 400);
+  }
+  CHECK(ts.Head() == head_before);
+  auto imp = c.Send("POST", "/v1/imports?source=unionpay&settle_date=2026-12-03", inn,
+                    Auth(kOperatorKey, "up-1"));
+  REQUIRE(imp.ok());
+  REQUIRE_MESSAGE(imp->status == 201, imp->body);
+  auto j = JsonOf(imp->body);
+  CHECK(j.at("account").as_string() == "clearing:unionpay");
+  CHECK(j.at("lines").to_number<int>() == 3);
+  CHECK(j.at("discrepancies").at("missing_in_ledger").to_number<int>() == 3);
 }
 
 }  // namespace
