@@ -186,7 +186,10 @@ Result<std::string> ExtractZipEntryBytes(std::string_view zip, const ZipEntry& e
 
 std::string MakeZip(const std::vector<std::pair<std::string, std::string>>& files) {
   std::string zip, cd;
-  for (const auto& [name, bytes] : files) {
+  for (const auto& file : files) {
+    // Named references, not a structured binding: Clang 14 cannot capture one.
+    const std::string& name = file.first;
+    const std::string& bytes = file.second;
     const std::string packed = Deflate(bytes, -MAX_WBITS);
     const auto crc = static_cast<std::uint32_t>(crc32(crc32(0, nullptr, 0),
                                                       reinterpret_cast<const Bytef*>(bytes.data()),

@@ -88,7 +88,9 @@ class Harness {
 
   void CheckInvariants() const {
     std::map<Asset, __int128> trial, trust_bank, trust_liab;
-    for (const auto& [key, b] : ledger) {
+    for (const auto& entry : ledger) {
+      const auto& key = entry.first;  // not a structured binding: Clang 14 cannot capture one
+      const auto& b = entry.second;
       const __int128 bal = static_cast<__int128>(b.debit) - static_cast<__int128>(b.credit);
       trial[key.second] += bal;
       if (key.first == "bank:trust") trust_bank[key.second] += bal;
