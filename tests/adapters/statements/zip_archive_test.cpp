@@ -148,7 +148,8 @@ TEST_CASE("zip in memory: MakeZip, ListZipBytes and ExtractZipEntryBytes agree w
   CHECK(corrupt > 0);
 }
 
-TEST_CASE("zip in memory: zlib streams round trip and cut or padded or oversized ones are refused") {
+TEST_CASE(
+    "zip in memory: zlib streams round trip and cut or padded or oversized ones are refused") {
   const std::string text(100'000, 'a');
   const std::string z = ZlibDeflate(text);
   CHECK(z.size() < 1000);
