@@ -208,6 +208,19 @@ bool NamesDay(const std::string& file, const std::string& day) {
 
 }  // namespace
 
+std::optional<gateways::Gateway> GatewayOfSource(statements::Source source) {
+  switch (source) {
+    case statements::Source::kAlipay:
+      return gateways::Gateway::kAlipay;
+    case statements::Source::kWechatPay:
+      return gateways::Gateway::kWechatPay;
+    case statements::Source::kUnionPay:
+      return gateways::Gateway::kUnionPay;
+    default:
+      return std::nullopt;
+  }
+}
+
 std::optional<int> ParseTimeOfDay(std::string_view t) {
   if (t.size() != 5 || t[2] != ':') return std::nullopt;
   for (std::size_t i : {0u, 1u, 3u, 4u}) {

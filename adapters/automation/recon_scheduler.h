@@ -67,6 +67,10 @@ struct ReconScheduleConfig {
   static Result<ReconScheduleConfig> FromJson(const boost::json::value& v);
 };
 
+// The gateway whose bills are of `source` (Alipay, WeChat Pay, UnionPay);
+// nullopt for bank statements, which come from a folder.
+std::optional<gateways::Gateway> GatewayOfSource(statements::Source source);
+
 // "HH:MM" -> minutes; "Asia/Shanghai", "UTC", "+08:00", "-05:30" -> offset
 // minutes. nullopt when malformed.
 std::optional<int> ParseTimeOfDay(std::string_view hh_mm);

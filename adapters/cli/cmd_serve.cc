@@ -413,24 +413,8 @@ int RunServe(const Argv& argv) {
   rd.writer = engine->writer.get();
   rd.dir = dir + "/recon-jobs";
   rd.gateway_for = [&wiring](statements::Source s) -> http::PaymentGateway* {
-    gateways::Gateway want = gateways::Gateway::kAlipay;
-    switch (s) {
-      case statements::Source::kAlipay:
-        want = gateways::Gateway::kAlipay;
-        break;
-      case statements::Source::kWechatPay:
-        want = gateways::Gateway::kWechatPay;
-        break;
-      case statements::Source::kUnionPay:
-        want = gateways::Gateway::kUnionPay;
-        break;
-      default:
-        return nullptr;  // bank statements come from a folder
-    }
-    for (const auto& c : wiring.clients) {
-      if (c->gateway() == want) return c.get();
-    }
-    return nullptr;
+    const auto g = automation::GatewayOfSource(s);
+    return g ? wiring.ClientFor(*g) : nullptr;
   };
   // Tests of a crash mid-run (docs/automation.md): the process dies after
   // the named step, as a kill would leave it.

@@ -280,6 +280,13 @@ Result<GatewayWiring> GatewayWiring::Start(Api* api, LogStore* store,
   return w;
 }
 
+PaymentGateway* GatewayWiring::ClientFor(gw::Gateway g) const {
+  for (const auto& c : clients) {
+    if (c->gateway() == g) return c.get();
+  }
+  return nullptr;
+}
+
 std::vector<Sample> GatewayWiring::MetricSamples() const {
   return dispatcher ? dispatcher->MetricSamples() : std::vector<Sample>{};
 }

@@ -69,6 +69,8 @@ struct GatewayWiring {
   static Result<GatewayWiring> Start(Api* api, LogStore* store, const GatewayClientConfigs& configs,
                                      DispatcherOptions opts = {}, NowSeconds now_s = {});
   std::vector<Sample> MetricSamples() const;
+  // The client of gateway `g`; null when the gateway file has none for it.
+  PaymentGateway* ClientFor(gateways::Gateway g) const;
   // Runs dispatcher->Recover() on a thread of its own (a log is read once).
   void StartRecovery();
   void Stop();

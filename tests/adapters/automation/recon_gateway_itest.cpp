@@ -6,9 +6,7 @@
 // matches, and the one trade Folio never heard of is the only discrepancy.
 #include <doctest/doctest.h>
 
-#include "adapters/automation/recon_scheduler.h"
-#include "engine/domain/civil_time.h"
-#include "tests/adapters/http/gateway_calls_harness.h"
+#include "tests/adapters/automation/recon_gateway_harness.h"
 
 namespace folio {
 namespace {
@@ -16,35 +14,17 @@ namespace {
 using namespace folio::testing;
 using std::chrono::milliseconds;
 
-constexpr std::int64_t kMinute = 60'000'000'000;
-
-std::int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 TEST_CASE("recon job from the gateway: yesterday's Alipay and WeChat Pay bills reconcile") {
   gateways::SandboxFaults f;
   f.fail_permille = 0;
   f.pay_after = milliseconds(20);
   f.bill_extra_row = true;  // one trade Folio never heard of, in each bill
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-  TempDir files;
-  http::SandboxServerOptions so;
-  so.faults = f;
-  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now));
-  REQUIRE(sandbox.ok());
-  const std::string file = files.str() + "/gateways.json";
-  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
+  InProcessSandbox sandbox(f);
   http::DispatcherOptions d;
   d.poll_after = d.poll_every = milliseconds(100);
   d.tick = milliseconds(10);
-  GatewayLedger l(file, d);
+  GatewayLedger l(sandbox.file, d);
   // Four payments per gateway, paid.
-  auto c = l.Client();
   const char* methods[] = {"alipay", "wechat_pay"};
   for (int i = 0; i < 8; ++i) {
     boost::json::object body{{"payment_id", "PAYBILL" + std::to_string(1000 + i)},
@@ -53,10 +33,7 @@ TEST_CASE("recon job from the gateway: yesterday's Alipay and WeChat Pay bills r
                              {"method", methods[i % 2]},
                              {"amount", std::to_string(100 + i) + ".00"},
                              {"currency", "CNY"}};
-    auto r = c.Send("POST", "/v1/payments", boost::json::serialize(body),
-                    Auth(kOperatorKey, "bill-" + std::to_string(i)));
-    REQUIRE(r.ok());
-    REQUIRE_MESSAGE(r->status == 201, r->body);
+    PostCreated(l, "/v1/payments", body, "bill-" + std::to_string(i));
   }
   REQUIRE(PollUntil(
       [&] {
@@ -68,8 +45,8 @@ TEST_CASE("recon job from the gateway: yesterday's Alipay and WeChat Pay bills r
       },
       std::chrono::seconds(30)));
   // The fake clock: 00:01 tomorrow in Shanghai, so today's bill is due.
-  const std::int64_t today = automation::BillDayDue(NowNs(), 0, 8 * 60) + 1;
-  const std::int64_t tomorrow_0001 = ((today + 1) * 1440 + 1 - 8 * 60) * kMinute;
+  const NextDayClock clock;
+  const std::int64_t today = clock.today;
   automation::ReconScheduleConfig config;
   for (auto [name, source] : {std::pair{"alipay-daily", statements::Source::kAlipay},
                               std::pair{"wechat-daily", statements::Source::kWechatPay}}) {
@@ -80,19 +57,7 @@ TEST_CASE("recon job from the gateway: yesterday's Alipay and WeChat Pay bills r
     job.at_minutes = 0;
     config.jobs.push_back(job);
   }
-  automation::ReconSchedulerDeps deps;
-  deps.store = l.engine.store.get();
-  deps.writer = l.engine.writer.get();
-  deps.dir = files.str() + "/recon-jobs";
-  deps.now_ns = [&] { return tomorrow_0001; };
-  deps.gateway_for = [&](statements::Source s) -> http::PaymentGateway* {
-    const auto want = s == statements::Source::kAlipay ? gateways::Gateway::kAlipay
-                                                       : gateways::Gateway::kWechatPay;
-    for (const auto& g : l.wiring.clients) {
-      if (g->gateway() == want) return g.get();
-    }
-    return nullptr;
-  };
+  const auto deps = GatewayBillDeps(l, sandbox.files.str() + "/recon-jobs", clock.now_ns);
   automation::ReconScheduler scheduler(deps, config);
   const auto runs = scheduler.RunDue();
   REQUIRE(runs.size() == 2);
@@ -109,7 +74,7 @@ TEST_CASE("recon job from the gateway: yesterday's Alipay and WeChat Pay bills r
   // them (the job gives the import the day it asked for; an empty WeChat Pay
   // bill names no period).
   f.bill_extra_row = false;
-  (*sandbox)->book().SetFaults(f);
+  sandbox->book().SetFaults(f);
   for (const auto& job : config.jobs) {
     CAPTURE(job.name);
     const auto next = scheduler.RunDay(job, today + 1);

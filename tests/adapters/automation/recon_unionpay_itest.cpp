@@ -9,11 +9,10 @@
 
 #include <sstream>
 
-#include "adapters/automation/recon_scheduler.h"
 #include "adapters/reconciliation/ledger_items.h"
 #include "adapters/reconciliation/matcher.h"
 #include "engine/domain/civil_time.h"
-#include "tests/adapters/http/gateway_calls_harness.h"
+#include "tests/adapters/automation/recon_gateway_harness.h"
 
 namespace folio {
 namespace {
@@ -21,60 +20,28 @@ namespace {
 using namespace folio::testing;
 using std::chrono::milliseconds;
 
-constexpr std::int64_t kMinute = 60'000'000'000;
-
-std::int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-void Post(GatewayLedger& l, const std::string& path, const boost::json::object& body,
-          const std::string& key) {
-  auto c = l.Client();
-  auto r = c.Send("POST", path, boost::json::serialize(body), Auth(kOperatorKey, key));
-  REQUIRE(r.ok());
-  REQUIRE_MESSAGE(r->status == 201, r->body);
-}
-
-http::PaymentGateway* UnionPayClient(GatewayLedger& l) {
-  for (const auto& g : l.wiring.clients) {
-    if (g->gateway() == gateways::Gateway::kUnionPay) return g.get();
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 TEST_CASE("recon job from the gateway: yesterday's UnionPay file reconciles") {
   gateways::SandboxFaults f;
   f.fail_permille = 0;
   f.pay_after = milliseconds(20);
   f.notify_retry = milliseconds(20);
   f.bill_extra_row = true;  // one trade Folio never heard of
-  const std::int64_t now_s = NowNs() / 1'000'000'000;
-  TempDir files;
-  http::SandboxServerOptions so;
-  so.faults = f;
-  auto sandbox = http::SandboxServer::Start(so, http::SandboxIdentity::Generate(now_s));
-  REQUIRE(sandbox.ok());
-  const std::string file = files.str() + "/gateways.json";
-  std::ofstream(file) << http::ServerGatewayFile((*sandbox)->identity(), (*sandbox)->base_url());
+  InProcessSandbox sandbox(f);
   http::DispatcherOptions d;
   d.poll_after = d.poll_every = milliseconds(100);
   d.tick = milliseconds(10);
-  GatewayLedger l(file, d);
+  GatewayLedger l(sandbox.file, d);
   // Three UnionPay payments, paid; part of the first refunded.
   const std::vector<std::string> ids = {"UPBILL10001", "UPBILL10002", "UPBILL10003"};
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    Post(l, "/v1/payments",
-         {{"payment_id", ids[i]},
-          {"customer_id", "c-up"},
-          {"order_id", "o-up-" + std::to_string(i)},
-          {"method", "unionpay"},
-          {"amount", std::to_string(100 + 50 * i) + ".00"},
-          {"currency", "CNY"}},
-         "up-pay-" + ids[i]);
+    PostCreated(l, "/v1/payments",
+                {{"payment_id", ids[i]},
+                 {"customer_id", "c-up"},
+                 {"order_id", "o-up-" + std::to_string(i)},
+                 {"method", "unionpay"},
+                 {"amount", std::to_string(100 + 50 * i) + ".00"},
+                 {"currency", "CNY"}},
+                "up-pay-" + ids[i]);
   }
   REQUIRE(PollUntil(
       [&] {
@@ -85,12 +52,12 @@ TEST_CASE("recon job from the gateway: yesterday's UnionPay file reconciles") {
         return true;
       },
       std::chrono::seconds(30)));
-  Post(l, "/v1/refunds",
-       {{"refund_id", "UPREF10001"},
-        {"payment_id", ids[0]},
-        {"amount", "40.00"},
-        {"currency", "CNY"}},
-       "up-refund-1");
+  PostCreated(l, "/v1/refunds",
+              {{"refund_id", "UPREF10001"},
+               {"payment_id", ids[0]},
+               {"amount", "40.00"},
+               {"currency", "CNY"}},
+              "up-refund-1");
   REQUIRE(PollUntil(
       [&] {
         auto r = l.Refund("UPREF10001");
@@ -99,9 +66,9 @@ TEST_CASE("recon job from the gateway: yesterday's UnionPay file reconciles") {
       std::chrono::seconds(30)));
 
   // The fake clock: 00:01 tomorrow in Shanghai, so today's file is due.
-  const std::int64_t today = automation::BillDayDue(NowNs(), 0, 8 * 60) + 1;
-  const std::int64_t tomorrow_0001 = ((today + 1) * 1440 + 1 - 8 * 60) * kMinute;
-  http::PaymentGateway* client = UnionPayClient(l);
+  const NextDayClock clock;
+  const std::int64_t today = clock.today;
+  http::PaymentGateway* client = l.wiring.ClientFor(gateways::Gateway::kUnionPay);
   REQUIRE(client != nullptr);
 
   // What the job will fetch: the INN file in the answer itself, no URL.
@@ -113,7 +80,7 @@ TEST_CASE("recon job from the gateway: yesterday's UnionPay file reconciles") {
   CHECK(*bytes == where->content);
   std::istringstream in(*bytes);
   statements::ParseOptions po;
-  po.settle_date_ns = (today * 1440 - 8 * 60) * kMinute;
+  po.settle_date_ns = ShanghaiDayStart(today);
   std::vector<statements::Line> lines;
   auto header = statements::ParseStatement(
       statements::Source::kUnionPay, in,
@@ -123,7 +90,7 @@ TEST_CASE("recon job from the gateway: yesterday's UnionPay file reconciles") {
       },
       po);
   REQUIRE_MESSAGE(header.ok(), header.status().ToString());
-  CHECK(header->account == (*sandbox)->identity().gateway.unionpay_mer_id);
+  CHECK(header->account == sandbox->identity().gateway.unionpay_mer_id);
   REQUIRE(lines.size() == 5);  // the stranger, three payments, the refund
   CHECK(lines.back().is_refund);
   CHECK(lines.back().order_ref == "UPREF10001");
@@ -151,14 +118,7 @@ TEST_CASE("recon job from the gateway: yesterday's UnionPay file reconciles") {
   job.from = automation::ReconJob::From::kGateway;
   job.at_minutes = 0;
   config.jobs.push_back(job);
-  automation::ReconSchedulerDeps deps;
-  deps.store = l.engine.store.get();
-  deps.writer = l.engine.writer.get();
-  deps.dir = files.str() + "/recon-jobs";
-  deps.now_ns = [&] { return tomorrow_0001; };
-  deps.gateway_for = [&](statements::Source s) -> http::PaymentGateway* {
-    return s == statements::Source::kUnionPay ? client : nullptr;
-  };
+  const auto deps = GatewayBillDeps(l, sandbox.files.str() + "/recon-jobs", clock.now_ns);
   automation::ReconScheduler scheduler(deps, config);
   const auto runs = scheduler.RunDue();
   REQUIRE(runs.size() == 1);
@@ -184,4 +144,5 @@ TEST_CASE("recon job from the gateway: yesterday's UnionPay file reconciles") {
   CHECK(l.engine.writer->durable_head().seq == head);
 }
 
+}  // namespace
 }  // namespace folio

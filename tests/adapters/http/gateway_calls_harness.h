@@ -191,6 +191,15 @@ struct InProcessSandbox {
   }
 };
 
+// POSTs `body` with the operator key and `key` as Idempotency-Key; REQUIRES 201.
+inline void PostCreated(GatewayLedger& l, const std::string& path, const boost::json::object& body,
+                        const std::string& key) {
+  auto c = l.Client();
+  auto r = c.Send("POST", path, boost::json::serialize(body), Auth(kOperatorKey, key));
+  REQUIRE(r.ok());
+  REQUIRE_MESSAGE(r->status == 201, r->body);
+}
+
 inline bool FinalPayment(domain::PaymentStatus s) {
   return s == domain::PaymentStatus::kSettled || s == domain::PaymentStatus::kFailed ||
          s == domain::PaymentStatus::kCancelled || s == domain::PaymentStatus::kExpired;

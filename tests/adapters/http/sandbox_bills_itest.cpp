@@ -57,24 +57,16 @@ http::SandboxServerOptions FixedDayOptions() {
   return so;
 }
 
-void Post(GatewayLedger& l, const std::string& path, const boost::json::object& body,
-          const std::string& key) {
-  auto c = l.Client();
-  auto r = c.Send("POST", path, boost::json::serialize(body), Auth(kOperatorKey, key));
-  REQUIRE(r.ok());
-  REQUIRE_MESSAGE(r->status == 201, r->body);
-}
-
 void PayAndRefund(GatewayLedger& l) {
   for (const Payment& p : kPayments) {
-    Post(l, "/v1/payments",
-         {{"payment_id", p.id},
-          {"customer_id", "c-bills"},
-          {"order_id", "order-" + p.id},
-          {"method", p.method},
-          {"amount", p.amount},
-          {"currency", "CNY"}},
-         "create-" + p.id);
+    PostCreated(l, "/v1/payments",
+                {{"payment_id", p.id},
+                 {"customer_id", "c-bills"},
+                 {"order_id", "order-" + p.id},
+                 {"method", p.method},
+                 {"amount", p.amount},
+                 {"currency", "CNY"}},
+                "create-" + p.id);
   }
   REQUIRE(PollUntil(
       [&] {
@@ -86,12 +78,12 @@ void PayAndRefund(GatewayLedger& l) {
       },
       std::chrono::seconds(30)));
   for (const Refund& r : kRefunds) {
-    Post(l, "/v1/refunds",
-         {{"refund_id", r.id},
-          {"payment_id", r.payment_id},
-          {"amount", r.amount},
-          {"currency", "CNY"}},
-         "refund-" + r.id);
+    PostCreated(l, "/v1/refunds",
+                {{"refund_id", r.id},
+                 {"payment_id", r.payment_id},
+                 {"amount", r.amount},
+                 {"currency", "CNY"}},
+                "refund-" + r.id);
   }
   REQUIRE(PollUntil(
       [&] {
@@ -223,10 +215,7 @@ std::vector<std::pair<std::string, std::string>> Discrepancies(const GatewayLedg
 }
 
 http::PaymentGateway& Client(GatewayLedger& l, gateways::Gateway g) {
-  http::PaymentGateway* found = nullptr;
-  for (auto& c : l.wiring.clients) {
-    if (c->gateway() == g) found = c.get();
-  }
+  http::PaymentGateway* found = l.wiring.ClientFor(g);
   REQUIRE(found != nullptr);
   return *found;
 }
