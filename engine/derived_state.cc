@@ -6,6 +6,7 @@
 #include "engine/assert.h"
 #include "engine/checkpoint_view.h"
 #include "engine/domain/domain.h"
+#include "engine/log_cursor.h"
 #include "engine/log_store.h"
 #include "events/codes.h"
 
@@ -57,41 +58,26 @@ Status DerivedState::ReplayTail(const keys::Head& head) {
   CheckpointBelow below(store_);
   Deriver deriver(tail_, below, /*check_key_reuse=*/false);
   OverlayState state(store_, tail_.state);
-  Hash32 prev = marker_.applied_hash;
-  std::uint64_t expect = marker_.applied_seq + 1;
+  LogCursor cursor(store_, marker_.applied_seq + 1, marker_.applied_hash);
   Status bad;
-  Status scanned = store_.ScanRaw(expect, [&](std::string_view key, std::string_view value) {
-    auto seq = keys::ParseEventKey(key);
-    auto rec = EventRecord::Decode(std::string(value));
-    if (!seq || *seq != expect || !rec.ok() || rec->seq() != expect) {
-      bad = Corrupt("replaying the derived state: event " + std::to_string(expect) +
-                    " is missing or does not decode; run `folio verify`");
-      return false;
-    }
-    if (rec->prev_hash() != prev || rec->ComputeHash() != rec->hash()) {
-      bad = Corrupt("replaying the derived state: event " + std::to_string(expect) +
-                    " breaks the hash chain; run `folio verify`");
-      return false;
-    }
+  Status scanned = cursor.Scan([&](EventRecord& rec) {
     std::string why;
-    if (!domain::TryApply(state, rec->env(), &why)) {
-      bad = Corrupt("replaying the derived state: event " + std::to_string(expect) +
+    if (!domain::TryApply(state, rec.env(), &why)) {
+      bad = Corrupt("replaying the derived state: event " + std::to_string(rec.seq()) +
                     " does not apply: " + why);
       return false;
     }
-    bad = deriver.Add(rec->env(), rec->hash());
-    if (!bad.ok()) return false;
-    prev = rec->hash();
-    ++expect;
-    return true;
+    bad = deriver.Add(rec.env(), rec.hash());
+    return bad.ok();
   });
+  if (cursor.fault()) return Corrupt("replaying the derived state: " + scanned.message());
   RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(bad);
   RETURN_IF_ERROR(state.error());
-  if (expect - 1 != head.seq || prev != head.hash) {
+  if (cursor.next_seq() - 1 != head.seq || cursor.prev_hash() != head.hash) {
     return Corrupt("the head (seq " + std::to_string(head.seq) +
                    ") does not match the events after the checkpoint (last " +
-                   std::to_string(expect - 1) + "); run `folio verify`");
+                   std::to_string(cursor.next_seq() - 1) + "); run `folio verify`");
   }
   return OkStatus();
 }

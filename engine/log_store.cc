@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "engine/derived_state.h"
+#include "engine/log_cursor.h"
 #include "events/codes.h"
 
 namespace folio {
@@ -259,41 +260,28 @@ Result<keys::Head> LogStore::ReadHead() const {
   return *head;
 }
 
-Status LogStore::ScanRaw(
-    std::uint64_t from_seq,
-    const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
-  rocksdb::ReadOptions ro;
-  ro.fill_cache = false;
-  ro.readahead_size = 2u << 20;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_cf()));
-  std::string start = keys::EventKey(from_seq);
-  for (it->Seek(start); it->Valid(); it->Next()) {
-    if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
-  }
-  return FromRocks(it->status(), "scanning events");
-}
-
 Result<std::vector<EventRecord>> LogStore::ReadFrom(std::uint64_t from_seq,
                                                     std::size_t limit) const {
-  std::vector<EventRecord> out;
-  Status bad;
-  Status s = ScanRaw(from_seq, [&](std::string_view key, std::string_view value) {
-    if (out.size() >= limit) return false;
-    auto rec = EventRecord::Decode(std::string(value));
-    auto seq = keys::ParseEventKey(key);
-    if (!rec.ok() || !seq || rec->seq() != *seq) {
-      bad = Status::Error(
-          codes::kCorruption,
-          "event at key " + ToHex({reinterpret_cast<const std::uint8_t*>(key.data()), key.size()}) +
-              " does not decode: " + rec.status().ToString());
-      return false;
-    }
-    out.push_back(std::move(rec).value());
-    return true;
-  });
-  RETURN_IF_ERROR(s);
-  RETURN_IF_ERROR(bad);
-  return out;
+  auto cursor = LogCursor::At(*this, from_seq);
+  if (!cursor.ok() && cursor.status().code() == codes::kNotFound) {
+    return std::vector<EventRecord>();  // past the end of the log
+  }
+  RETURN_IF_ERROR(cursor.status());
+  return cursor->Next(limit);
+}
+
+Result<std::optional<EventRecord>> LogStore::ReadEvent(std::uint64_t seq) const {
+  std::string value;
+  bool found = false;
+  RETURN_IF_ERROR(Get(events_cf(), keys::EventKey(seq), &value, &found));
+  if (!found) return std::optional<EventRecord>();
+  auto rec = EventRecord::Decode(std::move(value));
+  if (!rec.ok() || rec->seq() != seq) {
+    return Status::Error(codes::kCorruption,
+                         "event " + std::to_string(seq) + " does not decode: " +
+                             (rec.ok() ? "its seq differs from its key" : rec.status().ToString()));
+  }
+  return std::optional<EventRecord>(std::move(rec).value());
 }
 
 Result<std::vector<EventRecord>> LogStore::ReadStream(std::string_view stream_id,

@@ -71,14 +71,16 @@ class LogStore {
   // empty log).
   Result<keys::Head> ReadHead() const;
 
-  // Up to `limit` events with seq >= from_seq, in order. Every envelope is
-  // verified; a bad one ends the read with `corruption`.
+  // Up to `limit` events with seq >= from_seq, in order, read through a
+  // LogCursor (engine/log_cursor.h: every envelope verified, the chain
+  // checked from event from_seq - 1). A reader that reads on keeps its own
+  // LogCursor instead, which carries the chain across pages.
   Result<std::vector<EventRecord>> ReadFrom(std::uint64_t from_seq, std::size_t limit) const;
 
-  // Calls `fn` for each event with seq >= from_seq in order until it returns
-  // false. Envelopes are not decoded: fn gets the raw key and value.
-  Status ScanRaw(std::uint64_t from_seq,
-                 const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+  // Event `seq` by a point read (no iterator), its envelope verified and its
+  // seq checked against the key; nullopt when the log has no such event. Its
+  // hash is not recomputed: the caller wants one event, not the chain.
+  Result<std::optional<EventRecord>> ReadEvent(std::uint64_t seq) const;
 
   // Up to `limit` events of `stream_id` with version >= from_version.
   Result<std::vector<EventRecord>> ReadStream(std::string_view stream_id,

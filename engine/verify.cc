@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "engine/derived_state.h"
+#include "engine/log_cursor.h"
 
 namespace folio {
 namespace {
@@ -27,50 +28,25 @@ bool IndexPointsAt(const LogStore& store, std::string_view stream, std::uint64_t
 Status CheckEvents(const LogStore& store, VerifyReport* r, const VerifyProgress& progress,
                    std::uint64_t progress_every, Hash32* hash_at_marker) {
   const std::uint64_t marker_seq = store.derived().marker().applied_seq;
-  std::uint64_t expect_seq = 1;
-  Hash32 prev = kGenesisHash;
-  return store.ScanRaw(0, [&](std::string_view key, std::string_view value) {
-    auto key_seq = keys::ParseEventKey(key);
-    if (!key_seq) {
-      Fail(r, expect_seq, "malformed key in events column family");
+  LogCursor cursor(store, 1, kGenesisHash);
+  Status scanned = cursor.Scan([&](EventRecord& rec) {
+    const std::uint64_t seq = rec.seq();
+    if (!IndexPointsAt(store, rec.stream_id(), rec.stream_version(), seq)) {
+      Fail(r, seq, "stream index has no entry for this event's stream and version");
       return false;
     }
-    if (*key_seq != expect_seq) {
-      Fail(r, expect_seq,
-           "sequence gap: expected " + std::to_string(expect_seq) + ", found " +
-               std::to_string(*key_seq));
-      return false;
-    }
-    auto rec = EventRecord::Decode(std::string(value));
-    if (!rec.ok()) {
-      Fail(r, *key_seq, "envelope rejected: " + rec.status().message());
-      return false;
-    }
-    if (rec->seq() != *key_seq) {
-      Fail(r, *key_seq, "envelope seq " + std::to_string(rec->seq()) + " differs from its key");
-      return false;
-    }
-    if (rec->prev_hash() != prev) {
-      Fail(r, *key_seq, "prev_hash does not match the previous event's hash");
-      return false;
-    }
-    if (rec->ComputeHash() != rec->hash()) {
-      Fail(r, *key_seq, "hash mismatch: the event's bytes were altered");
-      return false;
-    }
-    if (!IndexPointsAt(store, rec->stream_id(), rec->stream_version(), *key_seq)) {
-      Fail(r, *key_seq, "stream index has no entry for this event's stream and version");
-      return false;
-    }
-    prev = rec->hash();
-    if (*key_seq == marker_seq) *hash_at_marker = prev;
-    r->head_seq = *key_seq;
-    r->head_hash = prev;
+    if (seq == marker_seq) *hash_at_marker = rec.hash();
+    r->head_seq = seq;
+    r->head_hash = rec.hash();
     ++r->events;
-    ++expect_seq;
     if (progress && r->events % progress_every == 0) progress(r->events);
     return true;
   });
+  if (cursor.fault()) {
+    Fail(r, cursor.fault()->seq, cursor.fault()->reason);
+    return OkStatus();
+  }
+  return scanned;
 }
 
 // Pass 2: the stream index is contiguous per stream and matches the events.
@@ -117,16 +93,14 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
       break;
     }
     last_version = version;
-    std::string value;
-    rocksdb::Status s =
-        store.db()->Get(rocksdb::ReadOptions(), store.events_cf(), keys::EventKey(seq), &value);
-    if (!s.ok()) {
+    auto rec = store.ReadEvent(seq);
+    if (!rec.ok() || !rec->has_value()) {
       Fail(r, seq,
-           "stream '" + id + "' version " + std::to_string(version) + " points at a missing event");
+           "stream '" + id + "' version " + std::to_string(version) +
+               (rec.ok() ? " points at a missing event" : " points at a broken event"));
       break;
     }
-    auto rec = EventRecord::Decode(std::move(value));
-    if (!rec.ok() || rec->stream_id() != id || rec->stream_version() != version) {
+    if ((*rec)->stream_id() != id || (*rec)->stream_version() != version) {
       Fail(r, seq, "stream index entry disagrees with the event it points at");
       break;
     }

@@ -8,6 +8,7 @@
 #include "engine/checkpoint_view.h"
 #include "engine/derived_state.h"
 #include "engine/domain/domain.h"
+#include "engine/log_cursor.h"
 #include "events/codes.h"
 
 namespace folio {
@@ -42,34 +43,31 @@ Status Rebuild(const LogStore& live, LogStore& scratch, const CheckpointMarker& 
   OverlayState state(scratch, delta.state);
   Status bad;
   std::uint64_t derived = 0;
-  Status scanned = live.ScanRaw(1, [&](std::string_view key, std::string_view value) {
-    auto seq = keys::ParseEventKey(key);
-    if (!seq || *seq > m.applied_seq) return false;
-    auto rec = EventRecord::Decode(std::string(value));
-    if (!rec.ok()) {
-      bad = Status::Error(codes::kCorruption, "seq " + std::to_string(*seq) + " does not decode");
-      return false;
-    }
-    std::string why;
-    if (!domain::TryApply(state, rec->env(), &why)) {
-      if (*seq > m.legacy_through_seq) {
-        bad = Status::Error(codes::kCorruption,
-                            "seq " + std::to_string(*seq) + " does not apply: " + why);
-        return false;
-      }
-      ++r->legacy_unapplied;  // an older writer's raw append the domain never applied
-    }
-    bad = deriver.Add(rec->env(), rec->hash());
-    if (!bad.ok()) return false;
-    if (++derived % kChunkEvents == 0) {
-      if (progress) progress(derived);
-      CheckpointMarker at{*seq, rec->hash(), std::min(*seq, m.legacy_through_seq)};
-      bad = WriteCheckpoint(scratch, delta, at);
-      delta = DerivedDelta{};
-      if (!bad.ok()) return false;
-    }
-    return true;
-  });
+  LogCursor cursor(live, 1, kGenesisHash);
+  Status scanned = cursor.Scan(
+      [&](EventRecord& rec) {
+        const std::uint64_t seq = rec.seq();
+        std::string why;
+        if (!domain::TryApply(state, rec.env(), &why)) {
+          if (seq > m.legacy_through_seq) {
+            bad = Status::Error(codes::kCorruption,
+                                "seq " + std::to_string(seq) + " does not apply: " + why);
+            return false;
+          }
+          ++r->legacy_unapplied;  // an older writer's raw append the domain never applied
+        }
+        bad = deriver.Add(rec.env(), rec.hash());
+        if (!bad.ok()) return false;
+        if (++derived % kChunkEvents == 0) {
+          if (progress) progress(derived);
+          CheckpointMarker at{seq, rec.hash(), std::min(seq, m.legacy_through_seq)};
+          bad = WriteCheckpoint(scratch, delta, at);
+          delta = DerivedDelta{};
+          if (!bad.ok()) return false;
+        }
+        return true;
+      },
+      m.applied_seq);
   RETURN_IF_ERROR(scanned);
   RETURN_IF_ERROR(bad);
   RETURN_IF_ERROR(state.error());

@@ -12,6 +12,7 @@
 #include "engine/assert.h"
 #include "engine/checkpoint_io.h"
 #include "engine/domain/domain.h"
+#include "engine/log_cursor.h"
 #include "events/codes.h"
 
 namespace folio {
@@ -30,16 +31,7 @@ Status Invalid(std::string why) { return Status::Error(codes::kInvalidArgument, 
 // last event disagrees with it was changed behind Folio's back (or, at a
 // resume, holds part of a write that failed).
 Status CheckLastEventIsHead(const LogStore& store, const keys::Head& head) {
-  std::unique_ptr<rocksdb::Iterator> it(
-      store.db()->NewIterator(rocksdb::ReadOptions(), store.events_cf()));
-  it->SeekToLast();
-  std::uint64_t last = 0;
-  if (it->Valid()) {
-    auto seq = keys::ParseEventKey(it->key().ToStringView());
-    if (!seq) return Status::Error(codes::kCorruption, "malformed key in events");
-    last = *seq;
-  }
-  RETURN_IF_ERROR(FromRocks(it->status(), "reading the last event"));
+  ASSIGN_OR_RETURN(std::uint64_t last, LastEventSeq(store));
   if (last != head.seq) {
     return Status::Error(codes::kCorruption, "head says seq " + std::to_string(head.seq) +
                                                  " but the last event is " + std::to_string(last) +

@@ -493,11 +493,11 @@ Result<std::string> Writer::EventStreamAt(const Group& g, std::uint64_t seq) {
       }
     }
   }
-  ASSIGN_OR_RETURN(std::vector<EventRecord> events, store_->ReadFrom(seq, 1));
-  if (events.empty() || events[0].seq() != seq) {
+  ASSIGN_OR_RETURN(std::optional<EventRecord> event, store_->ReadEvent(seq));
+  if (!event) {
     return Status::Error(codes::kCorruption, "event " + std::to_string(seq) + " is missing");
   }
-  return std::string(events[0].stream_id());
+  return std::string(event->stream_id());
 }
 
 }  // namespace folio

@@ -139,7 +139,7 @@ Status ApplyEvents(Projection& projection, rocksdb::DB* db, rocksdb::ColumnFamil
                                   ToHex(checkpoint->hash));
         break;
       }
-      if (e.seq() == hash_check.bad_seq || (hash_check.compute && e.ComputeHash() != e.hash())) {
+      if (hash_check.compute && e.ComputeHash() != e.hash()) {
         chain = Status::Error(kProjectionChainBroken,
                               where() + "the event's hash does not match its content");
         break;
@@ -147,6 +147,11 @@ Status ApplyEvents(Projection& projection, rocksdb::DB* db, rocksdb::ColumnFamil
       projection.Apply(e, store);
       checkpoint->seq = e.seq();
       checkpoint->hash = e.hash();
+    }
+    if (chain.ok() && hash_check.bad_seq != 0 && hash_check.bad_seq == checkpoint->seq + 1) {
+      chain = Status::Error(kProjectionChainBroken,
+                            "projection '" + std::string(projection.name()) + "' at seq " +
+                                std::to_string(hash_check.bad_seq) + ": " + hash_check.bad_reason);
     }
     store.AddTo(batch);
   } catch (const std::exception& ex) {

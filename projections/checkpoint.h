@@ -57,8 +57,11 @@ Result<std::optional<Checkpoint>> ReadCheckpoint(rocksdb::DB* db,
 // itself is NOT added; callers add it where they keep it. How ApplyEvents checks each event's own
 // hash.
 struct HashCheck {
-  bool compute = true;        // recompute each event's SHA-256 here
-  std::uint64_t bad_seq = 0;  // the caller computed them: this seq's is wrong (0: none is)
+  bool compute = true;  // recompute each event's SHA-256 here
+  // The caller read the events through a LogCursor, which stopped at a broken
+  // event: its seq (0: none) and why. Applying stops there too.
+  std::uint64_t bad_seq = 0;
+  std::string bad_reason;
 };
 
 Status ApplyEvents(Projection& projection, rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,

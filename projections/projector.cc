@@ -5,6 +5,7 @@
 #include <future>
 #include <set>
 
+#include "engine/log_cursor.h"
 #include "events/codes.h"
 
 namespace folio::projections {
@@ -123,21 +124,36 @@ Status Projector::ResetSlot(Slot& slot) {
   return OkStatus();
 }
 
-// Reads `count` events after `from` and checks each one's own hash (once,
-// for every projection). Runs on the applying thread or ahead of it.
+// Reads `count` events after `from` through a LogCursor, which checks the
+// chain and (verify_hashes) each event's own hash once for every projection.
+// A broken event ends the batch before it; hash_check says where and why.
+// Runs on the applying thread or ahead of it.
 Projector::Batch Projector::ReadBatch(const LogStore* store, std::uint64_t from, std::size_t count,
                                       bool verify_hashes) {
   const auto start = std::chrono::steady_clock::now();
   Batch b;
   b.from = from;
-  b.events = store->ReadFrom(from + 1, count);
   b.hash_check.compute = false;
-  if (b.events.ok() && verify_hashes) {
-    for (const EventRecord& e : *b.events) {
-      if (e.ComputeHash() != e.hash()) {
-        b.hash_check.bad_seq = e.seq();
-        break;
-      }
+  CursorOptions co;
+  co.check_hashes = verify_hashes;
+  auto cursor = LogCursor::At(*store, from + 1, co);
+  if (!cursor.ok()) {
+    b.events = cursor.status();
+  } else {
+    std::vector<EventRecord> events;
+    events.reserve(count);
+    Status read = cursor->Scan([&](EventRecord& e) {
+      events.push_back(std::move(e));
+      return events.size() < count;
+    });
+    if (const auto& fault = cursor->fault()) {
+      b.hash_check.bad_seq = fault->seq;
+      b.hash_check.bad_reason = fault->reason;
+      b.events = std::move(events);
+    } else if (!read.ok()) {
+      b.events = read;
+    } else {
+      b.events = std::move(events);
     }
   }
   b.read_ns = NsSince(start);
@@ -397,9 +413,9 @@ std::vector<ProjectionStatus> Projector::status() const {
                           .count();
   for (ProjectionStatus& ps : out) {
     if (ps.lag_events == 0) continue;
-    auto next = store_->ReadFrom(ps.applied_seq + 1, 1);
-    if (!next.ok() || next->empty()) continue;
-    const std::int64_t age_ns = now_ns - next->front().env().recorded_at_ns();
+    auto next = store_->ReadEvent(ps.applied_seq + 1);
+    if (!next.ok() || !next->has_value()) continue;
+    const std::int64_t age_ns = now_ns - (*next)->env().recorded_at_ns();
     ps.lag_seconds = age_ns > 0 ? static_cast<double>(age_ns) / 1e9 : 0.0;
   }
   return out;

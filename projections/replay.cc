@@ -4,6 +4,7 @@
 #include <future>
 #include <mutex>
 
+#include "engine/log_cursor.h"
 #include "events/codes.h"
 #include "projections/balances.h"
 #include "projections/checkpoint.h"
@@ -121,16 +122,19 @@ Status RebuildInto(const LogStore& live, Projection& projection, rocksdb::DB* sc
   ckpt.version = projection.version();
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;  // scratch: a crash just means replaying again
+  LogCursor cursor(live, 1, kGenesisHash);
   while (ckpt.seq < until_seq) {
     const auto count = static_cast<std::size_t>(
         std::min<std::uint64_t>(kReplayBatchEventsMax, until_seq - ckpt.seq));
-    ASSIGN_OR_RETURN(auto events, live.ReadFrom(ckpt.seq + 1, count));
+    ASSIGN_OR_RETURN(auto events, cursor.Next(count));
     if (events.empty()) {
       return Status::Error(codes::kNotFound, "the log ends at seq " + std::to_string(ckpt.seq) +
                                                  ", before " + std::to_string(until_seq));
     }
     rocksdb::WriteBatch batch;
-    Status st = ApplyEvents(projection, scratch, cf, events, HashCheck{}, &ckpt, &batch);
+    HashCheck checked;  // by the cursor
+    checked.compute = false;
+    Status st = ApplyEvents(projection, scratch, cf, events, checked, &ckpt, &batch);
     RETURN_IF_ERROR(st);
     RETURN_IF_ERROR(FromRocks(scratch->Write(wo, &batch), "writing scratch"));
     if (progress) progress(ckpt.seq);

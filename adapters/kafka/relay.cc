@@ -8,6 +8,7 @@
 #include "adapters/kafka/event_message.h"
 #include "adapters/kafka/read_back.h"
 #include "engine/keys.h"
+#include "engine/log_cursor.h"
 #include "events/codes.h"
 
 namespace folio::kafka {
@@ -175,11 +176,11 @@ RelayStatus Relay::status() const {
   if (auto h = store_->ReadHead(); h.ok()) s.head_seq = std::max(s.head_seq, h->seq);
   s.lag_events = s.head_seq - s.cursor_seq;
   if (s.lag_events > 0) {
-    auto next = store_->ReadFrom(s.cursor_seq + 1, 1);
-    if (next.ok() && !next->empty()) {
+    auto next = store_->ReadEvent(s.cursor_seq + 1);
+    if (next.ok() && next->has_value()) {
       auto now = std::chrono::system_clock::now().time_since_epoch();
       auto age_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() -
-                    next->front().env().recorded_at_ns();
+                    (*next)->env().recorded_at_ns();
       s.lag_seconds = std::max(0.0, static_cast<double>(age_ns) / 1e9);
     }
   }
@@ -409,6 +410,13 @@ Status Produce(rd_kafka_t* rk, rd_kafka_topic_t* topic, std::string_view key,
 Status Relay::MirrorRound(std::uint64_t last) {
   rd_kafka_t* rk = p_->rk.get();
   const std::uint64_t first = cursor_.load() + 1;
+  // The chain is checked from event first - 1 (its hash read from the log):
+  // never mirror an event the log cannot vouch for.
+  auto cursor = LogCursor::At(*store_, first);
+  if (!cursor.ok()) {
+    if (cursor.status().code() == codes::kCorruption) Fail(cursor.status());
+    return cursor.status();
+  }
   RETURN_IF_ERROR(AbortIfPending());
   ErrorPtr err(rd_kafka_begin_transaction(rk));
   if (err) {
@@ -419,60 +427,48 @@ Status Relay::MirrorRound(std::uint64_t last) {
   p_->delivered = 0;
   p_->delivery_failures = 0;
   std::uint64_t messages = 0, events = 0, skipped = 0, scanned = 0;
-  std::string aligned;  // envelope copy: FlatBuffers wants aligned scalars
   Header headers[8];
   Status s;
-  std::uint64_t expect = first;
-  Status scan = store_->ScanRaw(first, [&](std::string_view key, std::string_view value) {
-    auto seq = keys::ParseEventKey(key);
-    if (!seq || *seq != expect) {
-      s = Status::Error(codes::kCorruption,
-                        "event key out of sequence at " + std::to_string(expect));
-      return false;
-    }
-    if (*seq > last) return false;
-    ++expect;
-    aligned.assign(value);
-    if (Status v = VerifyEnvelope(aligned); !v.ok()) {
-      s = v;
-      return false;
-    }
-    const fb::Envelope& env = *fb::GetEnvelope(aligned.data());
-    EventHeaders(env, opts_.ce_source, headers);
-    if (present_events_.count(*seq)) {
-      ++skipped;
-    } else {
-      s = Produce(rk, p_->events, env.stream_id()->string_view(), aligned, headers, 8,
-                  &stop_requested_, &queue_full_waits_);
-      if (!s.ok()) return false;
-      ++messages;
-      ++events;
-    }
-    if (opts_.integration_topics) {
-      IntegrationKind kind = IntegrationKindOf(env);
-      const int k = static_cast<int>(kind) - 1;  // -1: no integration topic
-      if (k >= 0 && !present_integration_[k].count(*seq)) {
-        std::optional<PaymentContext> ctx;
-        if (kind == IntegrationKind::kFailed) {
-          auto created = store_->ReadStream(env.stream_id()->string_view(), 1, 1);
-          if (created.ok() && !created->empty()) ctx = ContextOfCreated(created->front().env());
+  Status scan = cursor->Scan(
+      [&](EventRecord& rec) {
+        const std::uint64_t seq = rec.seq();
+        const fb::Envelope& env = rec.env();
+        EventHeaders(env, opts_.ce_source, headers);
+        if (present_events_.count(seq)) {
+          ++skipped;
+        } else {
+          s = Produce(rk, p_->events, env.stream_id()->string_view(), rec.bytes(), headers, 8,
+                      &stop_requested_, &queue_full_waits_);
+          if (!s.ok()) return false;
+          ++messages;
+          ++events;
         }
-        std::string json = IntegrationJson(env, ctx ? &*ctx : nullptr);
-        Header ih[3] = {{"content-type", "application/json"}, headers[6], headers[7]};
-        s = Produce(rk, p_->integration[k], IntegrationKey(env), json, ih, 3, &stop_requested_,
-                    &queue_full_waits_);
-        if (!s.ok()) return false;
-        ++messages;
-      }
-    }
-    // Serve delivery reports now and then, not per message: each poll takes
-    // librdkafka's locks, and commit_transaction serves the rest anyway.
-    if (++scanned % 1024 == 0) rd_kafka_poll(rk, 0);
-    return true;
-  });
+        if (opts_.integration_topics) {
+          IntegrationKind kind = IntegrationKindOf(env);
+          const int k = static_cast<int>(kind) - 1;  // -1: no integration topic
+          if (k >= 0 && !present_integration_[k].count(seq)) {
+            std::optional<PaymentContext> ctx;
+            if (kind == IntegrationKind::kFailed) {
+              auto created = store_->ReadStream(env.stream_id()->string_view(), 1, 1);
+              if (created.ok() && !created->empty()) ctx = ContextOfCreated(created->front().env());
+            }
+            std::string json = IntegrationJson(env, ctx ? &*ctx : nullptr);
+            Header ih[3] = {{"content-type", "application/json"}, headers[6], headers[7]};
+            s = Produce(rk, p_->integration[k], IntegrationKey(env), json, ih, 3, &stop_requested_,
+                        &queue_full_waits_);
+            if (!s.ok()) return false;
+            ++messages;
+          }
+        }
+        // Serve delivery reports now and then, not per message: each poll takes
+        // librdkafka's locks, and commit_transaction serves the rest anyway.
+        if (++scanned % 1024 == 0) rd_kafka_poll(rk, 0);
+        return true;
+      },
+      last);
   if (s.ok()) s = scan;
-  if (s.ok() && expect != last + 1) {
-    s = Status::Error(codes::kCorruption, "log ends at " + std::to_string(expect - 1) +
+  if (s.ok() && cursor->next_seq() != last + 1) {
+    s = Status::Error(codes::kCorruption, "log ends at " + std::to_string(cursor->next_seq() - 1) +
                                               " before the head " + std::to_string(last));
   }
   if (!s.ok()) {

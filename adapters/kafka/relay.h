@@ -1,6 +1,6 @@
 // Relay: mirrors the log into Kafka, every event exactly once (docs/kafka.md).
 //
-//   log (events CF) --ScanRaw from cursor+1--> transactional producer --> folio.events
+//   log (events CF) --LogCursor from cursor+1--> transactional producer --> folio.events
 //                                                                    \--> payments.settled/failed,
 //                                                                         refunds.succeeded,
 //                                                                         credits.issued

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "adapters/reconciliation/scan_events.h"
 #include "engine/keys.h"
 #include "events/codes.h"
 
@@ -170,22 +171,7 @@ Result<LedgerSnapshot> ReadLedgerItems(const LogStore& store, LedgerScope scope,
   ASSIGN_OR_RETURN(keys::Head head, store.ReadHead());
   snap.as_of_seq = as_of_seq == 0 || as_of_seq > head.seq ? head.seq : as_of_seq;
   Collector c(scope, &snap);
-  std::string buf;  // heap storage: aligned for the FlatBuffers verifier
-  Status bad;
-  Status s = store.ScanRaw(1, [&](std::string_view key, std::string_view value) {
-    auto seq = keys::ParseEventKey(key);
-    if (!seq || *seq > snap.as_of_seq) return false;
-    buf.assign(value);
-    if (Status v = VerifyEnvelope(buf); !v.ok()) {
-      bad =
-          Status::Error(codes::kCorruption, "event " + std::to_string(*seq) + ": " + v.ToString());
-      return false;
-    }
-    c.Add(*fb::GetEnvelope(buf.data()));
-    return true;
-  });
-  RETURN_IF_ERROR(s);
-  RETURN_IF_ERROR(bad);
+  RETURN_IF_ERROR(ScanEvents(store, snap.as_of_seq, [&](const fb::Envelope& e) { c.Add(e); }));
   return snap;
 }
 

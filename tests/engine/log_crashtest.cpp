@@ -46,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/log_cursor.h"
 #include "engine/torture_load.h"
 #include "engine/verify.h"
 #include "engine/verify_derived.h"
@@ -307,26 +308,30 @@ std::set<std::string> CheckRoundEvents(const LogStore& store, std::uint64_t from
     open_events = 0;
     open_id.reset();
   };
-  Status s = store.ScanRaw(from_seq, [&](std::string_view key, std::string_view value) {
-    auto seq = keys::ParseEventKey(key);
-    if (!seq || *seq > to_seq) return false;
-    auto rec = EventRecord::Decode(std::string(value));
-    const fb::Envelope* env = rec.ok() ? &rec->env() : nullptr;
-    std::string k = env && env->idempotency_key() ? env->idempotency_key()->str() : "";
-    auto id = torture::ParseKey(k);
-    if (!id) {
-      problems->Add("seq " + std::to_string(*seq) + ": not an event of a torture command");
-      return true;
-    }
-    if (k != open_key) {
-      close();
-      if (!found.insert(k).second) problems->Add(k + ": its events are not consecutive");
-      open_key = k;
-      open_id = id;
-    }
-    ++open_events;
-    return true;
-  });
+  auto cursor = LogCursor::At(store, from_seq);
+  if (!cursor.ok()) {
+    problems->Add("scan: " + cursor.status().ToString());
+    return found;
+  }
+  Status s = cursor->Scan(
+      [&](EventRecord& rec) {
+        const fb::Envelope* env = &rec.env();
+        std::string k = env->idempotency_key() ? env->idempotency_key()->str() : "";
+        auto id = torture::ParseKey(k);
+        if (!id) {
+          problems->Add("seq " + std::to_string(rec.seq()) + ": not an event of a torture command");
+          return true;
+        }
+        if (k != open_key) {
+          close();
+          if (!found.insert(k).second) problems->Add(k + ": its events are not consecutive");
+          open_key = k;
+          open_id = id;
+        }
+        ++open_events;
+        return true;
+      },
+      to_seq);
   close();
   if (!s.ok()) problems->Add("scan: " + s.ToString());
   std::set<std::string> acked;

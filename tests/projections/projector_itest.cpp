@@ -317,7 +317,7 @@ TEST_CASE("an event whose content no longer matches its hash stops every project
   const Status st = (*p)->CatchUp();
   CHECK(st.code() == kProjectionChainBroken);
   CHECK(st.message().find("at seq " + std::to_string(bad) +
-                          ": the event's hash does not match its content") != std::string::npos);
+                          ": hash mismatch: the event's bytes were altered") != std::string::npos);
   const auto statuses = (*p)->status();
   REQUIRE(statuses.size() >= 3);
   for (const auto& s : statuses) {
