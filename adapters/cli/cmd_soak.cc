@@ -294,8 +294,8 @@ class SoakRun {
         "soak: seed %llu; %llu answers journaled (%llu refused), %llu sends cut off by a "
         "kill and sent again, %llu 5xx retried; %llu early and %llu late kills; checked %llu "
         "retries "
-        "and %llu other bodies during the load, %llu and %llu after; %llu events, %llu "
-        "Kafka messages in %zu topics; %.0f s\n",
+        "and %llu other bodies during the load, %llu and %llu after; %llu events (%llu by "
+        "the clock), %llu Kafka messages in %zu topics; %.0f s\n",
         static_cast<unsigned long long>(o_.seed), static_cast<unsigned long long>(journal_.size()),
         static_cast<unsigned long long>(refused), static_cast<unsigned long long>(c.in_doubt),
         static_cast<unsigned long long>(c.answers_5xx),
@@ -305,6 +305,7 @@ class SoakRun {
         static_cast<unsigned long long>(retry_.retries),
         static_cast<unsigned long long>(retry_.conflicts),
         static_cast<unsigned long long>(log_.events),
+        static_cast<unsigned long long>(log_.clock_events),
         static_cast<unsigned long long>(kafka_messages_), counters_.size(), seconds);
     const bool failed = !fatal.ok() || problems_.count() > 0 || lost > 0 || duplicated > 0;
     if (problems_.count() > 0) std::printf("%zu problem(s):\n", problems_.count());

@@ -15,6 +15,9 @@ namespace folio::cli {
 struct LogCheck {
   std::uint64_t head_seq = 0;
   std::uint64_t events = 0;
+  // Events the server's clock wrote (`clock.advance`, scope "clock"): due
+  // and expired payments, expired credits. Not commands of the load.
+  std::uint64_t clock_events = 0;
   std::uint64_t lost = 0;        // acknowledged commands whose events are not in the log
   std::uint64_t duplicated = 0;  // commands whose events are in the log more than once
   // The seqs of the events that also go to an integration topic, by
