@@ -19,9 +19,8 @@ Result<std::unique_ptr<RocksProjectionReader>> RocksProjectionReader::Open(
     store.db()->ReleaseSnapshot(snap);
     return cp.status();
   }
-  const std::uint64_t applied = cp->has_value() ? (*cp)->seq : 0;
   return std::unique_ptr<RocksProjectionReader>(
-      new RocksProjectionReader(store.db(), cf, snap, applied));
+      new RocksProjectionReader(store.db(), cf, snap, cp->value_or(Checkpoint{})));
 }
 
 RocksProjectionReader::~RocksProjectionReader() { db_->ReleaseSnapshot(snapshot_); }

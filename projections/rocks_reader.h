@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/log_store.h"
+#include "projections/checkpoint.h"
 #include "projections/reader.h"
 
 namespace folio::projections {
@@ -22,7 +23,10 @@ class RocksProjectionReader final : public ProjectionReader {
   RocksProjectionReader& operator=(const RocksProjectionReader&) = delete;
 
   // The last event the snapshot reflects.
-  std::uint64_t applied_seq() const { return applied_seq_; }
+  std::uint64_t applied_seq() const { return checkpoint_.seq; }
+  // The projection's checkpoint in the snapshot (version 0, seq 0 when the
+  // family exists but nothing was applied yet).
+  const Checkpoint& checkpoint() const { return checkpoint_; }
 
   std::optional<std::string> Get(std::string_view key) override;
   std::vector<std::pair<std::string, std::string>> Scan(std::string_view from, std::string_view to,
@@ -30,12 +34,12 @@ class RocksProjectionReader final : public ProjectionReader {
 
  private:
   RocksProjectionReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                        const rocksdb::Snapshot* snapshot, std::uint64_t applied_seq)
-      : db_(db), cf_(cf), snapshot_(snapshot), applied_seq_(applied_seq) {}
+                        const rocksdb::Snapshot* snapshot, const Checkpoint& checkpoint)
+      : db_(db), cf_(cf), snapshot_(snapshot), checkpoint_(checkpoint) {}
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cf_;
   const rocksdb::Snapshot* snapshot_;
-  std::uint64_t applied_seq_;
+  Checkpoint checkpoint_;
 };
 
 }  // namespace folio::projections

@@ -2,6 +2,7 @@
 
 #include "adapters/reconciliation/scan_events.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -15,6 +16,8 @@
 #include "engine/keys.h"
 #include "engine/recon/recon.h"
 #include "events/codes.h"
+#include "projections/trust_ledger.h"
+#include "projections/view.h"
 
 namespace folio::reports {
 namespace {
@@ -273,13 +276,12 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
               {},
               ""};
   std::map<std::pair<std::string, Asset>, std::pair<bool, u128>> running;
-  auto add = [&](const fb::Envelope& env, std::string_view client, std::string_view matter,
-                 std::string type, std::string_view id, std::string ref, std::string desc,
-                 const Money& amount, bool out) {
-    if (client != q.client_id || (!q.matter_id.empty() && matter != q.matter_id)) return;
-    MatterSum& s = sums[{std::string(matter), amount.asset()}];
+  auto add = [&](const projections::TrustLine& line, std::string type, std::string ref,
+                 std::string desc, bool out) {
+    const Money amount(line.asset, line.amount_minor);
+    MatterSum& s = sums[{line.matter_id, amount.asset()}];
     s.asset = amount.asset();
-    auto& bal = running[{std::string(matter), amount.asset()}];
+    auto& bal = running[{line.matter_id, amount.asset()}];
     // Signed running balance: (negative, magnitude).
     auto apply = [&bal](bool minus, u128 v) {
       if (bal.first == minus) {
@@ -294,50 +296,47 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
       bal = {minus, v - bal.second};
     };
     apply(out, amount.minor());
-    const bool before = q.period_start_ns != 0 && env.occurred_at_ns() < q.period_start_ns;
-    const bool after = q.period_end_ns != 0 && env.occurred_at_ns() >= q.period_end_ns;
+    const bool before = q.period_start_ns != 0 && line.occurred_at_ns < q.period_start_ns;
+    const bool after = q.period_end_ns != 0 && line.occurred_at_ns >= q.period_end_ns;
     if (after) return;
     if (before) {
       (out ? s.opening_out : s.opening_in) += amount.minor();
       return;
     }
     (out ? s.out : s.in) += amount.minor();
-    moves.rows.push_back({ShanghaiTimeText(env.occurred_at_ns()), std::string(matter),
-                          std::move(type), std::string(id), std::move(ref), std::move(desc),
+    moves.rows.push_back({ShanghaiTimeText(line.occurred_at_ns), line.matter_id, std::move(type),
+                          line.txn_id, std::move(ref), std::move(desc),
                           out ? "" : amount.ToString(), out ? amount.ToString() : "",
                           Signed(bal.first, Money(amount.asset(), bal.second))});
   };
-  RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
-    switch (env.event_type()) {
-      case fb::Event::TrustDepositRecorded: {
-        const auto* e = env.event_as_TrustDepositRecorded();
-        return add(env, Sv(e->client_id()), Sv(e->matter_id()), "deposit", Sv(e->deposit_id()),
-                   std::string(Sv(e->reference())), "from " + std::string(Sv(e->payer())),
-                   M(e->amount()), false);
-      }
-      case fb::Event::TrustDisbursementRecorded: {
-        const auto* e = env.event_as_TrustDisbursementRecorded();
-        return add(env, Sv(e->client_id()), Sv(e->matter_id()), "disbursement",
-                   Sv(e->disbursement_id()), std::string(Sv(e->reference())),
-                   std::string(Sv(e->payee())) + ": " + std::string(Sv(e->purpose())),
-                   M(e->amount()), true);
-      }
-      case fb::Event::TrustFeeTransferred: {
-        const auto* e = env.event_as_TrustFeeTransferred();
-        return add(
-            env, Sv(e->client_id()), Sv(e->matter_id()), "fee_transfer", Sv(e->transfer_id()), "",
-            "earned fees, invoice " + std::string(Sv(e->invoice_id())), M(e->amount()), true);
-      }
-      case fb::Event::TrustRefundedToClient: {
-        const auto* e = env.event_as_TrustRefundedToClient();
-        return add(env, Sv(e->client_id()), Sv(e->matter_id()), "refund_to_client",
-                   Sv(e->refund_id()), std::string(Sv(e->reference())), "returned to the client",
-                   M(e->amount()), true);
-      }
-      default:
-        return;
+  // The client's lines from the trust projection as of `as_of` (its rows,
+  // plus the projector's lag applied in memory), in the log's order.
+  projections::TrustLedgerProjection trust;
+  ASSIGN_OR_RETURN(auto view, projections::ProjectionView::Open(store, trust, as_of));
+  std::vector<projections::TrustLine> lines =
+      q.matter_id.empty()
+          ? projections::ClientLedger(*view, q.client_id, view->as_of())
+          : projections::MatterLedger(*view, q.client_id, q.matter_id, view->as_of());
+  std::sort(lines.begin(), lines.end(), [](const auto& x, const auto& y) { return x.seq < y.seq; });
+  using Kind = projections::TrustLineKind;
+  for (const projections::TrustLine& l : lines) {
+    switch (l.kind) {
+      case Kind::kDeposit:
+        add(l, "deposit", l.reference, "from " + l.counterparty, false);
+        break;
+      case Kind::kDisbursement:
+        add(l, "disbursement", l.reference, l.counterparty + ": " + l.purpose, true);
+        break;
+      case Kind::kFeeTransfer:
+        add(l, "fee_transfer", "", "earned fees, invoice " + l.reference, true);
+        break;
+      case Kind::kRefundToClient:
+        add(l, "refund_to_client", l.reference, "returned to the client", true);
+        break;
+      case Kind::kClearance:
+        break;  // moves no money
     }
-  }));
+  }
   Report r;
   r.kind = "trust-statement";
   r.title = "Client trust ledger statement: " + q.client_id;
