@@ -11,8 +11,26 @@
 #include "adapters/statements/statement.h"
 #include "adapters/statements/text.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FOLIO_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define FOLIO_TEST_ASAN 1
+#endif
+
 namespace folio::statements {
 namespace {
+
+// ASan keeps freed blocks in a quarantine (256 MB by default) and adds its
+// shadow memory, so resident size says nothing about the parser there; the
+// bound is checked in every other build.
+#ifdef FOLIO_TEST_ASAN
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
 
 long RssKb() {
   std::ifstream f("/proc/self/status");
@@ -94,7 +112,11 @@ TEST_CASE("wechatpay: a 1,000,000-line bill streams through in bounded memory") 
   CHECK(seen == kRows);
   CHECK(total > 0);
   MESSAGE("rss growth while parsing: " << (peak - before) << " KiB");
-  CHECK(peak - before < 32 * 1024);
+  if (kRssMeaningful) {
+    CHECK(peak - before < 32 * 1024);
+  } else {
+    MESSAGE("an ASan build: resident size is not the parser's, the bound is not checked");
+  }
 }
 
 }  // namespace folio::statements
