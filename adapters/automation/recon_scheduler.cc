@@ -233,7 +233,7 @@ std::optional<int> ParseTimeOfDay(std::string_view t) {
 }
 
 std::optional<int> ParseUtcOffset(std::string_view zone) {
-  if (zone == "Asia/Shanghai") return 8 * 60;
+  if (zone == "Asia/Shanghai") return static_cast<int>(domain::kShanghaiUtcOffsetS / 60);
   if (zone == "UTC" || zone == "Z") return 0;
   if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-')) return std::nullopt;
   auto m = ParseTimeOfDay(zone.substr(1));

@@ -41,6 +41,7 @@
 #include "adapters/http/metrics.h"
 #include "adapters/http/payment_gateway.h"
 #include "adapters/statements/statement.h"
+#include "engine/domain/civil_time.h"
 #include "engine/log_store.h"
 #include "engine/writer.h"
 
@@ -57,7 +58,8 @@ struct ReconJob {
 };
 
 struct ReconScheduleConfig {
-  int utc_offset_minutes = 8 * 60;  // "Asia/Shanghai" (UTC+8, no DST)
+  // "Asia/Shanghai" (UTC+8, no DST)
+  int utc_offset_minutes = static_cast<int>(domain::kShanghaiUtcOffsetS / 60);
   std::chrono::milliseconds check_every{60'000};
   std::chrono::milliseconds retry_after{300'000};
   std::vector<ReconJob> jobs;

@@ -9,8 +9,8 @@
 #include "adapters/gateways/outbound_support.h"
 #include "adapters/gateways/parse_support.h"
 #include "adapters/gateways/raw_json.h"
-#include "adapters/gateways/shanghai_time.h"
 #include "adapters/json/json_fields.h"
+#include "engine/domain/civil_time.h"
 #include "engine/utf8.h"
 #include "events/codes.h"
 
@@ -213,10 +213,10 @@ Result<AlipayApi> AlipayApi::Create(AlipayApiConfig config) {
 
 Result<OutboundRequest> AlipayApi::Build(std::string_view method, std::string biz_content,
                                          bool with_notify_url, std::int64_t now_s) const {
-  if (now_s < 0 || now_s > kShanghaiTimeMaxS) return BadArgument("now_s out of range");
+  if (now_s < 0 || now_s > domain::kShanghaiTimeMaxS) return BadArgument("now_s out of range");
   FormPairs params{{"app_id", config_.app_id}, {"method", std::string(method)},
                    {"format", "JSON"},         {"charset", "utf-8"},
-                   {"sign_type", "RSA2"},      {"timestamp", ShanghaiDateTime(now_s)},
+                   {"sign_type", "RSA2"},      {"timestamp", domain::ShanghaiDateTime(now_s)},
                    {"version", "1.0"}};
   if (with_notify_url && !config_.notify_url.empty()) {
     params.emplace_back("notify_url", config_.notify_url);

@@ -76,7 +76,7 @@ inline constexpr std::uint32_t kAlipayTimeoutMinutesMax = 15 * 24 * 60;
 
 // The keys parsed once. Thread-safe: every method is const and OpenSSL 3
 // allows concurrent use of one EVP_PKEY for signing and verifying.
-// Builders: `now_s` is Unix seconds (REQUIRES: 0 <= now_s <= kShanghaiTimeMaxS);
+// Builders: `now_s` is Unix seconds (REQUIRES: 0 <= now_s <= domain::kShanghaiTimeMaxS);
 // ids (out_trade_no, out_request_no) must pass the id rule of
 // parse_support.h and be at most 64 bytes; amounts must be positive CNY.
 // Bad arguments -> invalid_argument.

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <limits>
 
 #include <boost/json/object.hpp>
@@ -10,6 +9,7 @@
 
 #include "adapters/gateways/crypto.h"
 #include "adapters/gateways/form.h"
+#include "engine/domain/civil_time.h"
 
 namespace folio::gateways {
 namespace {
@@ -34,14 +34,20 @@ std::string HexFrom(std::string_view seed, std::size_t count) {
   return hex.substr(0, count);
 }
 
-// China Standard Time (UTC+8, no DST) in strftime's `format`.
-std::string BeijingTime(std::int64_t now_s, const char* format) {
-  const std::time_t t = static_cast<std::time_t>(now_s + 8 * 3600);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  const std::size_t n = std::strftime(buf, sizeof buf, format, &tm);
-  return std::string(buf, n);
+// UnionPay's "MMdd" (settleDate) and "MMddHHmmss" (traceTime): Shanghai wall
+// time without the year.
+std::string MonthDay(std::int64_t now_s) {
+  const domain::ShanghaiWallTime t = domain::ShanghaiWallTimeOf(now_s);
+  char buf[16];
+  const int n = std::snprintf(buf, sizeof buf, "%02u%02u", t.date.month, t.date.day);
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+std::string MonthDayTime(std::int64_t now_s) {
+  const domain::ShanghaiWallTime t = domain::ShanghaiWallTimeOf(now_s);
+  char buf[16];
+  const int n = std::snprintf(buf, sizeof buf, "%02u%02u%02d%02d%02d", t.date.month, t.date.day,
+                              t.hour, t.minute, t.second);
+  return std::string(buf, static_cast<std::size_t>(n));
 }
 
 crypto::Pkey PrivateKey(const std::string& pem) {
@@ -175,8 +181,8 @@ FormPairs AlipayBase(const SandboxKeys& keys, const SandboxPayment& p, std::stri
                      std::int64_t now_s) {
   const std::string trade_no = SandboxTxnId(p);
   const std::string amount = p.amount.ToString();
-  const std::string created = BeijingTime(now_s - 60, "%Y-%m-%d %H:%M:%S");
-  const std::string now = BeijingTime(now_s, "%Y-%m-%d %H:%M:%S");
+  const std::string created = domain::ShanghaiDateTime(now_s - 60);
+  const std::string now = domain::ShanghaiDateTime(now_s);
   FormPairs f{
       {"gmt_create", created},
       {"charset", "utf-8"},
@@ -225,7 +231,7 @@ OutgoingNotification BuildAlipayRefundNotify(const SandboxKeys& keys, const Sand
   FormPairs f = AlipayBase(keys, p, status, now_s);
   f.emplace_back("out_biz_no", std::string(refund_id));
   f.emplace_back("refund_fee", refund.ToString());
-  f.emplace_back("gmt_refund", BeijingTime(now_s, "%Y-%m-%d %H:%M:%S.000"));
+  f.emplace_back("gmt_refund", domain::ShanghaiDateTime(now_s) + ".000");
   return OutgoingNotification{
       std::string(kAlipayNotifyPath),
       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
@@ -256,7 +262,7 @@ OutgoingNotification WechatNotifyFromResource(const SandboxKeys& keys, std::stri
   resource["nonce"] = gcm_nonce;
   bj::object body;
   body["id"] = "EV-" + DigitsFrom(std::string(resource_json), 18);
-  body["create_time"] = BeijingTime(now_s, "%Y-%m-%dT%H:%M:%S+08:00");
+  body["create_time"] = domain::ShanghaiRfc3339(now_s);
   body["resource_type"] = "encrypt-resource";
   body["event_type"] = event_type;
   body["summary"] = refund ? "退款成功" : "支付成功";
@@ -297,7 +303,7 @@ OutgoingNotification BuildWechatNotify(const SandboxKeys& keys, const SandboxPay
   r["trade_state_desc"] = trade_state == "SUCCESS" ? "支付成功" : std::string(trade_state);
   r["bank_type"] = "OTHERS";
   r["attach"] = "";
-  r["success_time"] = BeijingTime(now_s, "%Y-%m-%dT%H:%M:%S+08:00");
+  r["success_time"] = domain::ShanghaiRfc3339(now_s);
   r["payer"] = bj::object{{"openid", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}};
   r["amount"] = std::move(amount);
   const std::string event_type =
@@ -320,7 +326,7 @@ OutgoingNotification BuildWechatRefundNotify(const SandboxKeys& keys, const Sand
   r["out_refund_no"] = refund_id;
   r["refund_id"] = SandboxRefundId(Gateway::kWechatPay, refund_id);
   r["refund_status"] = refund_status;
-  r["success_time"] = BeijingTime(now_s, "%Y-%m-%dT%H:%M:%S+08:00");
+  r["success_time"] = domain::ShanghaiRfc3339(now_s);
   r["user_received_account"] = "招商银行信用卡0403";
   r["amount"] = std::move(amount);
   return WechatNotifyFromResource(keys, "REFUND." + std::string(refund_status), bj::serialize(r),
@@ -357,12 +363,12 @@ FormPairs UnionPayBase(const SandboxKeys& keys, std::string_view txn_type,
       {"respMsg", resp_code == "00" ? "成功[0000000]" : "交易失败[" + std::string(resp_code) + "]"},
       {"settleAmt", U128ToString(amount.minor())},
       {"settleCurrencyCode", "156"},
-      {"settleDate", BeijingTime(now_s, "%m%d")},
+      {"settleDate", MonthDay(now_s)},
       {"traceNo", DigitsFrom(query_id, 6)},
-      {"traceTime", BeijingTime(now_s, "%m%d%H%M%S")},
+      {"traceTime", MonthDayTime(now_s)},
       {"txnAmt", U128ToString(amount.minor())},
       {"txnSubType", txn_type == "01" ? "01" : "00"},
-      {"txnTime", BeijingTime(now_s - 30, "%Y%m%d%H%M%S")},
+      {"txnTime", domain::ShanghaiCompactDateTime(now_s - 30)},
       {"txnType", std::string(txn_type)},
       {"version", "5.1.0"},
   };

@@ -4,9 +4,9 @@
 
 #include "adapters/gateways/outbound_support.h"
 #include "adapters/gateways/parse_support.h"
-#include "adapters/gateways/shanghai_time.h"
 #include "adapters/gateways/unionpay.h"
 #include "adapters/statements/zip_archive.h"
+#include "engine/domain/civil_time.h"
 #include "events/codes.h"
 
 namespace folio::gateways {
@@ -47,7 +47,7 @@ Result<std::string> Fen(const Money& amount) {
 }
 
 Status CheckTime(std::int64_t s) {
-  if (s < 0 || s > kShanghaiTimeMaxS) return BadArgument("time out of range");
+  if (s < 0 || s > domain::kShanghaiTimeMaxS) return BadArgument("time out of range");
   return OkStatus();
 }
 
@@ -190,7 +190,7 @@ Result<OutboundRequest> UnionPayApi::ApplyQrCode(std::string_view order_id, cons
                                         {"accessType", "0"},
                                         {"merId", config_.mer_id},
                                         {"orderId", std::string(order_id)},
-                                        {"txnTime", ShanghaiCompactDateTime(now_s)},
+                                        {"txnTime", domain::ShanghaiCompactDateTime(now_s)},
                                         {"txnAmt", fen},
                                         {"currencyCode", "156"},
                                         {"backUrl", config_.back_url}});
@@ -217,7 +217,7 @@ Result<OutboundRequest> UnionPayApi::Refund(std::string_view refund_order_id,
                                         {"merId", config_.mer_id},
                                         {"orderId", std::string(refund_order_id)},
                                         {"origQryId", std::string(orig_query_id)},
-                                        {"txnTime", ShanghaiCompactDateTime(now_s)},
+                                        {"txnTime", domain::ShanghaiCompactDateTime(now_s)},
                                         {"txnAmt", fen},
                                         {"currencyCode", "156"},
                                         {"backUrl", config_.back_url}});
@@ -237,7 +237,7 @@ Result<OutboundRequest> UnionPayApi::Query(std::string_view order_id,
                                     {"accessType", "0"},
                                     {"merId", config_.mer_id},
                                     {"orderId", std::string(order_id)},
-                                    {"txnTime", ShanghaiCompactDateTime(orig_txn_s)}});
+                                    {"txnTime", domain::ShanghaiCompactDateTime(orig_txn_s)}});
 }
 
 Result<OutboundRequest> UnionPayApi::FileTransfer(std::string_view settle_date,
@@ -254,7 +254,7 @@ Result<OutboundRequest> UnionPayApi::FileTransfer(std::string_view settle_date,
                                         {"accessType", "0"},
                                         {"merId", config_.mer_id},
                                         {"settleDate", std::string(settle_date)},
-                                        {"txnTime", ShanghaiCompactDateTime(now_s)},
+                                        {"txnTime", domain::ShanghaiCompactDateTime(now_s)},
                                         {"fileType", "00"}});
 }
 

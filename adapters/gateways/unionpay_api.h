@@ -112,7 +112,7 @@ inline constexpr std::size_t kUnionPayOrderIdBytesMax = 40;
 
 // The keys and the trust store, parsed once. Thread-safe (const methods).
 // Builders: bad arguments -> invalid_argument; `now_s` and the original
-// transaction's `orig_txn_s` are Unix seconds (0 <= s <= kShanghaiTimeMaxS).
+// transaction's `orig_txn_s` are Unix seconds (0 <= s <= domain::kShanghaiTimeMaxS).
 // Parsers: `now_s` is when the answer arrived (the certificate validity check).
 class UnionPayApi {
  public:

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 
 #include "adapters/gateways/gateway_codes.h"
 #include "adapters/gateways/parse_support.h"
@@ -30,7 +29,6 @@ bool HttpsOrLoopback(std::string_view url) {
 
 namespace bj = boost::json;
 
-constexpr std::int64_t kChinaOffsetS = 8 * 3600;  // Asia/Shanghai, no DST since 1991
 constexpr std::int64_t kSecondsPerDay = 86'400;
 
 Status Invalid(std::string message) {
@@ -304,15 +302,6 @@ Result<std::vector<std::shared_ptr<const WechatPlatformKey>>> DecodeCertificates
   return out;
 }
 
-// Days and seconds of a day in China Standard Time.
-domain::CivilDate ChinaDate(std::int64_t unix_s, std::int64_t* second_of_day) {
-  const std::int64_t local = unix_s + kChinaOffsetS;
-  std::int64_t days = local / kSecondsPerDay;
-  if (local % kSecondsPerDay < 0) --days;
-  *second_of_day = local - days * kSecondsPerDay;
-  return domain::CivilFromDays(days);
-}
-
 // `n` decimal digits at text[*pos], advancing; -1 when not digits.
 int Digits(std::string_view text, std::size_t* pos, std::size_t n) {
   if (*pos + n > text.size()) return -1;
@@ -364,15 +353,7 @@ std::string WechatRequestMessage(std::string_view method, std::string_view targe
   return m;
 }
 
-std::string WechatTime(std::int64_t unix_s) {
-  std::int64_t sod = 0;
-  const domain::CivilDate d = ChinaDate(unix_s, &sod);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+08:00", d.year, d.month, d.day,
-                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-                static_cast<int>(sod % 60));
-  return buf;
-}
+std::string WechatTime(std::int64_t unix_s) { return domain::ShanghaiRfc3339(unix_s); }
 
 std::optional<std::int64_t> ParseWechatTime(std::string_view text) {
   std::size_t pos = 0;

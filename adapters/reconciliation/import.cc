@@ -26,12 +26,9 @@ using Clk = std::chrono::steady_clock;
 double Seconds(Clk::time_point a) { return std::chrono::duration<double>(Clk::now() - a).count(); }
 
 constexpr std::int64_t kDayNs = 86'400'000'000'000;
-constexpr std::int64_t kShanghaiNs = 8LL * 3'600'000'000'000;
+// 00:00 Asia/Shanghai of the day holding `ns`.
 std::int64_t ShanghaiDayStart(std::int64_t ns) {
-  std::int64_t local = ns + kShanghaiNs;
-  std::int64_t day = local / kDayNs;
-  if (local % kDayNs < 0) --day;
-  return day * kDayNs - kShanghaiNs;
+  return domain::ShanghaiDayStartNs(domain::ShanghaiDate(ns));
 }
 
 LedgerScope ScopeOf(statements::Source s) {

@@ -10,7 +10,7 @@
 
 #include "adapters/reconciliation/import.h"
 #include "adapters/reconciliation/matcher.h"
-#include "adapters/statements/bill_writer.h"
+#include "adapters/statements/statement.h"
 #include "engine/domain/civil_time.h"
 #include "engine/domain/methods.h"
 #include "engine/keys.h"
@@ -22,7 +22,7 @@
 namespace folio::reports {
 namespace {
 
-using statements::ShanghaiTimeText;
+using domain::ShanghaiDateTimeNs;
 
 std::string_view Sv(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : s->string_view();
@@ -35,7 +35,7 @@ std::string Signed(bool negative, const Money& m) {
 
 std::string Period(std::int64_t start, std::int64_t end) {
   if (start == 0 && end == 0) return "all history";
-  return ShanghaiTimeText(start) + " to " + ShanghaiTimeText(end) +
+  return ShanghaiDateTimeNs(start) + " to " + ShanghaiDateTimeNs(end) +
          " (Asia/Shanghai, end exclusive)";
 }
 
@@ -101,7 +101,7 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
             "statement_closing_balance",
             exact ? std::string(Sv(e->closing_balance_text())) : Amount(M(e->closing_balance())));
         if (e->statements() > 1) head.emplace_back("statements", std::to_string(e->statements()));
-        head.emplace_back("imported_at", ShanghaiTimeText(env.occurred_at_ns()));
+        head.emplace_back("imported_at", ShanghaiDateTimeNs(env.occurred_at_ns()));
         head.emplace_back("imported_by", std::string(Sv(env.actor())));
         break;
       }
@@ -142,12 +142,12 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
         open.erase(id);
         resolutions.rows.push_back({id, std::string(Sv(e->resolved_by())),
                                     std::string(Sv(e->resolution())), Amount(M(e->amount())),
-                                    ShanghaiTimeText(env.occurred_at_ns())});
+                                    ShanghaiDateTimeNs(env.occurred_at_ns())});
         break;
       }
       case fb::Event::ReconciliationRunCompleted: {
         const auto* e = env.event_as_ReconciliationRunCompleted();
-        status = "completed " + ShanghaiTimeText(env.occurred_at_ns());
+        status = "completed " + ShanghaiDateTimeNs(env.occurred_at_ns());
         totals.emplace_back("statement_credits", Amount(M(e->statement_credits())));
         totals.emplace_back("statement_debits", Amount(M(e->statement_debits())));
         totals.emplace_back("ledger_credits", Amount(M(e->ledger_credits())));
@@ -204,7 +204,7 @@ Table ItemsTable(std::string name, std::string title,
           ""};
   for (const auto& i : items) {
     t.rows.push_back({i.kind, i.ledger_id, i.reference, i.client_id, i.matter_id,
-                      i.booked_at_ns ? ShanghaiTimeText(i.booked_at_ns) : "",
+                      i.booked_at_ns ? ShanghaiDateTimeNs(i.booked_at_ns) : "",
                       i.line_no ? std::to_string(i.line_no) : "", Amount(i.amount),
                       Amount(i.bank_amount), i.is_debit ? "out" : "in", i.description});
   }
@@ -304,7 +304,7 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
       return;
     }
     (out ? s.out : s.in) += amount.minor();
-    moves.rows.push_back({ShanghaiTimeText(line.occurred_at_ns), line.matter_id, std::move(type),
+    moves.rows.push_back({ShanghaiDateTimeNs(line.occurred_at_ns), line.matter_id, std::move(type),
                           line.txn_id, std::move(ref), std::move(desc),
                           out ? "" : amount.ToString(), out ? amount.ToString() : "",
                           Signed(bal.first, Money(amount.asset(), bal.second))});
@@ -399,7 +399,7 @@ Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uin
         const bool more = charged.minor() > schedule.minor();
         diffs.rows.push_back(
             {std::string(Sv(e->payment_id())), method, std::string(Sv(e->gateway_txn_id())),
-             ShanghaiTimeText(env.occurred_at_ns()), amount.ToString(), Amount(charged),
+             ShanghaiDateTimeNs(env.occurred_at_ns()), amount.ToString(), Amount(charged),
              Amount(schedule),
              Signed(!more, Money(amount.asset(), more ? charged.minor() - schedule.minor()
                                                       : schedule.minor() - charged.minor()))});

@@ -14,9 +14,7 @@
 namespace folio::statements {
 namespace {
 
-constexpr std::int64_t kShanghaiOffsetNs = 8LL * 3'600'000'000'000;
-
-std::string DateOnly(std::int64_t ns) { return ShanghaiTimeText(ns).substr(0, 10); }
+std::string DateOnly(std::int64_t ns) { return domain::ShanghaiDateTimeNs(ns).substr(0, 10); }
 std::string Yymmdd(std::int64_t ns) {
   const std::string d = DateOnly(ns);
   return d.substr(2, 2) + d.substr(5, 2) + d.substr(8, 2);
@@ -65,7 +63,7 @@ std::string Fen12(u128 fen) {
 std::string UnionPayRecord(const Line& r, std::uint64_t trace, const std::string& mer_id) {
   namespace up = unionpay;
   std::array<std::string, up::kInnFields.size()> f;
-  const std::string at = ShanghaiTimeText(r.booked_at_ns);  // "2026-11-03 10:00:00"
+  const std::string at = domain::ShanghaiDateTimeNs(r.booked_at_ns);  // "2026-11-03 10:00:00"
   const u128 amount = r.amount.minor(), fee = r.fee.minor();
   f[up::kTxnCode] = std::string(r.is_refund ? up::kTxnCodeRefund : up::kTxnCodePayment);
   f[1] = "00049992";  // 代理机构标识码, 发送机构标识码: UnionPay's own
@@ -102,17 +100,6 @@ std::string UnionPayRecord(const Line& r, std::uint64_t trace, const std::string
 
 }  // namespace
 
-std::string ShanghaiTimeText(std::int64_t utc_ns) {
-  const std::int64_t local = utc_ns + kShanghaiOffsetNs;
-  std::int64_t days = local / kNsPerDay;
-  std::int64_t rem = local % kNsPerDay;
-  if (rem < 0) rem += kNsPerDay, --days;
-  const domain::CivilDate d = domain::CivilFromDays(days);
-  const std::int64_t s = rem / 1'000'000'000;
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", d.year, d.month, d.day, s / 3600,
-                     (s / 60) % 60, s % 60);
-}
-
 BillWriter::BillWriter(Source source, std::ostream& out, BillMeta meta)
     : source_(source), out_(out), meta_(std::move(meta)) {
   if (source_ == Source::kAlipay) iconv_ = iconv_open("GB18030", "UTF-8");
@@ -141,7 +128,7 @@ void BillWriter::Begin() {
   switch (source_) {
     case Source::kAlipay: {
       auto cn = [](std::int64_t ns) {
-        const std::string t = ShanghaiTimeText(ns);
+        const std::string t = domain::ShanghaiDateTimeNs(ns);
         return t.substr(0, 4) + "年" + t.substr(5, 2) + "月" + t.substr(8, 2) + "日" + t.substr(10);
       };
       Put("#支付宝交易记录明细查询\n#账号:[" + meta_.account + "]\n#起始日期:[" +
@@ -201,7 +188,7 @@ void BillWriter::Row(const Line& r) {
   ++rows_;
   (r.is_refund || r.is_debit ? refunds_minor_ : payments_minor_) += r.amount.minor();
   fees_.Add(r.fee, r.is_refund);
-  const std::string at = ShanghaiTimeText(r.booked_at_ns);
+  const std::string at = domain::ShanghaiDateTimeNs(r.booked_at_ns);
   switch (source_) {
     case Source::kAlipay:
       if (!r.is_refund) {
@@ -288,7 +275,7 @@ void BillWriter::End() {
       Put(fmt::format(
           "#交易合计：{}笔，商家实收：￥{}元，商家优惠：￥0.00元\n#导出时间：[{}]\n", rows_,
           Money(a, payments_minor_ - std::min(payments_minor_, refunds_minor_)).ToString(),
-          ShanghaiTimeText(meta_.period_end_ns)));
+          domain::ShanghaiDateTimeNs(meta_.period_end_ns)));
       break;
     case Source::kWechatPay:
       Put("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,"

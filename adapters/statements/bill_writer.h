@@ -53,7 +53,4 @@ class BillWriter {
 // A whole bill in memory (small tests).
 std::string WriteBill(Source source, const BillMeta& meta, const std::vector<Line>& rows);
 
-// "2026-11-03 10:00:00" in UTC+8.
-std::string ShanghaiTimeText(std::int64_t utc_ns);
-
 }  // namespace folio::statements

@@ -213,9 +213,8 @@ Result<std::int64_t> ShanghaiMidnight(int year, int month, int day, std::uint32_
       (month == 2 && day == 29 && !leap)) {
     return LineError(kStatementMalformed, line_no, "impossible date");
   }
-  const std::int64_t days = domain::DaysFromCivil(
+  return domain::ShanghaiDayStartNs(
       {year, static_cast<std::uint32_t>(month), static_cast<std::uint32_t>(day)});
-  return days * kNsPerDay - 8LL * 3'600'000'000'000;
 }
 
 Result<std::int64_t> ParseShanghaiTime(std::string_view text, std::uint32_t line_no) {

@@ -1,9 +1,10 @@
 #include "engine/domain/civil_time.h"
 
+#include <cstdio>
+
 namespace folio::domain {
 namespace {
 
-constexpr std::int64_t kShanghaiOffsetS = 8 * 3600;
 constexpr std::int64_t kNsPerS = 1'000'000'000;
 constexpr std::int64_t kSPerDay = 86'400;
 
@@ -13,6 +14,12 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   std::int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
+}
+
+// snprintf's result as a string. Every format below fits in 48 bytes even for
+// an int32 year of 11 characters.
+std::string Printed(const char* buf, int n) {
+  return std::string(buf, static_cast<std::size_t>(n));
 }
 
 }  // namespace
@@ -42,7 +49,7 @@ CivilDate CivilFromDays(std::int64_t days) {
 }
 
 CivilDate ShanghaiDate(std::int64_t utc_ns) {
-  const std::int64_t local_s = FloorDiv(utc_ns, kNsPerS) + kShanghaiOffsetS;
+  const std::int64_t local_s = FloorDiv(utc_ns, kNsPerS) + kShanghaiUtcOffsetS;
   return CivilFromDays(FloorDiv(local_s, kSPerDay));
 }
 
@@ -57,7 +64,51 @@ std::uint32_t ShanghaiMonthKey(std::int64_t utc_ns) {
 }
 
 std::int64_t ShanghaiDayStartNs(const CivilDate& date) {
-  return (DaysFromCivil(date) * kSPerDay - kShanghaiOffsetS) * kNsPerS;
+  return (DaysFromCivil(date) * kSPerDay - kShanghaiUtcOffsetS) * kNsPerS;
+}
+
+ShanghaiWallTime ShanghaiWallTimeOf(std::int64_t unix_s) {
+  // Split into days before adding the offset, so that no int64 overflows.
+  std::int64_t days = unix_s / kSPerDay;
+  std::int64_t second_of_day = unix_s % kSPerDay;
+  if (second_of_day < 0) second_of_day += kSPerDay, --days;  // floor
+  second_of_day += kShanghaiUtcOffsetS;
+  if (second_of_day >= kSPerDay) second_of_day -= kSPerDay, ++days;
+  ShanghaiWallTime t;
+  t.date = CivilFromDays(days);
+  t.hour = static_cast<int>(second_of_day / 3600);
+  t.minute = static_cast<int>(second_of_day / 60 % 60);
+  t.second = static_cast<int>(second_of_day % 60);
+  return t;
+}
+
+std::int64_t UnixSecondsOfNs(std::int64_t utc_ns) { return FloorDiv(utc_ns, kNsPerS); }
+
+std::string ShanghaiDateTime(std::int64_t unix_s) {
+  const ShanghaiWallTime t = ShanghaiWallTimeOf(unix_s);
+  char buf[48];
+  return Printed(buf, std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", t.date.year,
+                                    t.date.month, t.date.day, t.hour, t.minute, t.second));
+}
+
+std::string ShanghaiCompactDateTime(std::int64_t unix_s) {
+  const ShanghaiWallTime t = ShanghaiWallTimeOf(unix_s);
+  char buf[48];
+  return Printed(buf, std::snprintf(buf, sizeof buf, "%04d%02u%02u%02d%02d%02d", t.date.year,
+                                    t.date.month, t.date.day, t.hour, t.minute, t.second));
+}
+
+std::string ShanghaiRfc3339(std::int64_t unix_s) {
+  static_assert(kShanghaiUtcOffsetS == 8 * 3600, "the suffix below names the offset");
+  const ShanghaiWallTime t = ShanghaiWallTimeOf(unix_s);
+  char buf[48];
+  return Printed(buf,
+                 std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+08:00", t.date.year,
+                               t.date.month, t.date.day, t.hour, t.minute, t.second));
+}
+
+std::string ShanghaiDateTimeNs(std::int64_t utc_ns) {
+  return ShanghaiDateTime(UnixSecondsOfNs(utc_ns));
 }
 
 }  // namespace folio::domain

@@ -14,7 +14,7 @@
 #include "adapters/gateways/form.h"
 #include "adapters/gateways/gateway_codes.h"
 #include "adapters/gateways/raw_json.h"
-#include "adapters/gateways/shanghai_time.h"
+#include "engine/domain/civil_time.h"
 #include "tests/adapters/gateways/gateway_test_support.h"
 
 namespace folio::gateways {
@@ -186,13 +186,13 @@ TEST_CASE("alipay api: no notify_url when none is configured") {
 }
 
 TEST_CASE("alipay api: timestamps are Asia/Shanghai wall-clock time") {
-  CHECK(ShanghaiDateTime(0) == "1970-01-01 08:00:00");
-  CHECK(ShanghaiDateTime(kNow) == "2026-11-22 09:00:00");
+  CHECK(domain::ShanghaiDateTime(0) == "1970-01-01 08:00:00");
+  CHECK(domain::ShanghaiDateTime(kNow) == "2026-11-22 09:00:00");
   // 16:30Z is already the next day in Shanghai.
-  CHECK(ShanghaiDateTime(kNow + 15 * 3600 + 1800) == "2026-11-23 00:30:00");
-  CHECK(ShanghaiDateTime(951839999) == "2000-02-29 23:59:59");  // leap day, 15:59:59Z
-  CHECK(ShanghaiCompactDateTime(kNow + 59) == "20261122090059");
-  CHECK(ShanghaiDateTime(kShanghaiTimeMaxS) == "9999-12-31 23:59:59");
+  CHECK(domain::ShanghaiDateTime(kNow + 15 * 3600 + 1800) == "2026-11-23 00:30:00");
+  CHECK(domain::ShanghaiDateTime(951839999) == "2000-02-29 23:59:59");  // leap day, 15:59:59Z
+  CHECK(domain::ShanghaiCompactDateTime(kNow + 59) == "20261122090059");
+  CHECK(domain::ShanghaiDateTime(domain::kShanghaiTimeMaxS) == "9999-12-31 23:59:59");
 }
 
 TEST_CASE("alipay api: bad builder arguments are invalid_argument, nothing is signed") {

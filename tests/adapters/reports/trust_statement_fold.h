@@ -11,14 +11,14 @@
 #include "adapters/reconciliation/scan_events.h"
 #include "adapters/reports/report_model.h"
 #include "adapters/reports/reports.h"
-#include "adapters/statements/bill_writer.h"
+#include "engine/domain/civil_time.h"
 #include "events/money.h"
 
 namespace folio::reports::testing {
 
 inline Result<Report> FoldTrustStatement(const ReportRequest& q, const LogStore& store,
                                          std::uint64_t as_of) {
-  using statements::ShanghaiTimeText;
+  using domain::ShanghaiDateTimeNs;
   const auto Sv = [](const flatbuffers::String* s) {
     return s == nullptr ? std::string_view() : s->string_view();
   };
@@ -31,7 +31,7 @@ inline Result<Report> FoldTrustStatement(const ReportRequest& q, const LogStore&
   };
   const auto Period = [](std::int64_t start, std::int64_t end) {
     if (start == 0 && end == 0) return std::string("all history");
-    return ShanghaiTimeText(start) + " to " + ShanghaiTimeText(end) +
+    return ShanghaiDateTimeNs(start) + " to " + ShanghaiDateTimeNs(end) +
            " (Asia/Shanghai, end exclusive)";
   };
   struct MatterSum {
@@ -73,7 +73,7 @@ inline Result<Report> FoldTrustStatement(const ReportRequest& q, const LogStore&
       return;
     }
     (out ? s.out : s.in) += amount.minor();
-    moves.rows.push_back({ShanghaiTimeText(env.occurred_at_ns()), std::string(matter),
+    moves.rows.push_back({ShanghaiDateTimeNs(env.occurred_at_ns()), std::string(matter),
                           std::move(type), std::string(id), std::move(ref), std::move(desc),
                           out ? "" : amount.ToString(), out ? amount.ToString() : "",
                           Signed(bal.first, Money(amount.asset(), bal.second))});
