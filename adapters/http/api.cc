@@ -2,9 +2,6 @@
 // in api_commands.cc, queries and reports in api_queries.cc.
 #include "adapters/http/api.h"
 
-#include <map>
-#include <set>
-
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -17,62 +14,6 @@
 #include "events/codes.h"
 
 namespace folio::http {
-
-unsigned HttpStatusFor(std::string_view code) {
-  static const std::map<std::string_view, unsigned> kFixed = {
-      {hcodes::kUnauthorized, 401},
-      {hcodes::kForbidden, 403},
-      {hcodes::kRouteNotFound, 404},
-      {codes::kNotFound, 404},
-      {"payment_not_found", 404},
-      {"refund_not_found", 404},
-      {"credit_not_found", 404},
-      {"trust_deposit_not_found", 404},
-      {"recon_run_not_found", 404},
-      {"recon_discrepancy_not_found", 404},
-      {"recon_run_exists", 409},
-      {"recon_discrepancy_resolved", 409},
-      {hcodes::kMethodNotAllowed, 405},
-      {codes::kIdempotencyKeyConflict, 409},
-      {codes::kStreamVersionConflict, 409},
-      {"payment_already_exists", 409},
-      {"refund_already_exists", 409},
-      {"credit_already_exists", 409},
-      {"trust_deposit_already_exists", 409},
-      {hcodes::kUnsupportedMediaType, 415},
-      {codes::kStoreOverloaded, 503},
-      {codes::kStoreFailed, 503},
-      {codes::kStoreClosed, 503},
-      {codes::kNoSpace, 503},
-      {"projection_lag_timeout", 503},
-      {hcodes::kNotReady, 503},
-      {"signature_invalid", 401},
-      {"signature_expired", 401},
-      {"signature_key_unknown", 401},
-      {"notification_replayed", 409},
-      {"notification_malformed", 400},
-      {"notification_undecryptable", 400},
-      {"gateway_unknown_status", 400},
-      {"gateway_merchant_mismatch", 403},
-      {"gateway_config_invalid", 500},
-      {codes::kIoError, 500},
-      {codes::kCorruption, 500},
-  };
-  // One entry a line reads as a table.
-  // clang-format off
-  static const std::set<std::string_view> kBadInput = {
-      "invalid_json",     "unknown_command_type",  "missing_field",     "invalid_field",
-      "unknown_field",    codes::kAmountInvalid,   codes::kAmountPrecision,
-      codes::kAmountOverflow, codes::kAmountUnderflow, codes::kCurrencyUnknown,
-      codes::kInvalidArgument, codes::kEnvelopeInvalid, hcodes::kIdempotencyKeyMissing,
-      hcodes::kBadRequest, hcodes::kQueryInvalid, "invalid_command",
-  };
-  // clang-format on
-  if (auto it = kFixed.find(code); it != kFixed.end()) return it->second;
-  if (code == "statement_too_large") return 413;
-  if (kBadInput.contains(code) || code.starts_with("statement_")) return 400;
-  return 422;  // a business rule said no (docs/rejections.md)
-}
 
 namespace {
 

@@ -178,9 +178,4 @@ struct ApiRoute {
 };
 std::vector<ApiRoute> ApiRoutes();
 
-// The HTTP status of an error code (400 validation, 401, 403, 404, 409
-// conflicts, 413, 422 business rejections, 503 overload/lag/a stopped writer
-// (answered with Retry-After), 500 storage).
-unsigned HttpStatusFor(std::string_view code);
-
 }  // namespace folio::http

@@ -13,23 +13,11 @@
 #include <boost/json.hpp>
 
 #include "adapters/http/api.h"
+#include "adapters/http/error_status.h"
 #include "adapters/json/query_json.h"
 #include "events/status.h"
 
 namespace folio::http {
-
-// Codes of the HTTP layer (docs/errors.md, "HTTP API").
-namespace hcodes {
-inline constexpr std::string_view kUnauthorized = "unauthorized";
-inline constexpr std::string_view kForbidden = "forbidden";
-inline constexpr std::string_view kRouteNotFound = "route_not_found";
-inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";
-inline constexpr std::string_view kIdempotencyKeyMissing = "idempotency_key_missing";
-inline constexpr std::string_view kUnsupportedMediaType = "unsupported_media_type";
-inline constexpr std::string_view kBadRequest = "bad_request";
-inline constexpr std::string_view kQueryInvalid = "query_invalid";
-inline constexpr std::string_view kNotReady = "not_ready";
-}  // namespace hcodes
 
 using Clock = std::chrono::steady_clock;
 

@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "adapters/http/error_status.h"
 #include "events/codes.h"
 
 namespace folio::http {
@@ -166,22 +167,22 @@ class Session : public std::enable_shared_from_this<Session> {
     Disarm();
     keep_alive_ = false;
     if (timed_out_) {
-      return Refuse(408, "request_timeout", "the request was not received in time");
+      return Refuse(hcodes::kRequestTimeout, "the request was not received in time");
     }
     if (ec == bhttp::error::body_limit) {
-      return Refuse(413, "body_too_large", "the request body is over the limit");
+      return Refuse(hcodes::kBodyTooLarge, "the request body is over the limit");
     }
     if (ec == bhttp::error::header_limit) {
-      return Refuse(431, "headers_too_large", "the request headers are over the limit");
+      return Refuse(hcodes::kHeadersTooLarge, "the request headers are over the limit");
     }
     if (ec == bhttp::error::partial_message) {
-      return Refuse(400, "request_truncated", "the connection ended inside the request");
+      return Refuse(hcodes::kRequestTruncated, "the connection ended inside the request");
     }
     if (ec == bhttp::error::end_of_stream ||
         ec.category() != bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
       return Close();  // the peer went away, or a socket error: nobody to answer
     }
-    Refuse(400, "bad_request", "malformed HTTP request");
+    Refuse(hcodes::kBadRequest, "malformed HTTP request");
   }
 
   void OnRead(beast::error_code ec) {
@@ -216,10 +217,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void Refuse(unsigned status, std::string_view code, std::string_view message) {
+  void Refuse(std::string_view code, std::string_view message) {
     shared_->refused.fetch_add(1, std::memory_order_relaxed);
     keep_alive_ = false;
-    Write(Response{status, "application/json", ErrorBody(code, message), {}});
+    Write(Response{HttpStatusFor(code), "application/json", ErrorBody(code, message), {}});
   }
 
   void Write(Response r) {
@@ -313,7 +314,8 @@ struct HttpServer::Impl {
 
   static void RejectBusy(tcp::socket socket) {
     static const std::string kBusy = [] {
-      std::string body = ErrorBody("too_many_connections", "the server is at its connection limit");
+      std::string body =
+          ErrorBody(hcodes::kTooManyConnections, "the server is at its connection limit");
       return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
              "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
              std::to_string(body.size()) + "\r\n\r\n" + body;
