@@ -14,6 +14,7 @@
 #include "bench/mirror_bench.h"
 #include "bench/recovery_bench.h"
 #include "bench/replay_bench.h"
+#include "bench/statement_bench.h"
 #include "events/codes.h"
 
 namespace folio::cli {
@@ -73,6 +74,17 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       raw_write_events_per_s is raw RocksDB writing the same batches again
       into a fresh store, and write_ceiling_ratio its ratio to the raw scan:
       the most a rebuild that stores those records could reach.
+
+  statement [--data DIR] [--events N] [--clients C] [--queries Q] [--json]
+      Builds a log of about N events (default 1,000,000) through the writer:
+      payments created and settled, and trust deposits and refunds to client
+      for C clients (default 1,000; three matters each). Brings the trust
+      projection to the head, then renders Q client trust statements (JSON,
+      all history; default 2,000) for random clients, and reads the same
+      client's rows of proj.trust with a raw RocksDB iterator after each.
+      Prints statement_p50_us, statement_p99_us, raw_rows_p50_us, ratio
+      (raw / statement), lines_per_statement, and log_scan_ms: one raw scan
+      of the whole log, the least a statement folding the log would read.
 
   http [--data DIR] [--posts N] [--healthz N] [--connections C] [--threads T] [--json]
       Starts the whole server (log, writer, projections, API) on a loopback
@@ -239,6 +251,59 @@ int BenchReplay(const Argv& argv) {
                 r->replay_events_per_s, r->raw_scan_events_per_s, r->ratio);
     std::printf("as-of query p50 %.1f us, p99 %.1f us; peak RSS %llu kB\n", r->asof_query_p50_us,
                 r->asof_query_p99_us, static_cast<unsigned long long>(r->rss_peak_kb));
+  }
+  return 0;
+}
+
+int BenchStatement(const Argv& argv) {
+  auto args = Args::Parse(argv, {{"data", "events", "clients", "queries"}, {"json"}});
+  if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
+  if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
+  bench::StatementBenchOptions o;
+  o.data_dir = args->GetOr("data", "");
+  auto events = args->GetU64("events", o.events);
+  auto clients = args->GetU64("clients", o.clients);
+  auto queries = args->GetU64("queries", o.queries);
+  for (const Status& s : {events.status(), clients.status(), queries.status()}) {
+    if (!s.ok()) return ReportError(s);
+  }
+  o.events = *events;
+  o.clients = *clients;
+  o.queries = *queries;
+  if (StderrIsTerminal()) {
+    o.progress = [](const std::string& phase, std::uint64_t done, std::uint64_t total) {
+      std::fprintf(stderr, "\r%s: %llu / %llu", phase.c_str(),
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    };
+  }
+  auto r = bench::RunStatementBench(o);
+  if (StderrIsTerminal()) std::fputs("\r\033[K", stderr);
+  if (!r.ok()) return ReportError(r.status());
+  boost::json::object j;
+  j["bench"] = "statement";
+  j["events"] = r->events;
+  j["trust_lines"] = r->trust_lines;
+  j["clients"] = o.clients;
+  j["queries"] = o.queries;
+  j["lines_per_statement"] = r->lines_per_statement;
+  j["statement_bytes_avg"] = r->statement_bytes_avg;
+  j["statement_p50_us"] = r->statement_p50_us;
+  j["statement_p99_us"] = r->statement_p99_us;
+  j["statement_max_us"] = r->statement_max_us;
+  j["raw_rows_p50_us"] = r->raw_rows_p50_us;
+  j["raw_rows_p99_us"] = r->raw_rows_p99_us;
+  j["ratio"] = r->ratio;
+  j["log_scan_ms"] = r->log_scan_ms;
+  j["build_seconds"] = r->build_seconds;
+  j["catch_up_seconds"] = r->catch_up_seconds;
+  if (args->Has("json")) {
+    std::cout << boost::json::serialize(j) << "\n";
+  } else {
+    std::printf(
+        "statement p50 %.0f us, p99 %.0f us (%.0f lines); raw rows p50 %.0f us, ratio %.3f\n",
+        r->statement_p50_us, r->statement_p99_us, r->lines_per_statement, r->raw_rows_p50_us,
+        r->ratio);
+    std::printf("a raw scan of the whole log: %.0f ms\n", r->log_scan_ms);
   }
   return 0;
 }
@@ -440,6 +505,7 @@ int RunBench(const Argv& argv) {
   if (argv[0] == "domain") return BenchDomain(rest);
   if (argv[0] == "recovery") return BenchRecovery(rest);
   if (argv[0] == "replay") return BenchReplay(rest);
+  if (argv[0] == "statement") return BenchStatement(rest);
   if (argv[0] == "http") return BenchHttp(rest);
   if (argv[0] == "mirror") return BenchMirror(rest);
   if (argv[0] == "recon") return BenchRecon(rest);
