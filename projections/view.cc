@@ -26,7 +26,8 @@ class ProjectionView::Overlay final : public ProjectionStore {
 
 Result<std::unique_ptr<ProjectionView>> ProjectionView::Open(const LogStore& store,
                                                              Projection& projection,
-                                                             std::uint64_t through_seq) {
+                                                             std::uint64_t through_seq,
+                                                             std::uint64_t tail_events_max) {
   std::unique_ptr<ProjectionView> view(new ProjectionView());
   view->through_seq_ = through_seq;
   Checkpoint from;  // seq 0, the genesis hash
@@ -42,6 +43,12 @@ Result<std::unique_ptr<ProjectionView>> ProjectionView::Open(const LogStore& sto
     return base.status();
   }
   if (from.seq >= through_seq) return view;
+  if (through_seq - from.seq > tail_events_max) {
+    return Status::Error(kProjectionLagTimeout,
+                         "projection '" + std::string(projection.name()) + "' is " +
+                             std::to_string(through_seq - from.seq) + " events behind seq " +
+                             std::to_string(through_seq));
+  }
 
   LogCursor cursor(store, from.seq + 1, from.hash);
   Overlay overlay(view.get());

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,8 +38,12 @@ class ProjectionView final : public ProjectionReader {
  public:
   // `projection` is used only during Open (its Apply, name and version).
   // REQUIRES: through_seq <= the log's head.
-  static Result<std::unique_ptr<ProjectionView>> Open(const LogStore& store, Projection& projection,
-                                                      std::uint64_t through_seq);
+  // At most `tail_events_max` events are applied in memory: a projection
+  // further behind (or never built) is projection_lag_timeout, for callers
+  // that would rather stream the log than hold its rows in memory.
+  static Result<std::unique_ptr<ProjectionView>> Open(
+      const LogStore& store, Projection& projection, std::uint64_t through_seq,
+      std::uint64_t tail_events_max = std::numeric_limits<std::uint64_t>::max());
 
   // What the view reflects: every event up to through_seq(), except when
   // snapshot_seq() > through_seq() (then as_of filtering is the caller's).

@@ -3,6 +3,7 @@
 #include "adapters/reconciliation/scan_events.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <tuple>
 
@@ -16,6 +17,7 @@
 #include "engine/keys.h"
 #include "engine/recon/recon.h"
 #include "events/codes.h"
+#include "projections/stats.h"
 #include "projections/trust_ledger.h"
 #include "projections/view.h"
 
@@ -438,28 +440,88 @@ Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uin
 
 // --- stats ----------------------------------------------------------------------
 
-Result<Report> StatsReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
-  struct Sum {
-    std::uint64_t payments = 0, refunds = 0;
-    u128 paid = 0, refunded = 0, fees = 0;
+struct StatsSum {
+  std::uint64_t payments = 0, refunds = 0;
+  u128 paid = 0, refunded = 0, fees = 0;
+};
+using StatsSums = std::map<std::tuple<std::uint32_t, std::string, Asset>, StatsSum>;
+
+// How many events the stats projection may lag before the report streams
+// the log instead of applying them in memory (the projection keeps a
+// payment index: a lag that large would be held whole).
+constexpr std::uint64_t kStatsTailEventsMax = 100'000;
+
+// The report's sums from the stats projection, when it answers the question
+// exactly: all of history or whole Shanghai days (every period `folio report`
+// can say; an RFC 3339 bound inside a day cannot be split), as of a seq the
+// projection has not passed, at most kStatsTailEventsMax events behind.
+// nullopt: fold the log instead.
+Result<std::optional<StatsSums>> StatsFromProjection(const ReportRequest& q, const LogStore& store,
+                                                     std::uint64_t as_of) {
+  const auto day_start = [](std::int64_t ns) {
+    return domain::ShanghaiDayStartNs(domain::ShanghaiDate(ns)) == ns;
   };
-  std::map<std::tuple<std::uint32_t, std::string, Asset>, Sum> sums;
+  std::uint32_t from_day = 0, to_day = std::numeric_limits<std::uint32_t>::max();
+  if (q.period_start_ns != 0 || q.period_end_ns != 0) {
+    if (!day_start(q.period_start_ns) || !day_start(q.period_end_ns) ||
+        q.period_end_ns <= q.period_start_ns) {
+      return std::optional<StatsSums>();
+    }
+    from_day = domain::ShanghaiDayKey(q.period_start_ns);
+    to_day = domain::ShanghaiDayKey(q.period_end_ns - 1);
+  }
+  projections::StatsProjection stats;
+  auto view = projections::ProjectionView::Open(store, stats, as_of, kStatsTailEventsMax);
+  if (!view.ok() && view.status().code() == projections::kProjectionLagTimeout) {
+    return std::optional<StatsSums>();
+  }
+  RETURN_IF_ERROR(view.status());
+  if ((*view)->as_of()) return std::optional<StatsSums>();  // rows past as_of: no history kept
+  StatsSums sums;
+  for (const auto& row : projections::Stats(**view, from_day, to_day)) {
+    const auto& c = row.counters;
+    if (c.settled.count == 0 && c.refund_succeeded.count == 0) continue;
+    StatsSum& s = sums[{row.day_key, std::string(domain::MethodName(row.method)), row.asset}];
+    s.payments = c.settled.count;
+    s.paid = c.settled.amount_minor;
+    s.fees = c.fee_gateway_minor;
+    s.refunds = c.refund_succeeded.count;
+    s.refunded = c.refund_succeeded.amount_minor;
+  }
+  return std::optional<StatsSums>(std::move(sums));
+}
+
+Result<StatsSums> StatsFromLog(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
+  StatsSums sums;
   RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
     if (!InPeriod(q, env.occurred_at_ns())) return;
     const std::uint32_t day = domain::ShanghaiDayKey(env.occurred_at_ns());
     if (env.event_type() == fb::Event::PaymentSettled) {
       const auto* e = env.event_as_PaymentSettled();
-      Sum& s = sums[{day, std::string(domain::MethodName(e->method())), M(e->amount()).asset()}];
+      StatsSum& s =
+          sums[{day, std::string(domain::MethodName(e->method())), M(e->amount()).asset()}];
       ++s.payments;
       s.paid += M(e->amount()).minor();
       s.fees += M(e->gateway_fee()).minor();
     } else if (env.event_type() == fb::Event::RefundSucceeded) {
       const auto* e = env.event_as_RefundSucceeded();
-      Sum& s = sums[{day, std::string(domain::MethodName(e->method())), M(e->amount()).asset()}];
+      StatsSum& s =
+          sums[{day, std::string(domain::MethodName(e->method())), M(e->amount()).asset()}];
       ++s.refunds;
       s.refunded += M(e->amount()).minor();
     }
   }));
+  return sums;
+}
+
+Result<Report> StatsReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
+  ASSIGN_OR_RETURN(std::optional<StatsSums> from_projection, StatsFromProjection(q, store, as_of));
+  StatsSums sums;
+  if (from_projection) {
+    sums = std::move(*from_projection);
+  } else {
+    ASSIGN_OR_RETURN(sums, StatsFromLog(q, store, as_of));
+  }
   Report r;
   r.kind = "stats";
   r.title = "Payment statistics";
@@ -470,7 +532,7 @@ Result<Report> StatsReport(const ReportRequest& q, const LogStore& store, std::u
           {"day", "method", "currency", "payments", "paid", "refunds", "refunded", "fees", "net"},
           {},
           ""};
-  std::map<Asset, Sum> total;
+  std::map<Asset, StatsSum> total;
   for (const auto& [key, s] : sums) {
     const auto& [day, method, asset] = key;
     const bool neg = s.refunded + s.fees > s.paid;
@@ -480,7 +542,7 @@ Result<Report> StatsReport(const ReportRequest& q, const LogStore& store, std::u
                       Money(asset, s.paid).ToString(), std::to_string(s.refunds),
                       Money(asset, s.refunded).ToString(), Money(asset, s.fees).ToString(),
                       Signed(neg, Money(asset, net))});
-    Sum& all = total[asset];
+    StatsSum& all = total[asset];
     all.payments += s.payments;
     all.refunds += s.refunds;
     all.paid += s.paid;

@@ -1,0 +1,160 @@
+// The statistics report reads the stats projection when the question is one
+// it answers exactly (all history or whole Shanghai days, as of a seq the
+// projection has not passed) and folds the log otherwise; either way it must
+// equal, byte for byte in every format, the report main made by folding the
+// whole log (stats_report_fold.h), whatever state the projection is in.
+#include <doctest/doctest.h>
+
+#include <memory>
+
+#include "adapters/reports/reports.h"
+#include "engine/domain/civil_time.h"
+#include "projections/projector.h"
+#include "projections/rocks_reader.h"
+#include "projections/stats.h"
+#include "tests/adapters/reports/stats_report_fold.h"
+#include "tests/projections/balances_history.h"
+#include "tests/test_support.h"
+
+namespace folio::reports {
+namespace {
+
+using folio::testing::TempDir;
+
+std::uint64_t Append(LogStore* store, const folio::testing::CommandList& h, std::size_t from,
+                     std::size_t to) {
+  auto w = Writer::Start(store);
+  REQUIRE(w.ok());
+  return folio::testing::RunCommands(**w, h, from, to);
+}
+
+void CatchUpStats(LogStore* store) {
+  std::vector<std::unique_ptr<projections::Projection>> ps;
+  ps.push_back(std::make_unique<projections::StatsProjection>());
+  projections::ProjectorOptions po;
+  po.background = false;
+  auto p = projections::Projector::Start(store, std::move(ps), po);
+  REQUIRE(p.ok());
+  REQUIRE((*p)->CatchUp().ok());
+}
+
+// The start of the Shanghai day of BusinessTime(i), plus `days`.
+std::int64_t DayStart(std::size_t i, int days) {
+  domain::CivilDate d = domain::ShanghaiDate(folio::testing::BusinessTime(i));
+  return domain::ShanghaiDayStartNs(d) + std::int64_t{days} * 86'400'000'000'000;
+}
+
+// All history, whole days (one, and several), a period inside a day, at the
+// head, half way and at seq 1: the report equals the fold.
+std::size_t CompareAll(const LogStore& store, std::uint64_t head) {
+  std::size_t compared = 0;
+  const std::int64_t mid = folio::testing::BusinessTime(1200);
+  const std::vector<std::pair<std::int64_t, std::int64_t>> periods = {
+      {0, 0},
+      {DayStart(0, 0), DayStart(0, 1)},
+      {DayStart(0, 1), DayStart(0, 3)},
+      {DayStart(0, -5), DayStart(0, 30)},
+      {mid, mid + 3 * 3'600'000'000'000},  // inside a day or across one: folded
+      {0, DayStart(0, 2)},                 // a zero bound with another: folded
+  };
+  for (const std::uint64_t as_of : {head, head / 2, std::uint64_t{1}}) {
+    for (const auto& [start, end] : periods) {
+      ReportRequest q;
+      q.kind = ReportKind::kStats;
+      q.as_of_seq = as_of;
+      q.period_start_ns = start;
+      q.period_end_ns = end;
+      auto got = BuildReport(q, store);
+      REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+      auto want = testing::FoldStatsReport(q, store, as_of);
+      REQUIRE(want.ok());
+      CAPTURE(as_of);
+      CAPTURE(start);
+      CAPTURE(end);
+      CHECK(RenderJson(*got) == RenderJson(*want));
+      CHECK(RenderCsv(*got) == RenderCsv(*want));
+      CHECK(RenderHtml(*got) == RenderHtml(*want));
+      ++compared;
+    }
+  }
+  return compared;
+}
+
+TEST_CASE("stats report from the projection equals the fold of the log, in every state") {
+  TempDir dir;
+  auto opened = LogStore::Open(dir.str());
+  REQUIRE(opened.ok());
+  LogStore* store = opened->get();
+  const auto history = folio::testing::RandomHistory(6000, 41);
+  const std::size_t half = history.size() / 2;
+
+  std::uint64_t head = Append(store, history, 0, half);
+  REQUIRE(head > 1000);
+  CHECK(CompareAll(*store, head) == 18);  // no projection: every report folded
+
+  CatchUpStats(store);
+  CHECK(CompareAll(*store, head) == 18);  // caught up; below the checkpoint: folded
+  head = Append(store, history, half, history.size());
+  CHECK(CompareAll(*store, head) == 18);  // lagging: the tail applied in memory
+
+  // The comparison is of real tables: days, methods, refunds.
+  ReportRequest q;
+  q.kind = ReportKind::kStats;
+  auto r = BuildReport(q, *store);
+  REQUIRE(r.ok());
+  REQUIRE(r->tables.size() == 2);
+  CHECK(r->tables[1].rows.size() > 8);
+  bool refunded = false;
+  for (const auto& row : r->tables[1].rows) refunded = refunded || row[5] != "0";
+  CHECK(refunded);
+}
+
+TEST_CASE("stats report: whole days are read from the projection, not the log") {
+  TempDir dir;
+  auto opened = LogStore::Open(dir.str());
+  REQUIRE(opened.ok());
+  LogStore* store = opened->get();
+  const auto history = folio::testing::RandomHistory(1500, 43);
+  Append(store, history, 0, history.size());
+  CatchUpStats(store);
+
+  ReportRequest all;
+  all.kind = ReportKind::kStats;
+  ReportRequest inside = all;  // not whole days: folded from the log
+  inside.period_start_ns = DayStart(0, 0) + 1;
+  inside.period_end_ns = DayStart(0, 30);
+  auto before_all = RenderReport(all, *store);
+  auto before_inside = RenderReport(inside, *store);
+  REQUIRE(before_all.ok());
+  REQUIRE(before_inside.ok());
+
+  // Change one row of the projection behind its back: a report read from
+  // the projection shows it, one folded from the log does not.
+  auto reader = projections::RocksProjectionReader::Open(*store, "stats");
+  REQUIRE(reader.ok());
+  const auto rows = (*reader)->Scan("s/", "s0", 1'000'000);
+  std::string key, value;
+  for (const auto& [k, v] : rows) {
+    auto c = projections::DecodeStatsCounters(v);
+    REQUIRE(c.has_value());
+    if (c->settled.count == 0) continue;
+    c->settled.count += 1000;
+    key = k;
+    value = projections::EncodeStatsCounters(*c);
+    break;
+  }
+  REQUIRE_FALSE(key.empty());
+  REQUIRE(store->db()
+              ->Put(rocksdb::WriteOptions(),
+                    store->column_family(projections::ColumnFamilyName("stats")), key, value)
+              .ok());
+  auto after_all = RenderReport(all, *store);
+  auto after_inside = RenderReport(inside, *store);
+  REQUIRE(after_all.ok());
+  REQUIRE(after_inside.ok());
+  CHECK(*after_all != *before_all);
+  CHECK(*after_inside == *before_inside);
+}
+
+}  // namespace
+}  // namespace folio::reports
