@@ -3,6 +3,7 @@
 #include "adapters/reconciliation/scan_events.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -17,6 +18,7 @@
 #include "engine/keys.h"
 #include "engine/recon/recon.h"
 #include "events/codes.h"
+#include "events/hash.h"
 #include "projections/stats.h"
 #include "projections/trust_ledger.h"
 #include "projections/view.h"
@@ -594,8 +596,9 @@ std::string_view ContentType(ReportFormat f) {
   return "application/octet-stream";
 }
 
-Result<Report> BuildReport(const ReportRequest& q, const LogStore& store) {
-  ASSIGN_OR_RETURN(std::uint64_t as_of, ResolveAsOf(store, q.as_of_seq));
+namespace {
+
+Result<Report> BuildKind(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
   switch (q.kind) {
     case ReportKind::kReconciliationRun:
       return RunReport(q, store, as_of);
@@ -609,6 +612,32 @@ Result<Report> BuildReport(const ReportRequest& q, const LogStore& store) {
       return StatsReport(q, store, as_of);
   }
   return Status::Error(codes::kInvalidArgument, "unknown report");
+}
+
+}  // namespace
+
+Result<Report> BuildReport(const ReportRequest& q, const LogStore& store) {
+  ASSIGN_OR_RETURN(std::uint64_t as_of, ResolveAsOf(store, q.as_of_seq));
+  ASSIGN_OR_RETURN(Report r, BuildKind(q, store, as_of));
+  // Next to the seq a report was made at, that event's hash: an auditor can
+  // tie the report to the verified chain (`folio verify`, `folio inspect`).
+  auto at = std::find_if(r.header.begin(), r.header.end(),
+                         [](const auto& kv) { return kv.first == "report_as_of_seq"; });
+  if (at != r.header.end()) {
+    std::uint64_t seq = 0;
+    const std::string& text = at->second;
+    if (std::from_chars(text.data(), text.data() + text.size(), seq).ec != std::errc()) {
+      return Status::Error(codes::kCorruption, "report_as_of_seq is not a number: " + text);
+    }
+    Hash32 hash = kGenesisHash;
+    if (seq != 0) {
+      ASSIGN_OR_RETURN(std::optional<EventRecord> e, store.ReadEvent(seq));
+      if (!e) return Status::Error(codes::kNotFound, "no event " + text + " in the log");
+      hash = e->hash();
+    }
+    r.header.insert(at + 1, {"report_as_of_hash", ToHex(hash)});
+  }
+  return r;
 }
 
 Result<std::string> RenderReport(const ReportRequest& q, const LogStore& store) {
