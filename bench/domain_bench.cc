@@ -1,5 +1,6 @@
 #include "bench/domain_bench.h"
 
+#include "bench/bench_command.h"
 #include "bench/scratch_dir.h"
 
 #include <algorithm>
@@ -28,15 +29,6 @@ constexpr std::uint64_t kStreamCacheEntryBytes = 96;
 constexpr std::uint64_t kStateCacheEntryBytes = 224;
 constexpr std::uint64_t kTailBytesPerEvent = 640;  // index, head, record, ~3 state keys
 
-AppendRequest Command(domain::Command cmd, std::string key) {
-  AppendRequest r;
-  r.fingerprint = Sha256(key);
-  r.idempotency_key = std::move(key);
-  r.context.actor = "bench";
-  r.command = std::move(cmd);
-  return r;
-}
-
 // Pair `i`'s two commands, for run `run` (keys and ids kept apart per run).
 std::pair<AppendRequest, AppendRequest> Pair(const std::string& run, std::uint64_t i,
                                              std::size_t customers) {
@@ -50,7 +42,7 @@ std::pair<AppendRequest, AppendRequest> Pair(const std::string& run, std::uint64
   domain::PaymentSettle settle;
   settle.payment_id = id;
   settle.gateway_txn_id = "2026112122001" + id;
-  return {Command(create, "c-" + id), Command(settle, "s-" + id)};
+  return {BenchCommand(create, "c-" + id), BenchCommand(settle, "s-" + id)};
 }
 
 LatencySummary Summarize(std::vector<std::uint32_t>& us) {

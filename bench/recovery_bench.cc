@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_command.h"
 #include "bench/scratch_dir.h"
 #include "engine/derived_state.h"
 #include "engine/writer.h"
@@ -23,15 +24,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 double SecondsSince(SteadyClock::time_point t) {
   return std::chrono::duration<double>(SteadyClock::now() - t).count();
-}
-
-AppendRequest Command(domain::Command cmd, std::string key) {
-  AppendRequest r;
-  r.fingerprint = Sha256(key);
-  r.idempotency_key = std::move(key);
-  r.context.actor = "bench";
-  r.command = std::move(cmd);
-  return r;
 }
 
 // The child: create + settle pairs until killed; writes one byte to `ready_fd`
@@ -58,7 +50,7 @@ AppendRequest Command(domain::Command cmd, std::string key) {
         domain::PaymentSettle s;
         s.payment_id = id;
         s.gateway_txn_id = "2026112122001" + id;
-        AppendRequest pair[2] = {Command(c, "c-" + id), Command(s, "s-" + id)};
+        AppendRequest pair[2] = {BenchCommand(c, "c-" + id), BenchCommand(s, "s-" + id)};
         for (AppendRequest& r : pair) {
           slots.acquire();
           (*writer)->Submit(std::move(r), [&](const AppendOutcome& o) {

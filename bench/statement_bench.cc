@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adapters/reports/reports.h"
+#include "bench/bench_command.h"
 #include "bench/scratch_dir.h"
 #include "engine/log_cursor.h"
 #include "engine/log_store.h"
@@ -29,15 +30,6 @@ double Micros(Clock::time_point from) {
   return std::chrono::duration<double, std::micro>(Clock::now() - from).count();
 }
 
-AppendRequest Command(domain::Command cmd, std::string key) {
-  AppendRequest r;
-  r.fingerprint = Sha256(key);
-  r.idempotency_key = std::move(key);
-  r.context.actor = "bench";
-  r.command = std::move(cmd);
-  return r;
-}
-
 // Unit i (submitted by thread i % 8, so each client's commands keep their
 // order): a payment created and settled; a cleared trust deposit for client
 // i % clients; every fourth unit also a small refund to that client, always
@@ -51,11 +43,11 @@ void SubmitUnit(Writer& writer, std::uint64_t i, std::size_t clients,
   create.order_id = "order-" + id;
   create.method = fb::Method::Alipay;
   create.amount = Money(Asset::CNY, 10'000 + i % 5'000);
-  submit(Command(create, "c-" + id));
+  submit(BenchCommand(create, "c-" + id));
   domain::PaymentSettle settle;
   settle.payment_id = create.payment_id;
   settle.gateway_txn_id = "2026112122001" + id;
-  submit(Command(settle, "s-" + id));
+  submit(BenchCommand(settle, "s-" + id));
   const std::string client = "client-" + std::to_string(i % clients);
   const std::string matter = "matter-" + std::to_string((i / clients) % kMattersPerClient);
   domain::TrustDeposit d;
@@ -65,7 +57,7 @@ void SubmitUnit(Writer& writer, std::uint64_t i, std::size_t clients,
   d.amount = Money(Asset::CNY, 100'000 + i % 7'000);
   d.reference = "WIRE-" + id;
   d.payer = "Payer " + client;
-  submit(Command(d, "d-" + id));
+  submit(BenchCommand(d, "d-" + id));
   if (i % 4 == 3) {
     domain::TrustRefundClient r;
     r.refund_id = "r" + id;
@@ -73,7 +65,7 @@ void SubmitUnit(Writer& writer, std::uint64_t i, std::size_t clients,
     r.matter_id = matter;
     r.amount = Money(Asset::CNY, 1'000);
     r.reference = "RET-" + id;
-    submit(Command(r, "r-" + id));
+    submit(BenchCommand(r, "r-" + id));
   }
   (void)writer;
 }

@@ -16,23 +16,15 @@
 #include "engine/domain/civil_time.h"
 #include "engine/domain/methods.h"
 #include "events/money.h"
+#include "tests/adapters/reports/report_test_support.h"
 
 namespace folio::reports::testing {
 
 inline Result<Report> FoldStatsReport(const ReportRequest& q, const LogStore& store,
                                       std::uint64_t as_of) {
-  const auto M = [](const fb::Money* m) { return m == nullptr ? Money() : Money::FromFb(*m); };
-  const auto Amount = [](const Money& m) {
-    return m.asset() == Asset::Unknown ? std::string("0") : m.ToString();
-  };
-  const auto Signed = [&](bool negative, const Money& m) {
-    return (negative && !m.is_zero() ? "-" : "") + Amount(m);
-  };
-  const auto Period = [](std::int64_t start, std::int64_t end) {
-    if (start == 0 && end == 0) return std::string("all history");
-    return domain::ShanghaiDateTimeNs(start) + " to " + domain::ShanghaiDateTimeNs(end) +
-           " (Asia/Shanghai, end exclusive)";
-  };
+  const auto M = FoldMoney;
+  const auto Signed = FoldSigned;
+  const auto Period = FoldPeriod;
   const auto InPeriod = [&q](std::int64_t ns) {
     if (q.period_start_ns == 0 && q.period_end_ns == 0) return true;
     return ns >= q.period_start_ns && ns < q.period_end_ns;

@@ -14,6 +14,7 @@
 #include "projections/projector.h"
 #include "projections/rocks_reader.h"
 #include "projections/stats.h"
+#include "tests/adapters/reports/report_test_support.h"
 #include "tests/adapters/reports/stats_report_fold.h"
 #include "tests/projections/balances_history.h"
 #include "tests/test_support.h"
@@ -22,38 +23,6 @@ namespace folio::reports {
 namespace {
 
 using folio::testing::TempDir;
-
-// The report names the hash of the event it was made at, next to its seq
-// (the fold it is compared with predates that line): checked, then removed.
-void StripAsOfHash(const LogStore& store, std::uint64_t as_of, Report* r) {
-  auto e = store.ReadEvent(as_of);
-  REQUIRE(e.ok());
-  REQUIRE(e->has_value());
-  auto at = std::find_if(r->header.begin(), r->header.end(),
-                         [](const auto& kv) { return kv.first == "report_as_of_hash"; });
-  REQUIRE(at != r->header.end());
-  REQUIRE(at != r->header.begin());
-  CHECK((at - 1)->first == "report_as_of_seq");
-  CHECK(at->second == ToHex((*e)->hash()));
-  r->header.erase(at);
-}
-
-std::uint64_t Append(LogStore* store, const folio::testing::CommandList& h, std::size_t from,
-                     std::size_t to) {
-  auto w = Writer::Start(store);
-  REQUIRE(w.ok());
-  return folio::testing::RunCommands(**w, h, from, to);
-}
-
-void CatchUpStats(LogStore* store) {
-  std::vector<std::unique_ptr<projections::Projection>> ps;
-  ps.push_back(std::make_unique<projections::StatsProjection>());
-  projections::ProjectorOptions po;
-  po.background = false;
-  auto p = projections::Projector::Start(store, std::move(ps), po);
-  REQUIRE(p.ok());
-  REQUIRE((*p)->CatchUp().ok());
-}
 
 // The start of the Shanghai day of BusinessTime(i), plus `days`.
 std::int64_t DayStart(std::size_t i, int days) {
@@ -83,7 +52,7 @@ std::size_t CompareAll(const LogStore& store, std::uint64_t head) {
       q.period_end_ns = end;
       auto got = BuildReport(q, store);
       REQUIRE_MESSAGE(got.ok(), got.status().ToString());
-      StripAsOfHash(store, as_of, &*got);
+      testing::StripAsOfHash(store, as_of, &*got);
       auto want = testing::FoldStatsReport(q, store, as_of);
       REQUIRE(want.ok());
       CAPTURE(as_of);
@@ -106,13 +75,13 @@ TEST_CASE("stats report from the projection equals the fold of the log, in every
   const auto history = folio::testing::RandomHistory(6000, 41);
   const std::size_t half = history.size() / 2;
 
-  std::uint64_t head = Append(store, history, 0, half);
+  std::uint64_t head = testing::Append(store, history, 0, half);
   REQUIRE(head > 1000);
   CHECK(CompareAll(*store, head) == 18);  // no projection: every report folded
 
-  CatchUpStats(store);
+  testing::CatchUp<projections::StatsProjection>(store);
   CHECK(CompareAll(*store, head) == 18);  // caught up; below the checkpoint: folded
-  head = Append(store, history, half, history.size());
+  head = testing::Append(store, history, half, history.size());
   CHECK(CompareAll(*store, head) == 18);  // lagging: the tail applied in memory
 
   // The comparison is of real tables: days, methods, refunds.
@@ -133,8 +102,8 @@ TEST_CASE("stats report: whole days are read from the projection, not the log") 
   REQUIRE(opened.ok());
   LogStore* store = opened->get();
   const auto history = folio::testing::RandomHistory(1500, 43);
-  Append(store, history, 0, history.size());
-  CatchUpStats(store);
+  testing::Append(store, history, 0, history.size());
+  testing::CatchUp<projections::StatsProjection>(store);
 
   ReportRequest all;
   all.kind = ReportKind::kStats;

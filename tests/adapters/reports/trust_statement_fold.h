@@ -13,27 +13,17 @@
 #include "adapters/reports/reports.h"
 #include "engine/domain/civil_time.h"
 #include "events/money.h"
+#include "tests/adapters/reports/report_test_support.h"
 
 namespace folio::reports::testing {
 
 inline Result<Report> FoldTrustStatement(const ReportRequest& q, const LogStore& store,
                                          std::uint64_t as_of) {
   using domain::ShanghaiDateTimeNs;
-  const auto Sv = [](const flatbuffers::String* s) {
-    return s == nullptr ? std::string_view() : s->string_view();
-  };
-  const auto M = [](const fb::Money* m) { return m == nullptr ? Money() : Money::FromFb(*m); };
-  const auto Amount = [](const Money& m) {
-    return m.asset() == Asset::Unknown ? std::string("0") : m.ToString();
-  };
-  const auto Signed = [&](bool negative, const Money& m) {
-    return (negative && !m.is_zero() ? "-" : "") + Amount(m);
-  };
-  const auto Period = [](std::int64_t start, std::int64_t end) {
-    if (start == 0 && end == 0) return std::string("all history");
-    return ShanghaiDateTimeNs(start) + " to " + ShanghaiDateTimeNs(end) +
-           " (Asia/Shanghai, end exclusive)";
-  };
+  const auto Sv = FoldSv;
+  const auto M = FoldMoney;
+  const auto Signed = FoldSigned;
+  const auto Period = FoldPeriod;
   struct MatterSum {
     u128 opening_in = 0, opening_out = 0, in = 0, out = 0;
     Asset asset = Asset::CNY;

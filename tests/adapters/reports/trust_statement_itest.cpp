@@ -14,6 +14,7 @@
 #include "projections/projector.h"
 #include "projections/trust_ledger.h"
 #include "projections/view.h"
+#include "tests/adapters/reports/report_test_support.h"
 #include "tests/adapters/reports/trust_statement_fold.h"
 #include "tests/projections/balances_history.h"
 #include "tests/test_support.h"
@@ -55,38 +56,6 @@ folio::testing::CommandList TrustHistory(std::size_t commands, std::uint32_t see
   return h;
 }
 
-// The report names the hash of the event it was made at, next to its seq
-// (the fold it is compared with predates that line): checked, then removed.
-void StripAsOfHash(const LogStore& store, std::uint64_t as_of, Report* r) {
-  auto e = store.ReadEvent(as_of);
-  REQUIRE(e.ok());
-  REQUIRE(e->has_value());
-  auto at = std::find_if(r->header.begin(), r->header.end(),
-                         [](const auto& kv) { return kv.first == "report_as_of_hash"; });
-  REQUIRE(at != r->header.end());
-  REQUIRE(at != r->header.begin());
-  CHECK((at - 1)->first == "report_as_of_seq");
-  CHECK(at->second == ToHex((*e)->hash()));
-  r->header.erase(at);
-}
-
-std::uint64_t Append(LogStore* store, const folio::testing::CommandList& h, std::size_t from,
-                     std::size_t to) {
-  auto w = Writer::Start(store);
-  REQUIRE(w.ok());
-  return folio::testing::RunCommands(**w, h, from, to);
-}
-
-void CatchUpTrust(LogStore* store) {
-  std::vector<std::unique_ptr<projections::Projection>> ps;
-  ps.push_back(std::make_unique<projections::TrustLedgerProjection>());
-  projections::ProjectorOptions po;
-  po.background = false;
-  auto p = projections::Projector::Start(store, std::move(ps), po);
-  REQUIRE(p.ok());
-  REQUIRE((*p)->CatchUp().ok());
-}
-
 // Every client, with and without a matter, whole history and a middle
 // period, at the head and half way: the projection's report equals the fold.
 std::size_t CompareAll(const LogStore& store, std::uint64_t head) {
@@ -107,7 +76,7 @@ std::size_t CompareAll(const LogStore& store, std::uint64_t head) {
           q.period_end_ns = end;
           auto got = BuildReport(q, store);
           REQUIRE_MESSAGE(got.ok(), got.status().ToString());
-          StripAsOfHash(store, as_of, &*got);
+          testing::StripAsOfHash(store, as_of, &*got);
           auto want = testing::FoldTrustStatement(q, store, as_of);
           REQUIRE(want.ok());
           CAPTURE(client);
@@ -133,14 +102,14 @@ TEST_CASE("trust statement from the projection equals the fold of the log, in ev
   const std::size_t half = history.size() / 2;
 
   // No projection in the log yet: the whole history applied in memory.
-  std::uint64_t head = Append(store, history, 0, half);
+  std::uint64_t head = testing::Append(store, history, 0, half);
   REQUIRE(head > 500);
   CHECK(CompareAll(*store, head) == 144);
 
   // Caught up, then lagging behind the head by the second half.
-  CatchUpTrust(store);
+  testing::CatchUp<projections::TrustLedgerProjection>(store);
   CHECK(CompareAll(*store, head) == 144);  // as_of below the checkpoint: filtered
-  head = Append(store, history, half, history.size());
+  head = testing::Append(store, history, half, history.size());
   CHECK(CompareAll(*store, head) == 144);
 
   // A statement with movements at all (the comparison is not of empty tables).
@@ -162,9 +131,9 @@ TEST_CASE("projection view: the lag applied in memory, not a fold of the log") {
   REQUIRE(opened.ok());
   LogStore* store = opened->get();
   const auto history = TrustHistory(600, 5);
-  const std::uint64_t first = Append(store, history, 0, 400);
-  CatchUpTrust(store);
-  const std::uint64_t head = Append(store, history, 400, history.size());
+  const std::uint64_t first = testing::Append(store, history, 0, 400);
+  testing::CatchUp<projections::TrustLedgerProjection>(store);
+  const std::uint64_t head = testing::Append(store, history, 400, history.size());
   REQUIRE(head > first);
 
   projections::TrustLedgerProjection trust;
