@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "adapters/reports/report_model.h"
+#include "adapters/reports/reports.h"
 #include "engine/domain/civil_time.h"
 #include "engine/log_store.h"
 #include "engine/writer.h"
@@ -57,6 +58,21 @@ inline void StripAsOfHash(const LogStore& store, std::uint64_t as_of, Report* r)
   CHECK((at - 1)->first == "report_as_of_seq");
   CHECK(at->second == ToHex((*e)->hash()));
   r->header.erase(at);
+}
+
+// BuildReport(q) against the old fold's report: the same bytes in JSON, CSV
+// and HTML once the hash line is checked and set aside.
+template <typename Fold>
+void CheckSameAsFold(const ReportRequest& q, const LogStore& store, Fold fold) {
+  auto got = BuildReport(q, store);
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  const std::uint64_t as_of = q.as_of_seq;
+  StripAsOfHash(store, as_of, &*got);
+  auto want = fold(q, store, as_of);
+  REQUIRE(want.ok());
+  CHECK(RenderJson(*got) == RenderJson(*want));
+  CHECK(RenderCsv(*got) == RenderCsv(*want));
+  CHECK(RenderHtml(*got) == RenderHtml(*want));
 }
 
 // --- the old folds' text helpers ----------------------------------------------
