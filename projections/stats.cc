@@ -128,12 +128,42 @@ StatsCount GetCount(RowReader& r) {
   return c;
 }
 
+std::string FeeKey(std::uint64_t seq) {
+  std::string k = "f/";
+  PutKeyU64(k, seq);
+  return k;
+}
+
+void PutMoney(RowWriter& w, const Money& m) {
+  w.U8(static_cast<std::uint8_t>(m.asset())), w.U128(m.minor());
+}
+Money GetMoney(RowReader& r) {
+  const auto asset = static_cast<Asset>(r.U8());
+  return Money(asset, r.U128());
+}
+
+// A settlement whose gateway fee is not the schedule's: its "f/" row.
+void RecordFeeDifference(const EventRecord& event, std::uint32_t day_key, ProjectionStore& s) {
+  const auto* e = event.env().event_as_PaymentSettled();
+  const Money charged = FromFb(e->gateway_fee()), schedule = FromFb(e->fee());
+  if (charged.minor() == schedule.minor()) return;
+  RowWriter w;
+  w.U32(day_key), w.I64(event.env().occurred_at_ns());
+  w.U8(static_cast<std::uint8_t>(e->method()));
+  w.Bytes(Sv(e->payment_id())), w.Bytes(Sv(e->gateway_txn_id()));
+  PutMoney(w, FromFb(e->amount())), PutMoney(w, charged), PutMoney(w, schedule);
+  s.Put(FeeKey(event.seq()), w.str());
+}
+
 }  // namespace
 
 void StatsProjection::Apply(const EventRecord& event, ProjectionStore& s) {
   const std::optional<Update> u = UpdateFor(event.env(), s);
   if (!u) return;
   const std::uint32_t day_key = domain::ShanghaiDayKey(event.env().occurred_at_ns());
+  if (event.env().event_type() == fb::Event::PaymentSettled) {
+    RecordFeeDifference(event, day_key, s);
+  }
   const std::string key = RowKey(day_key, u->method, u->asset);
   StatsCounters c;
   if (auto row = s.Get(key)) c = DecodeStatsCounters(*row).value_or(StatsCounters{});
@@ -248,6 +278,27 @@ std::string StatsJson(const std::vector<StatsRow>& rows) {
            (r.success_rate_bp ? U128ToString(*r.success_rate_bp) : std::string("null")) + "}";
   }
   out += "]}";
+  return out;
+}
+
+std::vector<FeeDifference> FeeDifferences(ProjectionReader& reader, std::uint32_t from_day_key,
+                                          std::uint32_t to_day_key) {
+  std::vector<FeeDifference> out;
+  ScanAll(reader, "f/", "f0", [&](const std::string& key, const std::string& value) {
+    RowReader k(std::string_view(key).substr(2));
+    RowReader r(value);
+    FeeDifference d;
+    d.seq = k.U64();
+    d.day_key = r.U32();
+    d.occurred_at_ns = r.I64();
+    d.method = static_cast<fb::Method>(r.U8());
+    d.payment_id = r.Bytes();
+    d.gateway_txn_id = r.Bytes();
+    d.amount = GetMoney(r), d.charged = GetMoney(r), d.schedule = GetMoney(r);
+    if (!k.Done() || !r.Done()) return;
+    if (d.day_key < from_day_key || d.day_key > to_day_key) return;
+    out.push_back(std::move(d));
+  });
   return out;
 }
 

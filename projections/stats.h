@@ -17,9 +17,14 @@
 // payment it never saw created count under method "unknown" (and, without an
 // amount of their own, asset "unknown" and amount 0).
 //
+// Fee differences (version 2): each settlement whose gateway_fee differs
+// from its fee (the schedule's), in log order, for the fee report.
+//
 // State keys (key parts: projections/row_codec.h):
 //   "s/" day(u32 yyyymmdd) method(u8) asset(u8) -> counters
 //   "p/" payment_id                              -> method(u8) asset(u8) amount(u128)
+//   "f/" seq(u64)                                -> FeeDifference (a settlement
+//                                                   charged off the schedule)
 #pragma once
 
 #include <cstdint>
@@ -63,7 +68,7 @@ struct StatsRow {
 class StatsProjection final : public Projection {
  public:
   std::string_view name() const override { return "stats"; }
-  std::uint32_t version() const override { return 1; }
+  std::uint32_t version() const override { return 2; }
   void Apply(const EventRecord& event, ProjectionStore& store) override;
 };
 
@@ -79,6 +84,21 @@ std::optional<u128> BasisPointsHalfUp(u128 numerator, u128 denominator);
 // {"rows":[{"day":"2026-11-21","method":"alipay","asset":"CNY",
 //   "created":{"count":N,"amount":"1.00"}, ... "refund_rate_bp":N|null,...}]}
 std::string StatsJson(const std::vector<StatsRow>& rows);
+
+// A settlement charged differently from the schedule ("f/" rows).
+struct FeeDifference {
+  std::uint64_t seq = 0;
+  std::uint32_t day_key = 0;  // of occurred_at, Asia/Shanghai
+  std::int64_t occurred_at_ns = 0;
+  fb::Method method = fb::Method::Unknown;  // as the event says
+  std::string payment_id, gateway_txn_id;
+  Money amount, charged, schedule;  // amount; gateway_fee; fee
+};
+
+// Fee differences with from_day_key <= day <= to_day_key, in seq order
+// (cost: every difference recorded, which the schedule keeps few).
+std::vector<FeeDifference> FeeDifferences(ProjectionReader& reader, std::uint32_t from_day_key,
+                                          std::uint32_t to_day_key);
 
 std::string EncodeStatsCounters(const StatsCounters& c);
 std::optional<StatsCounters> DecodeStatsCounters(std::string_view row);

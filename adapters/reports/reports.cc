@@ -371,75 +371,6 @@ Result<Report> TrustStatement(const ReportRequest& q, const LogStore& store, std
   return r;
 }
 
-// --- fees -----------------------------------------------------------------------
-
-Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
-  struct Sum {
-    std::uint64_t n = 0;
-    u128 gross = 0, charged = 0, schedule = 0;
-  };
-  constexpr std::size_t kRowsMax = 10'000;
-  std::map<std::pair<std::string, Asset>, Sum> sums;
-  Table diffs{"differences",
-              "Payments charged differently from the schedule",
-              {"payment_id", "method", "gateway_txn_id", "settled_at", "amount", "charged",
-               "schedule", "difference"},
-              {},
-              ""};
-  std::uint64_t diff_count = 0;
-  RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
-    if (env.event_type() != fb::Event::PaymentSettled || !InPeriod(q, env.occurred_at_ns())) return;
-    const auto* e = env.event_as_PaymentSettled();
-    const Money amount = M(e->amount()), charged = M(e->gateway_fee()), schedule = M(e->fee());
-    const std::string method(domain::MethodName(e->method()));
-    Sum& s = sums[{method, amount.asset()}];
-    ++s.n;
-    s.gross += amount.minor();
-    s.charged += charged.minor();
-    s.schedule += schedule.minor();
-    if (charged.minor() != schedule.minor()) {
-      ++diff_count;
-      if (diffs.rows.size() < kRowsMax) {
-        const bool more = charged.minor() > schedule.minor();
-        diffs.rows.push_back(
-            {std::string(Sv(e->payment_id())), method, std::string(Sv(e->gateway_txn_id())),
-             ShanghaiDateTimeNs(env.occurred_at_ns()), amount.ToString(), Amount(charged),
-             Amount(schedule),
-             Signed(!more, Money(amount.asset(), more ? charged.minor() - schedule.minor()
-                                                      : schedule.minor() - charged.minor()))});
-      }
-    }
-  }));
-  Report r;
-  r.kind = "fees";
-  r.title = "Fee report: charged against the configured schedule";
-  r.header = {{"period", Period(q.period_start_ns, q.period_end_ns)},
-              {"payments_differing", std::to_string(diff_count)},
-              {"report_as_of_seq", std::to_string(as_of)}};
-  Table t{"by_method",
-          "Fees per method",
-          {"method", "currency", "payments", "gross", "charged", "schedule", "difference"},
-          {},
-          ""};
-  for (const auto& [key, s] : sums) {
-    const bool more = s.charged > s.schedule;
-    t.rows.push_back(
-        {key.first, std::string(AssetCode(key.second)), std::to_string(s.n),
-         Money(key.second, s.gross).ToString(), Money(key.second, s.charged).ToString(),
-         Money(key.second, s.schedule).ToString(),
-         Signed(!more, Money(key.second, more ? s.charged - s.schedule : s.schedule - s.charged))});
-  }
-  r.verdict =
-      diff_count == 0 ? "EVERY FEE AS SCHEDULED" : std::to_string(diff_count) + " PAYMENTS DIFFER";
-  r.verdict_ok = diff_count == 0;
-  r.tables.push_back(std::move(t));
-  if (diff_count > kRowsMax)
-    diffs.note = "first " + std::to_string(kRowsMax) + " of " + std::to_string(diff_count);
-  r.tables.push_back(std::move(diffs));
-  r.signoff = kSignoff;
-  return r;
-}
-
 // --- stats ----------------------------------------------------------------------
 
 struct StatsSum {
@@ -453,34 +384,47 @@ using StatsSums = std::map<std::tuple<std::uint32_t, std::string, Asset>, StatsS
 // payment index: a lag that large would be held whole).
 constexpr std::uint64_t kStatsTailEventsMax = 100'000;
 
-// The report's sums from the stats projection, when it answers the question
-// exactly: all of history or whole Shanghai days (every period `folio report`
-// can say; an RFC 3339 bound inside a day cannot be split), as of a seq the
-// projection has not passed, at most kStatsTailEventsMax events behind.
-// nullopt: fold the log instead.
-Result<std::optional<StatsSums>> StatsFromProjection(const ReportRequest& q, const LogStore& store,
-                                                     std::uint64_t as_of) {
+// The stats projection as of `as_of` for the report's period, when it answers
+// the question exactly: all of history or whole Shanghai days (every period
+// `folio report` can say; an RFC 3339 bound inside a day cannot be split),
+// as of a seq the projection has not passed, at most kStatsTailEventsMax
+// events behind. nullopt: fold the log instead.
+struct StatsDays {
+  std::unique_ptr<projections::ProjectionView> view;
+  std::uint32_t from_day = 0, to_day = 0;
+};
+Result<std::optional<StatsDays>> StatsViewFor(const ReportRequest& q, const LogStore& store,
+                                              std::uint64_t as_of) {
   const auto day_start = [](std::int64_t ns) {
     return domain::ShanghaiDayStartNs(domain::ShanghaiDate(ns)) == ns;
   };
-  std::uint32_t from_day = 0, to_day = std::numeric_limits<std::uint32_t>::max();
+  StatsDays days;
+  days.to_day = std::numeric_limits<std::uint32_t>::max();
   if (q.period_start_ns != 0 || q.period_end_ns != 0) {
     if (!day_start(q.period_start_ns) || !day_start(q.period_end_ns) ||
         q.period_end_ns <= q.period_start_ns) {
-      return std::optional<StatsSums>();
+      return std::optional<StatsDays>();
     }
-    from_day = domain::ShanghaiDayKey(q.period_start_ns);
-    to_day = domain::ShanghaiDayKey(q.period_end_ns - 1);
+    days.from_day = domain::ShanghaiDayKey(q.period_start_ns);
+    days.to_day = domain::ShanghaiDayKey(q.period_end_ns - 1);
   }
   projections::StatsProjection stats;
   auto view = projections::ProjectionView::Open(store, stats, as_of, kStatsTailEventsMax);
   if (!view.ok() && view.status().code() == projections::kProjectionLagTimeout) {
-    return std::optional<StatsSums>();
+    return std::optional<StatsDays>();
   }
   RETURN_IF_ERROR(view.status());
-  if ((*view)->as_of()) return std::optional<StatsSums>();  // rows past as_of: no history kept
+  if ((*view)->as_of()) return std::optional<StatsDays>();  // rows past as_of: no history kept
+  days.view = std::move(view).value();
+  return std::optional<StatsDays>(std::move(days));
+}
+
+Result<std::optional<StatsSums>> StatsFromProjection(const ReportRequest& q, const LogStore& store,
+                                                     std::uint64_t as_of) {
+  ASSIGN_OR_RETURN(std::optional<StatsDays> days, StatsViewFor(q, store, as_of));
+  if (!days) return std::optional<StatsSums>();
   StatsSums sums;
-  for (const auto& row : projections::Stats(**view, from_day, to_day)) {
+  for (const auto& row : projections::Stats(*days->view, days->from_day, days->to_day)) {
     const auto& c = row.counters;
     if (c.settled.count == 0 && c.refund_succeeded.count == 0) continue;
     StatsSum& s = sums[{row.day_key, std::string(domain::MethodName(row.method)), row.asset}];
@@ -563,6 +507,100 @@ Result<Report> StatsReport(const ReportRequest& q, const LogStore& store, std::u
   }
   r.tables.push_back(std::move(tt));
   r.tables.push_back(std::move(t));
+  return r;
+}
+
+// --- fees -----------------------------------------------------------------------
+
+Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
+  struct Sum {
+    std::uint64_t n = 0;
+    u128 gross = 0, charged = 0, schedule = 0;
+  };
+  constexpr std::size_t kRowsMax = 10'000;
+  std::map<std::pair<std::string, Asset>, Sum> sums;
+  Table diffs{"differences",
+              "Payments charged differently from the schedule",
+              {"payment_id", "method", "gateway_txn_id", "settled_at", "amount", "charged",
+               "schedule", "difference"},
+              {},
+              ""};
+  std::uint64_t diff_count = 0;
+  const auto add_difference = [&](std::string_view payment_id, std::string_view method,
+                                  std::string_view txn, std::int64_t at_ns, const Money& amount,
+                                  const Money& charged, const Money& schedule) {
+    ++diff_count;
+    if (diffs.rows.size() >= kRowsMax) return;
+    const bool more = charged.minor() > schedule.minor();
+    diffs.rows.push_back(
+        {std::string(payment_id), std::string(method), std::string(txn), ShanghaiDateTimeNs(at_ns),
+         amount.ToString(), Amount(charged), Amount(schedule),
+         Signed(!more, Money(amount.asset(), more ? charged.minor() - schedule.minor()
+                                                  : schedule.minor() - charged.minor()))});
+  };
+  ASSIGN_OR_RETURN(std::optional<StatsDays> days, StatsViewFor(q, store, as_of));
+  if (days) {
+    // The stats projection: per-day sums, and the settlements it recorded as
+    // charged off the schedule.
+    for (const auto& row : projections::Stats(*days->view, days->from_day, days->to_day)) {
+      const auto& c = row.counters;
+      if (c.settled.count == 0) continue;
+      Sum& s = sums[{std::string(domain::MethodName(row.method)), row.asset}];
+      s.n += c.settled.count;
+      s.gross += c.settled.amount_minor;
+      s.charged += c.fee_gateway_minor;
+      s.schedule += c.fee_computed_minor;
+    }
+    for (const auto& d : projections::FeeDifferences(*days->view, days->from_day, days->to_day)) {
+      add_difference(d.payment_id, domain::MethodName(d.method), d.gateway_txn_id, d.occurred_at_ns,
+                     d.amount, d.charged, d.schedule);
+    }
+  } else {
+    RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
+      if (env.event_type() != fb::Event::PaymentSettled || !InPeriod(q, env.occurred_at_ns())) {
+        return;
+      }
+      const auto* e = env.event_as_PaymentSettled();
+      const Money amount = M(e->amount()), charged = M(e->gateway_fee()), schedule = M(e->fee());
+      const std::string method(domain::MethodName(e->method()));
+      Sum& s = sums[{method, amount.asset()}];
+      ++s.n;
+      s.gross += amount.minor();
+      s.charged += charged.minor();
+      s.schedule += schedule.minor();
+      if (charged.minor() != schedule.minor()) {
+        add_difference(Sv(e->payment_id()), method, Sv(e->gateway_txn_id()), env.occurred_at_ns(),
+                       amount, charged, schedule);
+      }
+    }));
+  }
+  Report r;
+  r.kind = "fees";
+  r.title = "Fee report: charged against the configured schedule";
+  r.header = {{"period", Period(q.period_start_ns, q.period_end_ns)},
+              {"payments_differing", std::to_string(diff_count)},
+              {"report_as_of_seq", std::to_string(as_of)}};
+  Table t{"by_method",
+          "Fees per method",
+          {"method", "currency", "payments", "gross", "charged", "schedule", "difference"},
+          {},
+          ""};
+  for (const auto& [key, s] : sums) {
+    const bool more = s.charged > s.schedule;
+    t.rows.push_back(
+        {key.first, std::string(AssetCode(key.second)), std::to_string(s.n),
+         Money(key.second, s.gross).ToString(), Money(key.second, s.charged).ToString(),
+         Money(key.second, s.schedule).ToString(),
+         Signed(!more, Money(key.second, more ? s.charged - s.schedule : s.schedule - s.charged))});
+  }
+  r.verdict =
+      diff_count == 0 ? "EVERY FEE AS SCHEDULED" : std::to_string(diff_count) + " PAYMENTS DIFFER";
+  r.verdict_ok = diff_count == 0;
+  r.tables.push_back(std::move(t));
+  if (diff_count > kRowsMax)
+    diffs.note = "first " + std::to_string(kRowsMax) + " of " + std::to_string(diff_count);
+  r.tables.push_back(std::move(diffs));
+  r.signoff = kSignoff;
   return r;
 }
 

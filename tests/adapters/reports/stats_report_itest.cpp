@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <variant>
 
 #include "adapters/reports/reports.h"
 #include "engine/domain/civil_time.h"
@@ -30,8 +31,22 @@ std::int64_t DayStart(std::size_t i, int days) {
   return domain::ShanghaiDayStartNs(d) + std::int64_t{days} * 86'400'000'000'000;
 }
 
+// A random history in which every third settlement's gateway charged a fee
+// other than the schedule's (the random history charges as scheduled).
+folio::testing::CommandList FeeHistory(std::size_t commands, std::uint32_t seed) {
+  folio::testing::CommandList h = folio::testing::RandomHistory(commands, seed);
+  std::size_t settles = 0;
+  for (auto& [key, command] : h) {
+    auto* settle = std::get_if<domain::PaymentSettle>(&command);
+    if (settle != nullptr && ++settles % 3 == 0) {
+      settle->gateway_fee = Money(Asset::CNY, 7 + settles % 90);
+    }
+  }
+  return h;
+}
+
 // All history, whole days (one, and several), a period inside a day, at the
-// head, half way and at seq 1: the report equals the fold.
+// head, half way and at seq 1: the stats and fee reports equal the folds.
 std::size_t CompareAll(const LogStore& store, std::uint64_t head) {
   std::size_t compared = 0;
   const std::int64_t mid = folio::testing::BusinessTime(1200);
@@ -54,18 +69,20 @@ std::size_t CompareAll(const LogStore& store, std::uint64_t head) {
       CAPTURE(start);
       CAPTURE(end);
       testing::CheckSameAsFold(q, store, testing::FoldStatsReport);
+      q.kind = ReportKind::kFees;
+      testing::CheckSameAsFold(q, store, testing::FoldFeeReport);
       ++compared;
     }
   }
   return compared;
 }
 
-TEST_CASE("stats report from the projection equals the fold of the log, in every state") {
+TEST_CASE("stats and fee reports from the projection equal the folds of the log, in every state") {
   TempDir dir;
   auto opened = LogStore::Open(dir.str());
   REQUIRE(opened.ok());
   LogStore* store = opened->get();
-  const auto history = folio::testing::RandomHistory(6000, 41);
+  const auto history = FeeHistory(6000, 41);
   const std::size_t half = history.size() / 2;
 
   std::uint64_t head = testing::Append(store, history, 0, half);
@@ -87,9 +104,14 @@ TEST_CASE("stats report from the projection equals the fold of the log, in every
   bool refunded = false;
   for (const auto& row : r->tables[1].rows) refunded = refunded || row[5] != "0";
   CHECK(refunded);
+  q.kind = ReportKind::kFees;
+  auto fees = BuildReport(q, *store);
+  REQUIRE(fees.ok());
+  REQUIRE(fees->tables.size() == 2);
+  CHECK(fees->tables[1].rows.size() > 100);  // payments charged off the schedule
 }
 
-TEST_CASE("stats report: whole days are read from the projection, not the log") {
+TEST_CASE("stats and fee reports: whole days are read from the projection, not the log") {
   TempDir dir;
   auto opened = LogStore::Open(dir.str());
   REQUIRE(opened.ok());
@@ -103,6 +125,10 @@ TEST_CASE("stats report: whole days are read from the projection, not the log") 
   ReportRequest inside = all;  // not whole days: folded from the log
   inside.period_start_ns = DayStart(0, 0) + 1;
   inside.period_end_ns = DayStart(0, 30);
+  ReportRequest fees = all;
+  fees.kind = ReportKind::kFees;
+  auto fees_before = RenderReport(fees, *store);
+  REQUIRE(fees_before.ok());
   auto before_all = RenderReport(all, *store);
   auto before_inside = RenderReport(inside, *store);
   REQUIRE(before_all.ok());
@@ -129,11 +155,15 @@ TEST_CASE("stats report: whole days are read from the projection, not the log") 
                     store->column_family(projections::ColumnFamilyName("stats")), key, value)
               .ok());
   auto after_all = RenderReport(all, *store);
+  auto fees_after = RenderReport(fees, *store);
+  REQUIRE(fees_after.ok());
   auto after_inside = RenderReport(inside, *store);
   REQUIRE(after_all.ok());
   REQUIRE(after_inside.ok());
   CHECK(*after_all != *before_all);
   CHECK(*after_inside == *before_inside);
+  // The fee report's sums come from the same rows.
+  CHECK(*fees_after != *fees_before);
 }
 
 }  // namespace
