@@ -26,8 +26,7 @@ bool IndexPointsAt(const LogStore& store, std::string_view stream, std::uint64_t
 
 // Pass 1: the events themselves, the chain, and their index entries.
 Status CheckEvents(const LogStore& store, VerifyReport* r, const VerifyProgress& progress,
-                   std::uint64_t progress_every, Hash32* hash_at_marker) {
-  const std::uint64_t marker_seq = store.derived().marker().applied_seq;
+                   std::uint64_t progress_every, std::uint64_t marker_seq, Hash32* hash_at_marker) {
   LogCursor cursor(store, 1, kGenesisHash);
   Status scanned = cursor.Scan([&](EventRecord& rec) {
     const std::uint64_t seq = rec.seq();
@@ -114,12 +113,15 @@ Status CheckStreamIndex(const LogStore& store, VerifyReport* r) {
 Result<VerifyReport> VerifyLog(const LogStore& store, const VerifyProgress& progress,
                                std::uint64_t progress_every) {
   VerifyReport r;
+  // The marker is read once: a writer running beside an in-process verify
+  // may move it (a checkpoint completing) while the events are scanned, and
+  // the marker checked must be the one whose event's hash was taken.
+  const CheckpointMarker m = store.derived().marker();
   Hash32 hash_at_marker = kGenesisHash;
-  RETURN_IF_ERROR(CheckEvents(store, &r, progress, progress_every, &hash_at_marker));
+  RETURN_IF_ERROR(CheckEvents(store, &r, progress, progress_every, m.applied_seq, &hash_at_marker));
   if (r.ok) RETURN_IF_ERROR(CheckStreamIndex(store, &r));
   if (r.ok) {
     // The derived-state checkpoint must name an event of this log, by hash.
-    const CheckpointMarker m = store.derived().marker();
     if (m.applied_seq > r.head_seq || m.applied_hash != hash_at_marker) {
       Fail(&r, std::min(m.applied_seq, r.head_seq + 1),
            "the derived-state checkpoint names seq " + std::to_string(m.applied_seq) +
