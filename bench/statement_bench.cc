@@ -34,7 +34,7 @@ double Micros(Clock::time_point from) {
 // order): a payment created and settled; a cleared trust deposit for client
 // i % clients; every fourth unit also a small refund to that client, always
 // after a deposit of its matter. About 3.25 events a unit.
-void SubmitUnit(Writer& writer, std::uint64_t i, std::size_t clients,
+void SubmitUnit(std::uint64_t i, std::size_t clients,
                 const std::function<void(AppendRequest)>& submit) {
   const std::string id = std::to_string(i);
   domain::PaymentCreate create;
@@ -67,7 +67,6 @@ void SubmitUnit(Writer& writer, std::uint64_t i, std::size_t clients,
     r.reference = "RET-" + id;
     submit(BenchCommand(r, "r-" + id));
   }
-  (void)writer;
 }
 
 Status BuildLog(LogStore* store, const StatementBenchOptions& opts) {
@@ -87,7 +86,7 @@ Status BuildLog(LogStore* store, const StatementBenchOptions& opts) {
         });
       };
       for (std::uint64_t i = t; i < units; i += kSubmitters) {
-        SubmitUnit(*writer, i, opts.clients, submit);
+        SubmitUnit(i, opts.clients, submit);
         const std::uint64_t n = done.fetch_add(1, std::memory_order_relaxed) + 1;
         if (opts.progress && t == 0 && i % 4096 == 0) opts.progress("build", n, units);
       }
