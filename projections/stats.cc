@@ -2,14 +2,10 @@
 
 #include "engine/domain/civil_time.h"
 #include "engine/domain/methods.h"
+#include "events/fields.h"
 
 namespace folio::projections {
 namespace {
-
-std::string_view Sv(const flatbuffers::String* s) {
-  return s == nullptr ? std::string_view() : s->string_view();
-}
-Money FromFb(const fb::Money* m) { return m == nullptr ? Money() : Money::FromFb(*m); }
 
 std::string RowKey(std::uint32_t day_key, fb::Method method, Asset asset) {
   std::string k = "s/";
@@ -66,7 +62,7 @@ Update ForPayment(const PaymentInfo& p, StatsCount StatsCounters::*count) {
 // A refund: its own amount, the method from the event when it has one.
 Update ForRefund(ProjectionStore& s, std::string_view payment_id, const fb::Money* amount,
                  fb::Method method, StatsCount StatsCounters::*count) {
-  const Money m = FromFb(amount);
+  const Money m = MoneyOf(amount);
   if (method == fb::Method::Unknown) method = LoadPayment(s, payment_id).method;
   return {method, m.asset(), count, m.minor()};
 }
@@ -76,19 +72,19 @@ std::optional<Update> UpdateFor(const fb::Envelope& env, ProjectionStore& s) {
   switch (env.event_type()) {
     case E::PaymentCreated: {
       const auto* e = env.event_as_PaymentCreated();
-      const PaymentInfo p{e->method(), FromFb(e->amount())};
+      const PaymentInfo p{e->method(), MoneyOf(e->amount())};
       StorePayment(s, Sv(e->payment_id()), p);
       Update u = ForPayment(p, &StatsCounters::created);
-      u.created_fee_minor = FromFb(e->fee()).minor();
+      u.created_fee_minor = MoneyOf(e->fee()).minor();
       return u;
     }
     case E::PaymentSettled: {
       const auto* e = env.event_as_PaymentSettled();
-      PaymentInfo p{e->method(), FromFb(e->amount())};
+      PaymentInfo p{e->method(), MoneyOf(e->amount())};
       if (p.method == fb::Method::Unknown) p.method = LoadPayment(s, Sv(e->payment_id())).method;
       Update u = ForPayment(p, &StatsCounters::settled);
-      u.fee_computed_minor = FromFb(e->fee()).minor();
-      u.fee_gateway_minor = FromFb(e->gateway_fee()).minor();
+      u.fee_computed_minor = MoneyOf(e->fee()).minor();
+      u.fee_gateway_minor = MoneyOf(e->gateway_fee()).minor();
       return u;
     }
     case E::PaymentFailed:
@@ -145,13 +141,13 @@ Money GetMoney(RowReader& r) {
 // A settlement whose gateway fee is not the schedule's: its "f/" row.
 void RecordFeeDifference(const EventRecord& event, std::uint32_t day_key, ProjectionStore& s) {
   const auto* e = event.env().event_as_PaymentSettled();
-  const Money charged = FromFb(e->gateway_fee()), schedule = FromFb(e->fee());
+  const Money charged = MoneyOf(e->gateway_fee()), schedule = MoneyOf(e->fee());
   if (charged.minor() == schedule.minor()) return;
   RowWriter w;
   w.U32(day_key), w.I64(event.env().occurred_at_ns());
   w.U8(static_cast<std::uint8_t>(e->method()));
   w.Bytes(Sv(e->payment_id())), w.Bytes(Sv(e->gateway_txn_id()));
-  PutMoney(w, FromFb(e->amount())), PutMoney(w, charged), PutMoney(w, schedule);
+  PutMoney(w, MoneyOf(e->amount())), PutMoney(w, charged), PutMoney(w, schedule);
   s.Put(FeeKey(event.seq()), w.str());
 }
 

@@ -6,15 +6,13 @@
 #include <tuple>
 
 #include "engine/domain/civil_time.h"
+#include "events/fields.h"
 
 namespace folio::projections {
 namespace {
 
 constexpr std::uint64_t kSeqMax = std::numeric_limits<std::uint64_t>::max();
 
-std::string_view Sv(const flatbuffers::String* s) {
-  return s == nullptr ? std::string_view() : s->string_view();
-}
 void SetAmount(TrustLine& line, const fb::Money* m) {
   if (m == nullptr) return;
   const Money money = Money::FromFb(*m);

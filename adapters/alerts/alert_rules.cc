@@ -10,6 +10,7 @@
 #include "adapters/json/rfc3339.h"
 #include "engine/domain/methods.h"
 #include "events/codes.h"
+#include "events/fields.h"
 #include "events/hash.h"
 #include "events/money.h"
 
@@ -66,9 +67,6 @@ Status ReadSilenced(const bj::value& v, std::vector<std::string>* out) {
 }
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
-std::string_view Sv(const flatbuffers::String* s) {
-  return s ? s->string_view() : std::string_view();
-}
 
 // std::map::erase by a std::string_view key is C++23.
 template <typename M>

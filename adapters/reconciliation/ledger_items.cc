@@ -6,14 +6,10 @@
 #include "adapters/reconciliation/scan_events.h"
 #include "engine/keys.h"
 #include "events/codes.h"
+#include "events/fields.h"
 
 namespace folio::reconciliation {
 namespace {
-
-std::string_view Sv(const flatbuffers::String* s) {
-  return s == nullptr ? std::string_view() : s->string_view();
-}
-Money M(const fb::Money* m) { return m == nullptr ? Money() : Money::FromFb(*m); }
 
 class Collector {
  public:
@@ -32,7 +28,7 @@ class Collector {
         it.id = std::string(Sv(e->payment_id()));
         it.order_ref =
             e->order_id() && e->order_id()->size() ? std::string(Sv(e->order_id())) : it.id;
-        it.amount = M(e->amount());
+        it.amount = MoneyOf(e->amount());
         it.fee = Money(it.amount.asset(), 0);
         it.status = ItemStatus::kOpen;
         it.booked_at_ns = env.occurred_at_ns();
@@ -47,8 +43,8 @@ class Collector {
         if (it == nullptr) return;
         it->status = ItemStatus::kSettled;
         it->gateway_ref = std::string(Sv(e->gateway_txn_id()));
-        it->amount = M(e->amount());
-        it->fee = M(e->gateway_fee());
+        it->amount = MoneyOf(e->amount());
+        it->fee = MoneyOf(e->gateway_fee());
         it->booked_at_ns = env.occurred_at_ns();
         it->seq = env.seq();
         return;
@@ -67,7 +63,7 @@ class Collector {
         it.id = std::string(Sv(e->refund_id()));
         it.order_ref = it.id;
         it.gateway_ref = std::string(Sv(e->gateway_refund_id()));
-        it.amount = M(e->amount());
+        it.amount = MoneyOf(e->amount());
         it.fee = FeeBack(Sv(e->payment_id()), it.amount);
         it.is_debit = true;
         it.booked_at_ns = env.occurred_at_ns();
@@ -106,7 +102,7 @@ class Collector {
     it.id = std::string(id);
     it.order_ref = it.id;
     it.gateway_ref = ref.empty() ? it.id : std::string(ref);
-    it.amount = M(e.amount());
+    it.amount = MoneyOf(e.amount());
     it.fee = Money(it.amount.asset(), 0);
     it.is_debit = debit;
     it.client_id = std::string(Sv(e.client_id()));

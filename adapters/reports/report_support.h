@@ -13,16 +13,15 @@
 #include "adapters/reports/reports.h"
 #include "engine/domain/civil_time.h"
 #include "engine/keys.h"
+#include "events/fields.h"
 #include "events/money.h"
 
 namespace folio::reports::internal {
 
 using domain::ShanghaiDateTimeNs;
 
-inline std::string_view Sv(const flatbuffers::String* s) {
-  return s == nullptr ? std::string_view() : s->string_view();
-}
-inline Money M(const fb::Money* m) { return m == nullptr ? Money() : Money::FromFb(*m); }
+using folio::Sv;
+inline Money M(const fb::Money* m) { return MoneyOf(m); }
 inline std::string Amount(const Money& m) {
   return m.asset() == Asset::Unknown ? "0" : m.ToString();
 }

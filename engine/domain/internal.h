@@ -10,6 +10,7 @@
 #include "engine/domain/commands.h"
 #include "engine/domain/domain.h"
 #include "events/envelope.h"
+#include "events/fields.h"
 
 namespace folio::domain {
 
@@ -43,10 +44,8 @@ std::string CustomerStream(std::string_view id);
 std::string TrustStream(std::string_view client, std::string_view matter);
 
 // An fb::Money field, zero Unknown money when absent.
-Money FromFb(const fb::Money* m);
-inline std::string_view Sv(const flatbuffers::String* s) {
-  return s == nullptr ? std::string_view() : s->string_view();
-}
+inline Money FromFb(const fb::Money* m) { return MoneyOf(m); }
+using folio::Sv;
 
 // Checked arithmetic inside Apply: Decide guaranteed it fits, so a failure is
 // a broken invariant and aborts.
