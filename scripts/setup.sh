@@ -8,6 +8,7 @@ packages=(
   librocksdb-dev librdkafka-dev libflatbuffers-dev flatbuffers-compiler
   libfmt-dev libboost1.81-dev libboost-json1.81-dev doctest-dev libssl-dev
   libicu-dev  # ISO 4217 currencies and minor units for statements (currency.h)
+  zlib1g-dev  # zipped bills (zip_archive.cc)
   kcat  # reads the Kafka topics (docs/kafka.md; the kcat test uses it)
   clang libclang-rt-14-dev  # libFuzzer and Clang builds (scripts/fuzz.sh, scripts/check.sh builds)
   clang-format  # the format check (scripts/check.sh format)
