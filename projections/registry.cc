@@ -1,6 +1,7 @@
 #include "projections/registry.h"
 
 #include "projections/balances.h"
+#include "projections/reconciliation.h"
 #include "projections/stats.h"
 #include "projections/trust_ledger.h"
 
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<Projection>> AllProjections() {
   out.push_back(std::make_unique<BalancesProjection>());
   out.push_back(std::make_unique<TrustLedgerProjection>());
   out.push_back(std::make_unique<StatsProjection>());
+  out.push_back(std::make_unique<ReconciliationProjection>());
   return out;
 }
 

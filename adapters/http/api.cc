@@ -205,6 +205,7 @@ const std::vector<QueryRoute>& QueryRoutes() {
       {{"v1", "verify"}, "verify"},
       {{"v1", "reports", "{kind}"}, "report"},
       {{"v1", "reconciliations"}, "reconciliations"},
+      {{"v1", "reconciliations", "{run}"}, "reconciliation"},
   };
   return kRoutes;
 }
@@ -456,6 +457,7 @@ void Api::Dispatch(Call& call) {
   if (what == "events") return HandleEvents(call);
   if (what == "verify") return HandleVerify(call);
   if (what == "report") return HandleReport(call, id);
+  if (what == "reconciliation") return HandleReconciliation(call, id);
   if (what == "reconciliations") {
     // The scheduled reconciliation's runs (adapters/automation), when the
     // server runs any.

@@ -132,6 +132,7 @@ class Api {
   void HandleImport(Call& call);
   void HandleResolve(Call& call);
   void HandleReport(Call& call, const std::string& kind);
+  void HandleReconciliation(Call& call, const std::string& run_id);
   std::string MetricsText();
   Status ReadYourWrites(const Call& call);
   void NotifyAppended();

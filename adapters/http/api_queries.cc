@@ -12,14 +12,17 @@
 #include "adapters/statements/text.h"
 #include "engine/domain/aggregates.h"
 #include "engine/domain/methods.h"
+#include "engine/recon/recon.h"
 #include "engine/verify.h"
 #include "events/codes.h"
 #include "events/json.h"
 #include "projections/balances.h"
+#include "projections/reconciliation.h"
 #include "projections/rocks_reader.h"
 #include "projections/row_codec.h"
 #include "projections/stats.h"
 #include "projections/trust_ledger.h"
+#include "projections/view.h"
 
 namespace folio::http {
 namespace {
@@ -339,6 +342,37 @@ void Api::HandleReport(Call& call, const std::string& kind_name) {
   auto body = reports::RenderReport(rq, *deps_.store);
   if (!body.ok()) return Fail(call, body.status());
   Finish(call, Response{200, std::string(reports::ContentType(rq.format)), std::move(*body), {}});
+}
+
+// GET /v1/reconciliations/{run}: the run from the reconciliation projection,
+// as of ?as_of_seq= (default: the head), with every match when ?matches=true.
+void Api::HandleReconciliation(Call& call, const std::string& run_id) {
+  if (Status s = ReadYourWrites(call); !s.ok()) return Fail(call, s);
+  auto head = deps_.store->ReadHead();
+  if (!head.ok()) return Fail(call, head.status());
+  std::uint64_t as_of = head->seq;
+  if (auto v = call.Param("as_of_seq")) {
+    auto n = ParseU64(*v);
+    if (!n) return Fail(call, Err(hcodes::kQueryInvalid, "as_of_seq must be an unsigned integer"));
+    as_of = std::min(*n, head->seq);
+  }
+  bool matches = false;
+  if (auto v = call.Param("matches")) {
+    if (*v != "true" && *v != "false") {
+      return Fail(call, Err(hcodes::kQueryInvalid, "matches must be true or false"));
+    }
+    matches = *v == "true";
+  }
+  projections::ReconciliationProjection projection;
+  auto view = projections::ProjectionView::Open(*deps_.store, projection, as_of);
+  if (!view.ok()) return Fail(call, view.status());
+  auto run = projections::ReconRun(**view, run_id, (*view)->as_of());
+  if (!run) {
+    return Fail(call, Status::Error(recon::rejections::kRunNotFound, "no reconciliation run '" +
+                                                                         run_id + "' as of seq " +
+                                                                         std::to_string(as_of)));
+  }
+  Finish(call, JsonResponse(200, projections::ReconRunJson(*run, as_of, matches)));
 }
 
 void Api::HandleEvents(Call& call) {

@@ -74,7 +74,7 @@ void Summarize(const recon::RunState& st, ImportResult* r) {
   r->lines = st.line_count;
   r->statements = st.statements;
   r->matched = st.matched;
-  for (const auto& [id, d] : st.discrepancies) ++r->discrepancies[std::string(KindName(d.kind))];
+  for (const auto& [id, d] : st.discrepancies) ++r->discrepancies[std::string(recon::DiscrepancyKindName(d.kind))];
   r->as_of_seq = st.as_of_seq;
 }
 
@@ -230,7 +230,7 @@ Result<ImportResult> ImportStatement(LogStore& store, Writer& writer, const Impo
                  fb::DiscrepancyKind::FeeMismatch, fb::DiscrepancyKind::Duplicate,
                  fb::DiscrepancyKind::Timing, fb::DiscrepancyKind::StatementInconsistent,
                  fb::DiscrepancyKind::CurrencyNotHeld, fb::DiscrepancyKind::NotBooked}) {
-    r.discrepancies[std::string(KindName(k))] = 0;
+    r.discrepancies[std::string(recon::DiscrepancyKindName(k))] = 0;
   }
   std::vector<std::string> paths{opts.path};
   paths.insert(paths.end(), opts.more_paths.begin(), opts.more_paths.end());

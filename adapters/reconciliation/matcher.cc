@@ -63,32 +63,6 @@ std::string_view RuleName(MatchRule r) {
   return "";
 }
 
-std::string_view KindName(fb::DiscrepancyKind k) {
-  switch (k) {
-    case fb::DiscrepancyKind::MissingInLedger:
-      return "missing_in_ledger";
-    case fb::DiscrepancyKind::MissingInStatement:
-      return "missing_in_statement";
-    case fb::DiscrepancyKind::AmountMismatch:
-      return "amount_mismatch";
-    case fb::DiscrepancyKind::StatusMismatch:
-      return "status_mismatch";
-    case fb::DiscrepancyKind::FeeMismatch:
-      return "fee_mismatch";
-    case fb::DiscrepancyKind::Duplicate:
-      return "duplicate";
-    case fb::DiscrepancyKind::Timing:
-      return "timing";
-    case fb::DiscrepancyKind::StatementInconsistent:
-      return "statement_inconsistent";
-    case fb::DiscrepancyKind::CurrencyNotHeld:
-      return "currency_not_held";
-    case fb::DiscrepancyKind::NotBooked:
-      return "not_booked";
-  }
-  return "unknown";
-}
-
 Matcher::Matcher(std::vector<LedgerItem>* items, MatchOptions opts) : items_(items), opts_(opts) {
   by_ref_[0].reserve(items->size());
   by_order_[0].reserve(items->size() * 2);

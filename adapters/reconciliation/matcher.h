@@ -60,8 +60,6 @@ struct MatchOptions {
 
 enum class MatchRule : std::uint8_t { kGatewayTxnId, kOrderNo, kAmountWindow };
 std::string_view RuleName(MatchRule r);
-// "missing_in_ledger", ... (the names `folio import --json` prints).
-std::string_view KindName(fb::DiscrepancyKind k);
 
 struct MatchRecord {
   std::uint32_t line_no = 0;

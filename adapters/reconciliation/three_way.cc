@@ -140,7 +140,7 @@ Result<ThreeWayResult> ThreeWayReconcile(const LogStore& store, const statements
     ReconcilingItem ri;
     if (it != nullptr) ri = FromLedger(*it, "");
     ri.kind = d.kind == fb::DiscrepancyKind::MissingInLedger ? "missing_from_ledger"
-                                                             : std::string(KindName(d.kind));
+                                                             : std::string(recon::DiscrepancyKindName(d.kind));
     ri.line_no = d.line_no;
     ri.reference = d.statement_ref.empty() ? ri.reference : d.statement_ref;
     ri.bank_amount = d.statement_amount;

@@ -20,6 +20,7 @@
 #include "engine/recon/recon.h"
 #include "events/codes.h"
 #include "events/hash.h"
+#include "projections/reconciliation.h"
 #include "projections/stats.h"
 #include "projections/trust_ledger.h"
 #include "projections/view.h"
@@ -48,119 +49,56 @@ Result<std::uint64_t> ResolveAsOf(const LogStore& store, std::uint64_t as_of) {
 
 Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uint64_t as_of) {
   if (q.run_id.empty()) return Status::Error(codes::kInvalidArgument, "a run id is needed");
-  ASSIGN_OR_RETURN(std::vector<EventRecord> events,
-                   store.ReadStream(recon::RunStream(q.run_id), 1, 1u << 30));
-  if (events.empty()) return Status::Error(recon::rejections::kRunNotFound, q.run_id);
+  projections::ReconciliationProjection projection;
+  ASSIGN_OR_RETURN(std::unique_ptr<projections::ProjectionView> view,
+                   projections::ProjectionView::Open(store, projection, as_of));
+  std::optional<projections::ReconRunView> run =
+      projections::ReconRun(*view, q.run_id, view->as_of());
+  if (!run) return Status::Error(recon::rejections::kRunNotFound, q.run_id);
   Report r;
   r.kind = "reconciliation-run";
   r.title = "Reconciliation run " + q.run_id;
-  Table exceptions{"exceptions",
-                   "Exceptions",
-                   {"id", "kind", "line", "our_ref", "their_ref", "ledger_amount",
-                    "statement_amount", "difference", "note", "status"},
-                   {},
-                   ""};
-  Table resolutions{"resolutions",
-                    "Resolutions",
-                    {"id", "resolved_by", "resolution", "released_from_suspense", "at"},
-                    {},
-                    ""};
-  std::map<std::string, std::pair<std::uint64_t, u128>> by_rule;
-  std::map<std::string, std::size_t> row_of;
-  std::map<std::string, std::pair<bool, Money>> open;  // unresolved differences
-  Asset asset = Asset::Unknown;
-  std::vector<std::pair<std::string, std::string>> head, totals;
-  std::string status = "open (not completed)";
-  for (const EventRecord& rec : events) {
-    if (rec.seq() > as_of) break;
-    const fb::Envelope& env = rec.env();
-    switch (env.event_type()) {
-      case fb::Event::StatementImported: {
-        const auto* e = env.event_as_StatementImported();
-        head.emplace_back("channel", fb::EnumNameStatementSource(e->source()));
-        head.emplace_back("statement_account", std::string(Sv(e->account())));
-        head.emplace_back("period", Period(e->period_start_ns(), e->period_end_ns()));
-        head.emplace_back("file_sha256",
-                          e->file_sha256() ? ToHex({e->file_sha256()->bytes()->data(), 32}) : "");
-        head.emplace_back("statement_lines", std::to_string(e->line_count()));
-        // Exact text when the statement's currency or digits are beyond Money.
-        const bool exact = e->opening_balance_text() != nullptr;
-        head.emplace_back(
-            "statement_opening_balance",
-            exact ? std::string(Sv(e->opening_balance_text())) : Amount(M(e->opening_balance())));
-        head.emplace_back(
-            "statement_closing_balance",
-            exact ? std::string(Sv(e->closing_balance_text())) : Amount(M(e->closing_balance())));
-        if (e->statements() > 1) head.emplace_back("statements", std::to_string(e->statements()));
-        head.emplace_back("imported_at", ShanghaiDateTimeNs(env.occurred_at_ns()));
-        head.emplace_back("imported_by", std::string(Sv(env.actor())));
-        break;
-      }
-      case fb::Event::ReconciliationRunStarted: {
-        const auto* e = env.event_as_ReconciliationRunStarted();
-        head.emplace_back("ledger_account", std::string(Sv(e->account())));
-        head.emplace_back("ledger_read_up_to_seq", std::to_string(e->as_of_seq()));
-        break;
-      }
-      case fb::Event::ReconciliationItemMatched: {
-        const auto* e = env.event_as_ReconciliationItemMatched();
-        auto& [n, sum] = by_rule[std::string(Sv(e->rule()))];
-        ++n;
-        sum += M(e->amount()).minor();
-        asset = M(e->amount()).asset();
-        break;
-      }
-      case fb::Event::DiscrepancyDetected: {
-        const auto* e = env.event_as_DiscrepancyDetected();
-        const std::string id(Sv(e->discrepancy_id()));
-        const Money diff = M(e->difference());
-        row_of[id] = exceptions.rows.size();
-        open[id] = {!e->difference_is_debit(), diff};
-        exceptions.rows.push_back(
-            {id, std::string(reconciliation::KindName(e->kind())),
-             e->line_no() ? std::to_string(e->line_no()) : "", std::string(Sv(e->ledger_ref())),
-             std::string(Sv(e->statement_ref())), Amount(M(e->ledger_amount())),
-             e->statement_amount_text() != nullptr ? std::string(Sv(e->statement_amount_text()))
-                                                   : Amount(M(e->statement_amount())),
-             Signed(!e->difference_is_debit(), diff), std::string(Sv(e->note())), "open"});
-        break;
-      }
-      case fb::Event::DiscrepancyResolved: {
-        const auto* e = env.event_as_DiscrepancyResolved();
-        const std::string id(Sv(e->discrepancy_id()));
-        if (auto it = row_of.find(id); it != row_of.end())
-          exceptions.rows[it->second][9] = "resolved";
-        open.erase(id);
-        resolutions.rows.push_back({id, std::string(Sv(e->resolved_by())),
-                                    std::string(Sv(e->resolution())), Amount(M(e->amount())),
-                                    ShanghaiDateTimeNs(env.occurred_at_ns())});
-        break;
-      }
-      case fb::Event::ReconciliationRunCompleted: {
-        const auto* e = env.event_as_ReconciliationRunCompleted();
-        status = "completed " + ShanghaiDateTimeNs(env.occurred_at_ns());
-        totals.emplace_back("statement_credits", Amount(M(e->statement_credits())));
-        totals.emplace_back("statement_debits", Amount(M(e->statement_debits())));
-        totals.emplace_back("ledger_credits", Amount(M(e->ledger_credits())));
-        totals.emplace_back("ledger_debits", Amount(M(e->ledger_debits())));
-        totals.emplace_back("matched_items", std::to_string(e->matched()));
-        totals.emplace_back("matched_amount", Amount(M(e->matched_amount())));
-        totals.emplace_back("discrepancies", std::to_string(e->discrepancies()));
-        if (asset == Asset::Unknown) asset = M(e->statement_credits()).asset();
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  // Net of what is still parked in suspense (statement surplus positive).
-  u128 plus = 0, minus = 0;
-  for (const auto& [id, d] : open) (d.first ? minus : plus) += d.second.minor();
-  if (asset == Asset::Unknown) asset = Asset::CNY;
   r.header.emplace_back("run_id", q.run_id);
-  for (auto& kv : head) r.header.push_back(kv);
-  r.header.emplace_back("status", status);
-  for (auto& kv : totals) r.header.push_back(kv);
+  if (const projections::ReconImported& i = run->run.imported; i.seq != 0) {
+    r.header.emplace_back("channel", fb::EnumNameStatementSource(i.source));
+    r.header.emplace_back("statement_account", i.statement_account);
+    r.header.emplace_back("period", Period(i.period_start_ns, i.period_end_ns));
+    r.header.emplace_back("file_sha256", i.file_sha256_hex);
+    r.header.emplace_back("statement_lines", std::to_string(i.line_count));
+    // Exact text when the statement's currency or digits are beyond Money.
+    r.header.emplace_back("statement_opening_balance",
+                          i.exact_balances ? i.opening_text : Amount(i.opening));
+    r.header.emplace_back("statement_closing_balance",
+                          i.exact_balances ? i.closing_text : Amount(i.closing));
+    if (i.statements > 1) r.header.emplace_back("statements", std::to_string(i.statements));
+    r.header.emplace_back("imported_at", ShanghaiDateTimeNs(i.at_ns));
+    r.header.emplace_back("imported_by", i.by);
+  }
+  if (const projections::ReconStarted& s = run->run.started; s.seq != 0) {
+    r.header.emplace_back("ledger_account", s.ledger_account);
+    r.header.emplace_back("ledger_read_up_to_seq", std::to_string(s.ledger_as_of_seq));
+  }
+  // The asset of the amounts: the last match's, else the completion's.
+  Asset asset = run->matches.empty() ? Asset::Unknown : run->matches.back().amount.asset();
+  const projections::ReconCompleted& c = run->run.completed;
+  if (c.seq == 0) {
+    r.header.emplace_back("status", "open (not completed)");
+  } else {
+    r.header.emplace_back("status", "completed " + ShanghaiDateTimeNs(c.at_ns));
+    r.header.emplace_back("statement_credits", Amount(c.statement_credits));
+    r.header.emplace_back("statement_debits", Amount(c.statement_debits));
+    r.header.emplace_back("ledger_credits", Amount(c.ledger_credits));
+    r.header.emplace_back("ledger_debits", Amount(c.ledger_debits));
+    r.header.emplace_back("matched_items", std::to_string(c.matched));
+    r.header.emplace_back("matched_amount", Amount(c.matched_amount));
+    r.header.emplace_back("discrepancies", std::to_string(c.discrepancies));
+    if (asset == Asset::Unknown) asset = c.statement_credits.asset();
+  }
+  if (asset == Asset::Unknown) asset = Asset::CNY;
+  // Net of what is still parked in suspense (statement surplus positive).
+  const auto open = run->Unresolved();
+  u128 plus = 0, minus = 0;
+  for (const auto* d : open) (d->difference_is_debit ? plus : minus) += d->difference.minor();
   r.header.emplace_back("unresolved", std::to_string(open.size()));
   r.header.emplace_back(
       "held_in_suspense",
@@ -169,15 +107,43 @@ Result<Report> RunReport(const ReportRequest& q, const LogStore& store, std::uin
   r.verdict =
       open.empty() ? "ALL DIFFERENCES RESOLVED" : std::to_string(open.size()) + " UNRESOLVED";
   r.verdict_ok = open.empty();
+
+  std::map<std::string, std::pair<std::uint64_t, u128>> by_rule;
+  for (const auto& m : run->matches) {
+    auto& [n, sum] = by_rule[m.rule];
+    ++n;
+    sum += m.amount.minor();
+  }
   Table matched{"matched", "Matched items by rule", {"rule", "items", "amount"}, {}, ""};
   for (const auto& [rule, v] : by_rule) {
     matched.rows.push_back({rule, std::to_string(v.first), Money(asset, v.second).ToString()});
   }
   r.tables.push_back(std::move(matched));
-  exceptions.note =
-      "difference: the statement's effect on the account minus the ledger's; "
-      "positive means the statement shows more.";
+  Table exceptions{"exceptions",
+                   "Exceptions",
+                   {"id", "kind", "line", "our_ref", "their_ref", "ledger_amount",
+                    "statement_amount", "difference", "note", "status"},
+                   {},
+                   "difference: the statement's effect on the account minus the ledger's; "
+                   "positive means the statement shows more."};
+  for (const auto& d : run->discrepancies) {
+    exceptions.rows.push_back(
+        {d.discrepancy_id, std::string(recon::DiscrepancyKindName(d.kind)),
+         d.line_no ? std::to_string(d.line_no) : "", d.ledger_ref, d.statement_ref,
+         Amount(d.ledger_amount),
+         d.exact_statement_amount ? d.statement_amount_text : Amount(d.statement_amount),
+         Signed(!d.difference_is_debit, d.difference), d.note, d.resolved ? "resolved" : "open"});
+  }
   r.tables.push_back(std::move(exceptions));
+  Table resolutions{"resolutions",
+                    "Resolutions",
+                    {"id", "resolved_by", "resolution", "released_from_suspense", "at"},
+                    {},
+                    ""};
+  for (const auto& v : run->resolutions) {
+    resolutions.rows.push_back({v.discrepancy_id, v.resolved_by, v.resolution, Amount(v.amount),
+                                ShanghaiDateTimeNs(v.at_ns)});
+  }
   r.tables.push_back(std::move(resolutions));
   r.signoff = kSignoff;
   return r;

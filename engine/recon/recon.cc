@@ -160,6 +160,32 @@ domain::Decision Resolve(const RunState& s, const ReconResolve& c,
 
 std::string RunStream(std::string_view run_id) { return "recon:" + std::string(run_id); }
 
+std::string_view DiscrepancyKindName(fb::DiscrepancyKind k) {
+  switch (k) {
+    case fb::DiscrepancyKind::MissingInLedger:
+      return "missing_in_ledger";
+    case fb::DiscrepancyKind::MissingInStatement:
+      return "missing_in_statement";
+    case fb::DiscrepancyKind::AmountMismatch:
+      return "amount_mismatch";
+    case fb::DiscrepancyKind::StatusMismatch:
+      return "status_mismatch";
+    case fb::DiscrepancyKind::FeeMismatch:
+      return "fee_mismatch";
+    case fb::DiscrepancyKind::Duplicate:
+      return "duplicate";
+    case fb::DiscrepancyKind::Timing:
+      return "timing";
+    case fb::DiscrepancyKind::StatementInconsistent:
+      return "statement_inconsistent";
+    case fb::DiscrepancyKind::CurrencyNotHeld:
+      return "currency_not_held";
+    case fb::DiscrepancyKind::NotBooked:
+      return "not_booked";
+  }
+  return "unknown";
+}
+
 void ApplyRecon(RunState& s, const fb::Envelope& env) {
   ++s.version;
   switch (env.event_type()) {

@@ -49,6 +49,10 @@ inline constexpr std::string_view kSuspenseAccount = "suspense:reconciliation";
 
 std::string RunStream(std::string_view run_id);  // "recon:{run_id}"
 
+// "missing_in_ledger", ... (the names `folio import --json`, the run report
+// and GET /v1/reconciliations/{run} print).
+std::string_view DiscrepancyKindName(fb::DiscrepancyKind k);
+
 struct ReconStart {
   std::string run_id;
   std::string statement_id;  // the file's SHA-256 in hex

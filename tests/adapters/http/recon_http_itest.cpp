@@ -122,6 +122,50 @@ TEST_CASE("import a bill, re-import it, resolve, and read the reports over HTTP"
   REQUIRE(res.ok());
   CHECK_MESSAGE(res->status == 200, res->body);
 
+  // The run as the reconciliation projection has it, now and before the
+  // resolution; the same numbers as the import's answer.
+  auto got = c.Send("GET", "/v1/reconciliations/" + run + "?matches=true", "", Auth(kAuditorKey));
+  REQUIRE(got.ok());
+  REQUIRE_MESSAGE(got->status == 200, got->body);
+  auto g = JsonOf(got->body);
+  CHECK(g.at("run_id").as_string() == run.c_str());
+  CHECK(g.at("status").as_string() == "completed");
+  CHECK(g.at("statement").at("source").as_string() == "Alipay");
+  CHECK(g.at("statement").at("lines").to_number<int>() == 2);
+  CHECK(g.at("totals").at("matched").to_number<int>() == 1);
+  CHECK(g.at("matched_by_rule").as_array().size() == 1);
+  CHECK(g.at("matches").as_array().size() == 1);
+  CHECK(g.at("matches").as_array()[0].at("statement_ref").as_string() == "2026110122001");
+  REQUIRE(g.at("discrepancies").as_array().size() == 1);
+  const auto& d = g.at("discrepancies").as_array()[0].as_object();
+  CHECK(d.at("kind").as_string() == "missing_in_ledger");
+  CHECK(d.at("statement_ref").as_string() == "2026110122999");
+  CHECK(d.at("resolved").as_bool());
+  CHECK(g.at("resolutions").as_array().size() == 1);
+  CHECK(g.at("unresolved").to_number<int>() == 0);
+  const auto imported_at = g.at("statement").at("seq").to_number<std::uint64_t>();
+  auto before =
+      c.Send("GET",
+             "/v1/reconciliations/" + run + "?as_of_seq=" +
+                 std::to_string(
+                     g.at("resolutions").as_array()[0].at("seq").to_number<std::uint64_t>() - 1),
+             "", Auth(kAuditorKey));
+  REQUIRE(before->status == 200);
+  auto b = JsonOf(before->body);
+  CHECK_FALSE(b.at("discrepancies").as_array()[0].at("resolved").as_bool());
+  CHECK(b.at("resolutions").as_array().empty());
+  CHECK(b.at("unresolved").to_number<int>() == 1);
+  CHECK(b.find("matches") == b.end());
+  auto too_early =
+      c.Send("GET", "/v1/reconciliations/" + run + "?as_of_seq=" + std::to_string(imported_at - 1),
+             "", Auth(kAuditorKey));
+  CHECK(too_early->status == 404);
+  CHECK(JsonOf(too_early->body).at("code").as_string() == "recon_run_not_found");
+  auto nope = c.Send("GET", "/v1/reconciliations/nope", "", Auth(kAuditorKey));
+  CHECK(nope->status == 404);
+  auto bad_q = c.Send("GET", "/v1/reconciliations/" + run + "?matches=yes", "", Auth(kAuditorKey));
+  CHECK(bad_q->status == 400);
+
   auto html = c.Send("GET", "/v1/reports/reconciliation-run?run_id=" + run + "&format=html", "",
                      Auth(kAuditorKey));
   REQUIRE(html.ok());

@@ -12,6 +12,7 @@
 #include "adapters/reconciliation/ledger_items.h"
 #include "adapters/reconciliation/matcher.h"
 #include "adapters/statements/statement.h"
+#include "engine/recon/recon.h"
 #include "tests/adapters/http/gateway_calls_harness.h"
 
 namespace folio {
@@ -209,7 +210,7 @@ std::vector<std::pair<std::string, std::string>> Discrepancies(const GatewayLedg
   m.Finish();
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& d : m.discrepancies()) {
-    out.emplace_back(std::string(reconciliation::KindName(d.kind)), d.statement_ref);
+    out.emplace_back(std::string(recon::DiscrepancyKindName(d.kind)), d.statement_ref);
   }
   return out;
 }

@@ -124,7 +124,7 @@ TEST_CASE(
       const auto* d = e.env().event_as_DiscrepancyDetected();
       const std::string ref =
           d->ledger_ref()->size() ? d->ledger_ref()->str() : d->statement_ref()->str();
-      kind_of[ref] = std::string(KindName(d->kind()));
+      kind_of[ref] = std::string(recon::DiscrepancyKindName(d->kind()));
     }
     if (e.type() == fb::Event::ReconciliationItemMatched) {
       const auto* m = e.env().event_as_ReconciliationItemMatched();
