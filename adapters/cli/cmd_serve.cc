@@ -28,6 +28,7 @@
 #include "adapters/http/gateway_routes.h"
 #include "adapters/http/sandbox_gateway.h"
 #include "adapters/http/server.h"
+#include "adapters/json/demo_history.h"
 #include "adapters/kafka/relay.h"
 #include "events/codes.h"
 
@@ -103,7 +104,7 @@ bool IsLoopback(const std::string& host) {
 // Runs the demo history through the API over a real socket.
 Status LoadDemo(std::uint16_t port, std::size_t* accepted, std::size_t* rejected) {
   ASSIGN_OR_RETURN(auto client, http::HttpClient::Connect("127.0.0.1", port));
-  std::istringstream in{std::string(DemoHistory())};
+  std::istringstream in{std::string(json::DemoHistory())};
   std::string line;
   while (std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;

@@ -35,8 +35,6 @@ int RunKeys(const Argv& args);
 int RunSoak(const Argv& args);     // cmd_soak.cc
 int RunSandbox(const Argv& args);  // cmd_sandbox.cc
 
-// The demo history (command JSON Lines) of `folio demo` and `folio serve --demo`.
-std::string_view DemoHistory();
 int RunImport(const Argv& args);     // cmd_import.cc
 int RunReconcile(const Argv& args);  // cmd_import.cc
 int RunReport(const Argv& args);     // cmd_report.cc
