@@ -1,5 +1,6 @@
 #include "projections/reconciliation.h"
 
+#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -66,22 +67,25 @@ std::optional<ReconMatchRow> DecodeMatch(std::string_view row) {
 
 std::string EncodeDiscrepancy(const ReconDiscrepancyRow& d) {
   RowWriter w;
-  w.U64(d.seq), w.Bytes(d.discrepancy_id), w.U8(static_cast<std::uint8_t>(d.kind));
+  w.U64(d.seq), w.I64(d.at_ns), w.Bytes(d.discrepancy_id);
+  w.U8(static_cast<std::uint8_t>(d.kind));
   w.U32(d.line_no), w.Bytes(d.ledger_ref), w.Bytes(d.statement_ref), w.Bytes(d.note);
   PutMoney(w, d.ledger_amount), PutMoney(w, d.statement_amount);
   w.Bool(d.exact_statement_amount), w.Bytes(d.statement_amount_text);
-  PutMoney(w, d.difference), w.Bool(d.difference_is_debit), w.U64(d.resolved_seq);
+  w.Bytes(d.account), PutMoney(w, d.difference), w.Bool(d.difference_is_debit);
+  w.U64(d.resolved_seq);
   return std::move(w.str());
 }
 std::optional<ReconDiscrepancyRow> DecodeDiscrepancy(std::string_view row) {
   RowReader r(row);
   ReconDiscrepancyRow d;
-  d.seq = r.U64(), d.discrepancy_id = r.Bytes();
+  d.seq = r.U64(), d.at_ns = r.I64(), d.discrepancy_id = r.Bytes();
   d.kind = static_cast<fb::DiscrepancyKind>(r.U8());
   d.line_no = r.U32(), d.ledger_ref = r.Bytes(), d.statement_ref = r.Bytes(), d.note = r.Bytes();
   d.ledger_amount = GetMoney(r), d.statement_amount = GetMoney(r);
   d.exact_statement_amount = r.Bool(), d.statement_amount_text = r.Bytes();
-  d.difference = GetMoney(r), d.difference_is_debit = r.Bool(), d.resolved_seq = r.U64();
+  d.account = r.Bytes(), d.difference = GetMoney(r), d.difference_is_debit = r.Bool();
+  d.resolved_seq = r.U64();
   if (!r.Done()) return std::nullopt;
   return d;
 }
@@ -89,14 +93,14 @@ std::optional<ReconDiscrepancyRow> DecodeDiscrepancy(std::string_view row) {
 std::string EncodeResolution(const ReconResolutionRow& v) {
   RowWriter w;
   w.U64(v.seq), w.I64(v.at_ns), w.Bytes(v.discrepancy_id), w.Bytes(v.resolved_by);
-  w.Bytes(v.resolution), PutMoney(w, v.amount);
+  w.Bytes(v.resolution), PutMoney(w, v.amount), w.Bytes(v.account), w.Bool(v.is_debit);
   return std::move(w.str());
 }
 std::optional<ReconResolutionRow> DecodeResolution(std::string_view row) {
   RowReader r(row);
   ReconResolutionRow v;
   v.seq = r.U64(), v.at_ns = r.I64(), v.discrepancy_id = r.Bytes(), v.resolved_by = r.Bytes();
-  v.resolution = r.Bytes(), v.amount = GetMoney(r);
+  v.resolution = r.Bytes(), v.amount = GetMoney(r), v.account = r.Bytes(), v.is_debit = r.Bool();
   if (!r.Done()) return std::nullopt;
   return v;
 }
@@ -175,6 +179,7 @@ void ApplyDetected(ProjectionStore& s, std::string_view run, const fb::Envelope&
   const auto* e = env.event_as_DiscrepancyDetected();
   ReconDiscrepancyRow d;
   d.seq = env.seq();
+  d.at_ns = env.occurred_at_ns();
   d.discrepancy_id = std::string(Sv(e->discrepancy_id()));
   d.kind = e->kind();
   d.line_no = e->line_no();
@@ -185,6 +190,7 @@ void ApplyDetected(ProjectionStore& s, std::string_view run, const fb::Envelope&
   d.statement_amount = MoneyOf(e->statement_amount());
   d.exact_statement_amount = e->statement_amount_text() != nullptr;
   d.statement_amount_text = std::string(Sv(e->statement_amount_text()));
+  d.account = std::string(Sv(e->account()));
   d.difference = MoneyOf(e->difference());
   d.difference_is_debit = e->difference_is_debit();
   const std::string key = SeqKey("d/", run, d.seq);
@@ -203,6 +209,8 @@ void ApplyResolved(ProjectionStore& s, std::string_view run, const fb::Envelope&
   v.resolved_by = std::string(Sv(e->resolved_by()));
   v.resolution = std::string(Sv(e->resolution()));
   v.amount = MoneyOf(e->amount());
+  v.account = std::string(Sv(e->account()));
+  v.is_debit = e->is_debit();
   s.Put(SeqKey("v/", run, v.seq), EncodeResolution(v));
   // The latest detection of that id is resolved here, unless it already was.
   const auto at = s.Get(IdKey(run, v.discrepancy_id));
@@ -336,6 +344,24 @@ std::optional<ReconRunView> ReconRun(ProjectionReader& reader, std::string_view 
   }
   v.run = std::move(*run);
   return v;
+}
+
+std::vector<ReconAccountMove> ReconAccountMoves(ProjectionReader& reader,
+                                                std::optional<std::uint64_t> as_of_seq) {
+  const std::uint64_t as_of = as_of_seq.value_or(kSeqMax);
+  std::vector<ReconAccountMove> out;
+  ScanAll(reader, "d/", PrefixEnd("d/"), [&](const std::string&, const std::string& value) {
+    std::optional<ReconDiscrepancyRow> d = DecodeDiscrepancy(value);
+    if (!d || d->seq > as_of || d->difference.is_zero()) return;
+    out.push_back({d->seq, d->at_ns, d->account, d->difference, d->difference_is_debit});
+  });
+  ScanAll(reader, "v/", PrefixEnd("v/"), [&](const std::string&, const std::string& value) {
+    std::optional<ReconResolutionRow> v = DecodeResolution(value);
+    if (!v || v->seq > as_of || v->amount.is_zero()) return;
+    out.push_back({v->seq, v->at_ns, v->account, v->amount, !v->is_debit});
+  });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  return out;
 }
 
 std::string ReconRunJson(const ReconRunView& v, std::uint64_t as_of_seq, bool matches) {

@@ -82,6 +82,7 @@ struct ReconMatchRow {
 
 struct ReconDiscrepancyRow {
   std::uint64_t seq = 0;
+  std::int64_t at_ns = 0;
   std::string discrepancy_id;
   fb::DiscrepancyKind kind = fb::DiscrepancyKind::MissingInLedger;
   std::uint32_t line_no = 0;
@@ -89,8 +90,9 @@ struct ReconDiscrepancyRow {
   Money ledger_amount, statement_amount;
   bool exact_statement_amount = false;  // statement_amount_text holds it
   std::string statement_amount_text;
+  std::string account;  // the ledger account the difference posts to (against suspense)
   Money difference;
-  bool difference_is_debit = false;  // the statement holds more
+  bool difference_is_debit = false;  // the statement holds more: Dr account
   std::uint64_t resolved_seq = 0;    // first resolution; 0: none yet
   bool resolved = false;             // as of the query
 };
@@ -99,7 +101,9 @@ struct ReconResolutionRow {
   std::uint64_t seq = 0;
   std::int64_t at_ns = 0;
   std::string discrepancy_id, resolved_by, resolution;
-  Money amount;  // released from suspense
+  Money amount;           // released from suspense
+  std::string account;    // the detection's account, posted back
+  bool is_debit = false;  // the detection's side (true: Cr account now)
 };
 
 // A run as of one sequence: the rows of its events up to there, in log order.
@@ -124,6 +128,22 @@ class ReconciliationProjection final : public Projection {
 // none of its events is at or before it.
 std::optional<ReconRunView> ReconRun(ProjectionReader& reader, std::string_view run_id,
                                      std::optional<std::uint64_t> as_of_seq = std::nullopt);
+
+// What the reconciliation did to one ledger account: a detection parks its
+// difference between `account` and suspense:reconciliation, a resolution
+// posts it back (engine/domain/postings.cc).
+struct ReconAccountMove {
+  std::uint64_t seq = 0;
+  std::int64_t at_ns = 0;
+  std::string account;
+  Money amount;
+  bool debit = false;  // `account` debited (else credited)
+};
+
+// Every detection and resolution of every run with seq <= as_of_seq, in seq
+// order (cost: the rows of every discrepancy and resolution, not the log).
+std::vector<ReconAccountMove> ReconAccountMoves(ProjectionReader& reader,
+                                                std::optional<std::uint64_t> as_of_seq);
 
 // {"run_id","status":"open"|"completed","statement":{...},"ledger":{...},
 //  "totals":{...}|null,"matched_by_rule":[...],"discrepancies":[...],

@@ -444,6 +444,15 @@ std::vector<TrustGlLine> TrustGeneralLedger(ProjectionReader& reader, std::uint6
   return out;
 }
 
+std::optional<TrustLine> TrustLineAt(ProjectionReader& reader, std::string_view client,
+                                     std::string_view matter, std::uint64_t seq) {
+  const auto row = reader.Get(LineKey(client, matter, seq));
+  if (!row) return std::nullopt;
+  std::optional<TrustLine> line = DecodeTrustLine(*row);
+  if (line) line->client_id = std::string(client), line->matter_id = std::string(matter);
+  return line;
+}
+
 // --- JSON ---
 
 namespace {

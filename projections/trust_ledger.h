@@ -137,6 +137,11 @@ std::vector<TrustGlLine> TrustGeneralLedger(ProjectionReader& reader, std::uint6
                                             std::optional<std::uint64_t> as_of_seq = std::nullopt,
                                             std::size_t limit_lines = 100000);
 
+// The line of one movement (a general-ledger line names its client, matter
+// and seq); nullopt when there is none or it does not decode.
+std::optional<TrustLine> TrustLineAt(ProjectionReader& reader, std::string_view client,
+                                     std::string_view matter, std::uint64_t seq);
+
 // JSON answers (fixed key order, amounts as decimal strings, see docs/trust-and-stats.md).
 std::string TrustLedgerJson(std::string_view client, std::string_view matter,
                             const std::vector<TrustLine>& lines,

@@ -1,7 +1,6 @@
 #include "adapters/reconciliation/three_way.h"
 
-#include "adapters/reconciliation/scan_events.h"
-
+#include <limits>
 #include <map>
 
 #include "adapters/reconciliation/import.h"
@@ -9,6 +8,9 @@
 #include "engine/domain/postings.h"
 #include "engine/keys.h"
 #include "events/codes.h"
+#include "projections/reconciliation.h"
+#include "projections/trust_ledger.h"
+#include "projections/view.h"
 
 namespace folio::reconciliation {
 namespace {
@@ -36,14 +38,8 @@ struct Balances {
   std::map<std::pair<std::string, std::string>, SignedMoney> matters;
 };
 
-// bank:trust and every liability:trust:{client}:{matter} from the postings
-// of events with seq <= as_of and occurred_at < end.
-Result<Balances> TrustBalances(const LogStore& store, Asset asset, std::uint64_t as_of,
-                               std::int64_t end_ns) {
-  domain::Ledger ledger;
-  RETURN_IF_ERROR(ScanEvents(store, as_of, [&](const fb::Envelope& env) {
-    if (env.occurred_at_ns() < end_ns) domain::Post(ledger, domain::PostingsFor(env));
-  }));
+// bank:trust and every liability:trust:{client}:{matter} of `ledger` in `asset`.
+Balances TrustBalances(const domain::Ledger& ledger, Asset asset) {
   Balances b;
   b.bank_trust.value = Money(asset, 0);
   constexpr std::string_view kPrefix = "liability:trust:";
@@ -58,6 +54,88 @@ Result<Balances> TrustBalances(const LogStore& store, Asset asset, std::uint64_t
     }
   }
   return b;
+}
+
+// As engine/domain/postings.cc: `amount` from `cr` to `dr`, nothing when zero.
+void Pair(domain::Ledger& ledger, std::string dr, std::string cr, const Money& amount) {
+  if (amount.is_zero()) return;
+  const Money zero(amount.asset(), 0);
+  domain::Post(ledger, {domain::Posting{std::move(dr), amount.asset(), amount, zero},
+                        domain::Posting{std::move(cr), amount.asset(), zero, amount}});
+}
+
+ItemKind TrustItemKind(projections::TrustLineKind k) {
+  switch (k) {
+    case projections::TrustLineKind::kDisbursement:
+      return ItemKind::kTrustDisbursement;
+    case projections::TrustLineKind::kFeeTransfer:
+      return ItemKind::kTrustFeeTransfer;
+    case projections::TrustLineKind::kRefundToClient:
+      return ItemKind::kTrustClientRefund;
+    default:
+      return ItemKind::kTrustDeposit;
+  }
+}
+
+// The trust side of the reconciliation, read from the projections as of
+// `as_of` (0: the head), never from the log: the ledger items of the trust
+// bank account (the trust projection's general ledger, in log order, each
+// with its line's bank reference), and the postings on bank:trust and the
+// client matters of events with occurred_at < end_ns (the trust movements,
+// and the differences reconciliations parked between bank:trust and
+// suspense). The same items and balances the fold of the log gave.
+struct TrustSide {
+  LedgerSnapshot snap;
+  domain::Ledger ledger;
+};
+Result<TrustSide> ReadTrustSide(const LogStore& store, std::uint64_t as_of, std::int64_t end_ns) {
+  ASSIGN_OR_RETURN(keys::Head head, store.ReadHead());
+  TrustSide side;
+  side.snap.as_of_seq = as_of == 0 || as_of > head.seq ? head.seq : as_of;
+  projections::TrustLedgerProjection trust_projection;
+  ASSIGN_OR_RETURN(auto trust,
+                   projections::ProjectionView::Open(store, trust_projection, side.snap.as_of_seq));
+  for (const projections::TrustGlLine& g : projections::TrustGeneralLedger(
+           *trust, 0, trust->as_of(), std::numeric_limits<std::size_t>::max())) {
+    LedgerItem it;
+    it.kind = TrustItemKind(g.kind);
+    it.id = g.txn_id;
+    it.order_ref = it.id;
+    std::string reference;  // a fee transfer's is its invoice, not a bank reference
+    if (g.kind != projections::TrustLineKind::kFeeTransfer) {
+      auto line = projections::TrustLineAt(*trust, g.client_id, g.matter_id, g.seq);
+      if (line) reference = std::move(line->reference);
+    }
+    it.gateway_ref = reference.empty() ? it.id : std::move(reference);
+    it.amount = Money(g.asset, g.amount_minor);
+    it.fee = Money(g.asset, 0);
+    it.is_debit = g.kind != projections::TrustLineKind::kDeposit;
+    it.client_id = g.client_id;
+    it.matter_id = g.matter_id;
+    it.booked_at_ns = g.occurred_at_ns;
+    it.seq = g.seq;
+    if (g.occurred_at_ns < end_ns) {
+      std::string liability = "liability:trust:" + g.client_id + ":" + g.matter_id;
+      if (it.is_debit) {
+        Pair(side.ledger, std::move(liability), "bank:trust", it.amount);
+      } else {
+        Pair(side.ledger, "bank:trust", std::move(liability), it.amount);
+      }
+    }
+    side.snap.items.push_back(std::move(it));
+  }
+  projections::ReconciliationProjection recon_projection;
+  ASSIGN_OR_RETURN(auto recon,
+                   projections::ProjectionView::Open(store, recon_projection, side.snap.as_of_seq));
+  for (const auto& m : projections::ReconAccountMoves(*recon, recon->as_of())) {
+    if (m.at_ns >= end_ns) continue;
+    if (m.debit) {
+      Pair(side.ledger, m.account, std::string(recon::kSuspenseAccount), m.amount);
+    } else {
+      Pair(side.ledger, std::string(recon::kSuspenseAccount), m.account, m.amount);
+    }
+  }
+  return side;
 }
 
 ReconcilingItem FromLedger(const LedgerItem& it, std::string kind) {
@@ -99,8 +177,8 @@ Result<ThreeWayResult> ThreeWayReconcile(const LogStore& store, const statements
   }
   r.bank_closing = {header.closing_is_debit, *closing};
   r.bank_lines = static_cast<std::uint32_t>(lines.size());
-  ASSIGN_OR_RETURN(LedgerSnapshot snap,
-                   ReadLedgerItems(store, LedgerScope::kTrustBank, opts.as_of_seq));
+  ASSIGN_OR_RETURN(TrustSide side, ReadTrustSide(store, opts.as_of_seq, r.period_end_ns));
+  LedgerSnapshot& snap = side.snap;
   r.as_of_seq = snap.as_of_seq;
   std::vector<LedgerItem> items;
   for (LedgerItem& it : snap.items) {
@@ -139,8 +217,9 @@ Result<ThreeWayResult> ThreeWayReconcile(const LogStore& store, const statements
     }
     ReconcilingItem ri;
     if (it != nullptr) ri = FromLedger(*it, "");
-    ri.kind = d.kind == fb::DiscrepancyKind::MissingInLedger ? "missing_from_ledger"
-                                                             : std::string(recon::DiscrepancyKindName(d.kind));
+    ri.kind = d.kind == fb::DiscrepancyKind::MissingInLedger
+                  ? "missing_from_ledger"
+                  : std::string(recon::DiscrepancyKindName(d.kind));
     ri.line_no = d.line_no;
     ri.reference = d.statement_ref.empty() ? ri.reference : d.statement_ref;
     ri.bank_amount = d.statement_amount;
@@ -152,7 +231,7 @@ Result<ThreeWayResult> ThreeWayReconcile(const LogStore& store, const statements
   adjusted = Add(adjusted, false, r.deposits_in_transit);
   adjusted = Add(adjusted, true, r.outstanding_disbursements);
   r.adjusted_bank = adjusted;
-  ASSIGN_OR_RETURN(Balances b, TrustBalances(store, r.asset, r.as_of_seq, r.period_end_ns));
+  const Balances b = TrustBalances(side.ledger, r.asset);
   r.trust_gl = b.bank_trust;
   SignedMoney total{false, Money(r.asset, 0)};
   for (const auto& [key, bal] : b.matters) {
