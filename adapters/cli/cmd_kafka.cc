@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -83,28 +84,33 @@ with --data DIR2 answer exactly as on the engine's log.
 Exit status: 0 ok, 1 an error (a message failed verification, a gap), 2 usage.
 )";
 
-// SIGTERM/SIGINT, blocked in every thread and taken by sigwait on one.
+// SIGTERM/SIGINT, blocked in every thread and taken by sigwait on one. The
+// waiting thread is detached and outlives the command (nothing wakes it), so
+// what it reads and writes is kept alive by the thread itself, not by this
+// object: the set used to live here, on the command's stack, and TSan saw the
+// waiter read it after the command had returned and the stack was reused.
 class StopSignal {
  public:
-  StopSignal() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);  // before any other thread starts
-    waiter_ = std::thread([this] {
+  StopSignal() : state_(std::make_shared<State>()) {
+    sigemptyset(&state_->set);
+    sigaddset(&state_->set, SIGTERM);
+    sigaddset(&state_->set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &state_->set, nullptr);  // before any other thread starts
+    std::thread([state = state_] {
       int sig = 0;
-      sigwait(&set_, &sig);
-      stop_.store(true);
-    });
-    waiter_.detach();
+      sigwait(&state->set, &sig);
+      state->stop.store(true);
+    }).detach();
   }
-  bool stopped() const { return stop_.load(); }
-  const std::atomic<bool>* flag() const { return &stop_; }
+  bool stopped() const { return state_->stop.load(); }
+  const std::atomic<bool>* flag() const { return &state_->stop; }
 
  private:
-  sigset_t set_;
-  std::atomic<bool> stop_{false};
-  std::thread waiter_;
+  struct State {
+    sigset_t set;
+    std::atomic<bool> stop{false};
+  };
+  std::shared_ptr<State> state_;
 };
 
 int Usage(const Status& s, const char* help) {
