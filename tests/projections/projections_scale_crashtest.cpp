@@ -1013,7 +1013,10 @@ TEST_CASE(
                         scratch.db(), scratch.cf(i));
     MESSAGE(names[i] << ": " << c.compared << " keys compared with the second rebuild");
     CHECK_MESSAGE(c.problems.empty(), names[i] << ": " << c.problems.Summary());
-    CHECK_MESSAGE(c.compared > 0, names[i]);
+    // The random history has no reconciliation runs (they come from imported
+    // statements, not commands): "recon" is empty on both sides here, and its
+    // rows are checked by tests/adapters/reports/run_report_itest.cpp.
+    if (names[i] != "recon") CHECK_MESSAGE(c.compared > 0, names[i]);
     CHECK_MESSAGE(c.compared == report->projections[i].compared, names[i]);
   }
   MESSAGE("total " << SecondsSince(t_start) << " s");
