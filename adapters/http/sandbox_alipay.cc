@@ -3,8 +3,6 @@
 
 namespace folio::http {
 
-
-
 Response SandboxServer::Impl::AlipayAnswer(Fault fault, const std::string& method,
                                            const bj::object& body) {
   EVP_PKEY* key = fault == Fault::kBadSign ? alipay_wrong_key.get() : alipay_key.get();

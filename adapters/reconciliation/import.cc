@@ -74,7 +74,8 @@ void Summarize(const recon::RunState& st, ImportResult* r) {
   r->lines = st.line_count;
   r->statements = st.statements;
   r->matched = st.matched;
-  for (const auto& [id, d] : st.discrepancies) ++r->discrepancies[std::string(recon::DiscrepancyKindName(d.kind))];
+  for (const auto& [id, d] : st.discrepancies)
+    ++r->discrepancies[std::string(recon::DiscrepancyKindName(d.kind))];
   r->as_of_seq = st.as_of_seq;
 }
 

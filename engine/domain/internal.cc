@@ -35,7 +35,6 @@ std::string TrustStream(std::string_view client, std::string_view matter) {
   return "trust:" + std::string(client) + ":" + std::string(matter);
 }
 
-
 Money MustAdd(const Money& a, const Money& b) {
   // A zero Money of Unknown asset is the "nothing yet" value of state fields.
   if (a.asset() == Asset::Unknown && a.is_zero()) return b;
