@@ -92,16 +92,16 @@ Result<StatsSums> StatsFromLog(const ReportRequest& q, const LogStore& store, st
     if (env.event_type() == fb::Event::PaymentSettled) {
       const auto* e = env.event_as_PaymentSettled();
       StatsSum& s =
-          sums[{day, std::string(domain::MethodName(e->method())), M(e->amount()).asset()}];
+          sums[{day, std::string(domain::MethodName(e->method())), MoneyOf(e->amount()).asset()}];
       ++s.payments;
-      s.paid += M(e->amount()).minor();
-      s.fees += M(e->gateway_fee()).minor();
+      s.paid += MoneyOf(e->amount()).minor();
+      s.fees += MoneyOf(e->gateway_fee()).minor();
     } else if (env.event_type() == fb::Event::RefundSucceeded) {
       const auto* e = env.event_as_RefundSucceeded();
       StatsSum& s =
-          sums[{day, std::string(domain::MethodName(e->method())), M(e->amount()).asset()}];
+          sums[{day, std::string(domain::MethodName(e->method())), MoneyOf(e->amount()).asset()}];
       ++s.refunds;
-      s.refunded += M(e->amount()).minor();
+      s.refunded += MoneyOf(e->amount()).minor();
     }
   }));
   return sums;
@@ -210,7 +210,8 @@ Result<Report> FeeReport(const ReportRequest& q, const LogStore& store, std::uin
         return;
       }
       const auto* e = env.event_as_PaymentSettled();
-      const Money amount = M(e->amount()), charged = M(e->gateway_fee()), schedule = M(e->fee());
+      const Money amount = MoneyOf(e->amount()), charged = MoneyOf(e->gateway_fee()),
+                  schedule = MoneyOf(e->fee());
       const std::string method(domain::MethodName(e->method()));
       Sum& s = sums[{method, amount.asset()}];
       ++s.n;

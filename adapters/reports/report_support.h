@@ -20,8 +20,6 @@ namespace folio::reports::internal {
 
 using domain::ShanghaiDateTimeNs;
 
-using folio::Sv;
-inline Money M(const fb::Money* m) { return MoneyOf(m); }
 inline std::string Amount(const Money& m) {
   return m.asset() == Asset::Unknown ? "0" : m.ToString();
 }

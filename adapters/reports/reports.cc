@@ -1,6 +1,5 @@
 #include "adapters/reports/reports.h"
 
-#include "adapters/reconciliation/scan_events.h"
 #include "adapters/reports/report_support.h"
 
 #include <algorithm>
@@ -30,15 +29,11 @@ namespace {
 
 using internal::Amount;
 using internal::FeeReport;
-using internal::InPeriod;
 using internal::kSignoff;
-using internal::M;
 using internal::Period;
-using internal::ScanEvents;
 using internal::ShanghaiDateTimeNs;
 using internal::Signed;
 using internal::StatsReport;
-using internal::Sv;
 
 Result<std::uint64_t> ResolveAsOf(const LogStore& store, std::uint64_t as_of) {
   ASSIGN_OR_RETURN(keys::Head head, store.ReadHead());

@@ -97,7 +97,7 @@ void ApplyIssued(StateStore& s, const fb::CreditIssued& e) {
   CreditState c;
   c.status = CreditStatus::kActive;
   c.customer_id = Sv(e.customer_id());
-  c.issued = FromFb(e.amount());
+  c.issued = MoneyOf(e.amount());
   c.remaining = c.issued;
   c.expires_at_ns = e.expires_at_ns();
   const std::string_view id = Sv(e.credit_id());
@@ -108,7 +108,7 @@ void ApplyIssued(StateStore& s, const fb::CreditIssued& e) {
 void ApplyApplied(StateStore& s, const fb::CreditApplied& e) {
   const std::string_view id = Sv(e.credit_id());
   CreditState c = MustLoad(s, id);
-  c.remaining = MustSub(c.remaining, FromFb(e.amount()));
+  c.remaining = MustSub(c.remaining, MoneyOf(e.amount()));
   // A used-up credit has nothing left to expire.
   if (c.remaining.is_zero() && c.expires_at_ns > 0) {
     Unschedule(s, c.expires_at_ns, ScheduleKind::kCreditExpiry, id);

@@ -43,9 +43,7 @@ std::string MethodStream(fb::Method method);
 std::string CustomerStream(std::string_view id);
 std::string TrustStream(std::string_view client, std::string_view matter);
 
-// An fb::Money field, zero Unknown money when absent.
-inline Money FromFb(const fb::Money* m) { return MoneyOf(m); }
-using folio::Sv;
+// Reading event fields: Sv and MoneyOf (events/fields.h).
 
 // Checked arithmetic inside Apply: Decide guaranteed it fits, so a failure is
 // a broken invariant and aborts.

@@ -90,15 +90,15 @@ namespace {
 AssetRules RulesFromFb(const fb::AssetRules& r) {
   AssetRules a;
   a.asset = r.asset();
-  a.min_amount = FromFb(r.min_amount());
-  a.max_amount = FromFb(r.max_amount());
-  a.daily_limit = FromFb(r.daily_limit());
-  a.monthly_limit = FromFb(r.monthly_limit());
+  a.min_amount = MoneyOf(r.min_amount());
+  a.max_amount = MoneyOf(r.max_amount());
+  a.daily_limit = MoneyOf(r.daily_limit());
+  a.monthly_limit = MoneyOf(r.monthly_limit());
   if (const fb::FeeSchedule* f = r.fee()) {
     a.fee_rate_bp = f->rate_bp();
-    a.fee_fixed = FromFb(f->fixed());
-    a.fee_min = FromFb(f->min());
-    a.fee_max = FromFb(f->max());
+    a.fee_fixed = MoneyOf(f->fixed());
+    a.fee_min = MoneyOf(f->min());
+    a.fee_max = MoneyOf(f->max());
   }
   return a;
 }

@@ -30,8 +30,8 @@ void ApplyCreated(StateStore& s, const fb::Envelope& env, const fb::PaymentCreat
   p.matter_id = Sv(e.matter_id());
   p.method = e.method();
   p.destination = e.destination();
-  p.amount = FromFb(e.amount());
-  p.fee = FromFb(e.fee());
+  p.amount = MoneyOf(e.amount());
+  p.fee = MoneyOf(e.fee());
   // Running sums start as zero in the payment's asset, so they always print.
   p.settled = p.gateway_fee = p.refunded = p.held = Money(p.amount.asset(), 0);
   p.created_at_ns = env.occurred_at_ns();
@@ -64,8 +64,8 @@ void ApplySettled(StateStore& s, const fb::PaymentSettled& e) {
     DropDeadlines(s, id, p);
   }
   p.status = PaymentStatus::kSettled;
-  p.settled = FromFb(e.amount());
-  p.gateway_fee = FromFb(e.gateway_fee());
+  p.settled = MoneyOf(e.amount());
+  p.gateway_fee = MoneyOf(e.gateway_fee());
   StoreAs(s, PaymentKey(id), p);
   CustomerState c = LoadAs<CustomerState>(s, CustomerKey(p.customer_id)).value_or(CustomerState{});
   c.settled_count[static_cast<std::size_t>(p.method)] += 1;

@@ -27,30 +27,30 @@ std::string TrustLiability(const E& e) {
 
 void Settled(std::vector<Posting>& out, const fb::PaymentSettled& e) {
   if (e.destination() == fb::Destination::Operating) {
-    Pair(out, Clearing(e.method()), "income:payments", FromFb(e.amount()));
-    Pair(out, FeeExpense(e.method()), Clearing(e.method()), FromFb(e.gateway_fee()));
+    Pair(out, Clearing(e.method()), "income:payments", MoneyOf(e.amount()));
+    Pair(out, FeeExpense(e.method()), Clearing(e.method()), MoneyOf(e.gateway_fee()));
     return;
   }
   // Trust: the amount posts with the TrustDepositRecorded of the same decision;
   // the gateway's fee is the firm's cost, never taken from client money.
-  Pair(out, FeeExpense(e.method()), "bank:operating", FromFb(e.gateway_fee()));
+  Pair(out, FeeExpense(e.method()), "bank:operating", MoneyOf(e.gateway_fee()));
 }
 
 void RefundSucceeded(std::vector<Posting>& out, const fb::RefundSucceeded& e) {
   // To credit: the CreditIssued of the same decision carries the postings.
   if (e.target() != fb::RefundTarget::OriginalMethod) return;
-  Pair(out, "income:payments", Clearing(e.method()), FromFb(e.amount()));
+  Pair(out, "income:payments", Clearing(e.method()), MoneyOf(e.amount()));
 }
 
 void CreditIssued(std::vector<Posting>& out, const fb::CreditIssued& e) {
   const bool from_refund = e.source_refund_id() != nullptr && e.source_refund_id()->size() > 0;
   Pair(out, from_refund ? "income:payments" : "expense:credits",
-       CreditLiability(Sv(e.customer_id())), FromFb(e.amount()));
+       CreditLiability(Sv(e.customer_id())), MoneyOf(e.amount()));
 }
 
 void TrustFee(std::vector<Posting>& out, const fb::TrustFeeTransferred& e) {
-  Pair(out, TrustLiability(e), "bank:trust", FromFb(e.amount()));
-  Pair(out, "bank:operating", "income:legal_fees", FromFb(e.amount()));
+  Pair(out, TrustLiability(e), "bank:trust", MoneyOf(e.amount()));
+  Pair(out, "bank:operating", "income:legal_fees", MoneyOf(e.amount()));
 }
 
 }  // namespace
@@ -70,28 +70,28 @@ std::vector<Posting> PostingsFor(const fb::Envelope& env) {
       break;
     case E::CreditApplied: {
       const auto* e = env.event_as_CreditApplied();
-      Pair(out, CreditLiability(Sv(e->customer_id())), "income:payments", FromFb(e->amount()));
+      Pair(out, CreditLiability(Sv(e->customer_id())), "income:payments", MoneyOf(e->amount()));
       break;
     }
     case E::CreditExpired: {
       const auto* e = env.event_as_CreditExpired();
       Pair(out, CreditLiability(Sv(e->customer_id())), "income:credits_expired",
-           FromFb(e->amount()));
+           MoneyOf(e->amount()));
       break;
     }
     case E::CreditReversed: {
       const auto* e = env.event_as_CreditReversed();
-      Pair(out, CreditLiability(Sv(e->customer_id())), "expense:credits", FromFb(e->amount()));
+      Pair(out, CreditLiability(Sv(e->customer_id())), "expense:credits", MoneyOf(e->amount()));
       break;
     }
     case E::TrustDepositRecorded: {
       const auto* e = env.event_as_TrustDepositRecorded();
-      Pair(out, "bank:trust", TrustLiability(*e), FromFb(e->amount()));
+      Pair(out, "bank:trust", TrustLiability(*e), MoneyOf(e->amount()));
       break;
     }
     case E::TrustDisbursementRecorded: {
       const auto* e = env.event_as_TrustDisbursementRecorded();
-      Pair(out, TrustLiability(*e), "bank:trust", FromFb(e->amount()));
+      Pair(out, TrustLiability(*e), "bank:trust", MoneyOf(e->amount()));
       break;
     }
     case E::TrustFeeTransferred:
@@ -99,7 +99,7 @@ std::vector<Posting> PostingsFor(const fb::Envelope& env) {
       break;
     case E::TrustRefundedToClient: {
       const auto* e = env.event_as_TrustRefundedToClient();
-      Pair(out, TrustLiability(*e), "bank:trust", FromFb(e->amount()));
+      Pair(out, TrustLiability(*e), "bank:trust", MoneyOf(e->amount()));
       break;
     }
     case E::DiscrepancyDetected: {
@@ -107,9 +107,9 @@ std::vector<Posting> PostingsFor(const fb::Envelope& env) {
       const auto* e = env.event_as_DiscrepancyDetected();
       const std::string account(Sv(e->account()));
       if (e->difference_is_debit()) {
-        Pair(out, account, "suspense:reconciliation", FromFb(e->difference()));
+        Pair(out, account, "suspense:reconciliation", MoneyOf(e->difference()));
       } else {
-        Pair(out, "suspense:reconciliation", account, FromFb(e->difference()));
+        Pair(out, "suspense:reconciliation", account, MoneyOf(e->difference()));
       }
       break;
     }
@@ -118,9 +118,9 @@ std::vector<Posting> PostingsFor(const fb::Envelope& env) {
       const auto* e = env.event_as_DiscrepancyResolved();
       const std::string account(Sv(e->account()));
       if (e->is_debit()) {
-        Pair(out, "suspense:reconciliation", account, FromFb(e->amount()));
+        Pair(out, "suspense:reconciliation", account, MoneyOf(e->amount()));
       } else {
-        Pair(out, account, "suspense:reconciliation", FromFb(e->amount()));
+        Pair(out, account, "suspense:reconciliation", MoneyOf(e->amount()));
       }
       break;
     }

@@ -55,7 +55,7 @@ std::vector<std::string> StateKeysOf(const fb::Envelope& env) {
     case fb::Event::PaymentCreated: {
       const auto* e = env.event_as_PaymentCreated();
       keys.push_back(PaymentKey(Sv(e->payment_id())));
-      Money amount = FromFb(e->amount());
+      Money amount = MoneyOf(e->amount());
       LimitKeys lk =
           LimitKeysFor(Sv(e->customer_id()), e->method(), amount.asset(), env.occurred_at_ns());
       keys.push_back(std::move(lk.day));

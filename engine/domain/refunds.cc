@@ -127,7 +127,7 @@ void ApplyRequested(StateStore& s, const fb::RefundRequested& e) {
   RefundState r;
   r.payment_id = Sv(e.payment_id());
   r.credit_id = Sv(e.credit_id());
-  r.amount = FromFb(e.amount());
+  r.amount = MoneyOf(e.amount());
   r.target = e.target();
   r.credit_expires_at_ns = e.credit_expires_at_ns();
   StoreAs(s, RefundKey(Sv(e.refund_id())), r);

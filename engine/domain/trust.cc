@@ -132,7 +132,7 @@ namespace {
 
 void ApplyDeposit(StateStore& s, const fb::TrustDepositRecorded& e) {
   TrustDepositState d{std::string(Sv(e.client_id())), std::string(Sv(e.matter_id())),
-                      FromFb(e.amount()), e.cleared()};
+                      MoneyOf(e.amount()), e.cleared()};
   StoreAs(s, TrustDepositKey(Sv(e.deposit_id())), d);
   TrustMatter m = LoadMatter(s, d.client_id, d.matter_id);
   TrustBalance& b = m.Mutable(d.amount.asset());
@@ -170,7 +170,7 @@ void ApplyOutflow(StateStore& s, std::string_view txn_id, std::string_view clien
 
 template <typename E>
 void Outflow(StateStore& s, const E& e, std::string_view txn_id) {
-  ApplyOutflow(s, txn_id, Sv(e.client_id()), Sv(e.matter_id()), FromFb(e.amount()));
+  ApplyOutflow(s, txn_id, Sv(e.client_id()), Sv(e.matter_id()), MoneyOf(e.amount()));
 }
 
 }  // namespace

@@ -7,7 +7,6 @@ namespace folio::recon {
 namespace {
 
 using domain::Reject;
-using domain::Sv;
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -205,7 +204,7 @@ void ApplyRecon(RunState& s, const fb::Envelope& env) {
       const auto* e = env.event_as_DiscrepancyDetected();
       DiscrepancyState d;
       d.kind = e->kind();
-      d.difference = domain::FromFb(e->difference());
+      d.difference = MoneyOf(e->difference());
       d.is_debit = e->difference_is_debit();
       s.discrepancies[std::string(Sv(e->discrepancy_id()))] = d;
       break;
