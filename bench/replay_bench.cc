@@ -167,13 +167,11 @@ Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
     if (opts.progress) {
       po.progress = [&](std::uint64_t d, std::uint64_t t) { opts.progress("replay", d, t); };
     }
-    if (!opts.bulk) po.bulk_events_min = UINT64_MAX;
     ASSIGN_OR_RETURN(auto projector,
                      projections::Projector::Start(store.get(), projections::AllProjections(), po));
     if (opts.reuse) {
       for (const auto& s : projector->status()) RETURN_IF_ERROR(projector->Rebuild(s.name));
     }
-    r.bulk_bytes_max = opts.bulk ? po.bulk_bytes_max : 0;
     const auto t0 = Clock::now();
     RETURN_IF_ERROR(projector->CatchUp());
     r.replay_seconds = Seconds(t0);
@@ -189,7 +187,6 @@ Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
     const auto events = static_cast<double>(std::max<std::uint64_t>(ps.events, 1));
     r.records_per_event = static_cast<double>(ps.records) / events;
     r.batch_bytes_per_event = static_cast<double>(ps.batch_bytes) / events;
-    r.ingestions = ps.ingestions;
     RETURN_IF_ERROR(QueryBench(*store, opts, &r));
     r.rss_peak_kb = StatusKb("VmHWM:");
     // After the peak was read: it holds every batch in memory.

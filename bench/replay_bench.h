@@ -19,9 +19,6 @@ struct ReplayBenchOptions {
   std::string data_dir;  // build the log here (must not exist); Default: a temp dir, removed
   // data_dir already holds a log: rebuild its projections (events is ignored).
   bool reuse = false;
-  // Build in bulk where the projector would (ProjectorOptions::bulk_events_min);
-  // false: WriteBatches only, the way before bulk builds.
-  bool bulk = true;
   std::uint64_t events = 1'000'000;
   std::uint64_t queries = 10'000;
   std::function<void(const std::string& phase, std::uint64_t done, std::uint64_t total)> progress;
@@ -40,10 +37,6 @@ struct ReplayBenchResult {
   double replay_write_seconds = 0;  // inside RocksDB Write, summed over threads
   double records_per_event = 0;
   double batch_bytes_per_event = 0;
-  // Bulk builds (ProjectorOptions::bulk_events_min): SST ingestions, and the
-  // memory budget of each projection's writes between two of them.
-  std::uint64_t ingestions = 0;
-  std::uint64_t bulk_bytes_max = 0;
   // Raw RocksDB writing the batches a rebuild wrote (captured by a second,
   // untimed rebuild) into a fresh store, one thread, nothing else to do; and
   // its ratio to the raw scan: what the rebuild could reach if reading and

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <future>
 #include <set>
 
@@ -31,9 +30,6 @@ void ForEach(const std::vector<std::size_t>& items, bool parallel, const Fn& fn)
   for (auto& f : others) f.get();
 }
 
-// Where bulk builds write their SST files before ingesting them.
-std::string BulkDir(const LogStore& store) { return store.dir() + "/bulk"; }
-
 std::uint64_t NsSince(std::chrono::steady_clock::time_point t) {
   return static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t)
@@ -45,13 +41,8 @@ std::uint64_t NsSince(std::chrono::steady_clock::time_point t) {
 struct Projector::Slot {
   std::unique_ptr<Projection> projection;
   rocksdb::ColumnFamilyHandle* cf = nullptr;
-  // Guarded by mu_ (written only while work_mu_ is held too). What the
-  // database holds.
+  // Guarded by mu_ (written only while work_mu_ is held too).
   Checkpoint checkpoint;
-  // A bulk build's writes not yet ingested, and the checkpoint they reach.
-  // Only with work_mu_ held.
-  std::unique_ptr<OverlayStore> bulk;
-  Checkpoint bulk_applied;
   ProjectionState state = ProjectionState::kRunning;
   Status error;
   std::uint64_t head_seq = 0;  // the head last seen
@@ -81,9 +72,6 @@ Result<std::unique_ptr<Projector>> Projector::Start(
     return Status::Error(codes::kInvalidArgument, "batch_events_max must be positive");
   }
   std::unique_ptr<Projector> p(new Projector(store, std::move(opts)));
-  // A crash between writing a bulk build's files and ingesting them leaves them.
-  std::error_code ec;
-  std::filesystem::remove_all(BulkDir(*store), ec);
   std::set<std::string, std::less<>> names;
   for (auto& proj : projections) {
     if (!names.insert(std::string(proj->name())).second) {
@@ -130,7 +118,6 @@ Status Projector::ResetSlot(Slot& slot) {
       "checkpoint"));
   RETURN_IF_ERROR(FromRocks(store_->db()->Write(rocksdb::WriteOptions(), &batch), "resetting"));
   std::lock_guard<std::mutex> lock(mu_);
-  slot.bulk.reset();
   slot.checkpoint = fresh;
   slot.state = ProjectionState::kRebuilding;
   slot.error = OkStatus();
@@ -193,23 +180,14 @@ Status Projector::Round(bool* idle) {
   }
   ASSIGN_OR_RETURN(keys::Head head, store_->ReadHead());
   const std::uint64_t target = std::min(head.seq, opts_.until_seq);
-  // How far a projection got: its bulk build's writes, else its checkpoint.
-  const auto progress = [](const Slot& s) -> const Checkpoint& {
-    return s.bulk ? s.bulk_applied : s.checkpoint;
-  };
-  std::uint64_t from = UINT64_MAX;  // lowest progress still behind
+  std::uint64_t from = UINT64_MAX;  // lowest checkpoint still behind
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& s : slots_) {
       s->head_seq = head.seq;
       if (s->state == ProjectionState::kFailed) continue;
-      if (progress(*s).seq < target) {
-        from = std::min(from, progress(*s).seq);
-        if (!s->bulk && !opts_.batch_written &&
-            target - s->checkpoint.seq >= opts_.bulk_events_min) {
-          s->bulk = std::make_unique<OverlayStore>(store_->db(), s->cf);
-          s->bulk_applied = s->checkpoint;
-        }
+      if (s->checkpoint.seq < target) {
+        from = std::min(from, s->checkpoint.seq);
       } else if (s->state == ProjectionState::kRebuilding) {
         s->state = ProjectionState::kRunning;
       }
@@ -249,36 +227,23 @@ Status Projector::Round(bool* idle) {
     Checkpoint next;
     Status applied;  // projection_chain_broken / projection_failed, or ok
     Status written;
-    bool ingest = false;     // a bulk build ingests its writes this round
-    bool drop_bulk = false;  // a bulk build's Apply threw: its writes are lost
-    std::uint64_t records = 0, bytes = 0;
     std::uint64_t apply_ns = 0, write_ns = 0;
   };
   std::vector<Work> work(slots_.size());
   std::vector<std::size_t> busy;  // slots with events to apply
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     const Slot& s = *slots_[i];
-    work[i].next = progress(s);
-    if (s.state != ProjectionState::kFailed && progress(s).seq < target) busy.push_back(i);
+    work[i].next = s.checkpoint;
+    if (s.state != ProjectionState::kFailed && s.checkpoint.seq < target) busy.push_back(i);
   }
   const auto apply = [&](std::size_t i) {
     const auto t = std::chrono::steady_clock::now();
     Slot& s = *slots_[i];
     Work& w = work[i];
-    const std::size_t skip = static_cast<std::size_t>(w.next.seq - from);
+    const std::size_t skip = static_cast<std::size_t>(s.checkpoint.seq - from);
     std::span<const EventRecord> mine = all.subspan(std::min(skip, all.size()));
-    if (s.bulk) {
-      w.applied = ApplyEvents(*s.projection, *s.bulk, mine, hash_check, &w.next);
-      if (!w.applied.ok() && w.applied.code() == kProjectionFailed) {
-        w.next = s.checkpoint;  // what was not ingested is lost with the overlay
-        w.drop_bulk = true;
-      } else {
-        w.ingest =
-            !w.applied.ok() || w.next.seq >= target || s.bulk->bytes() >= opts_.bulk_bytes_max;
-      }
-    } else if (w.applied = ApplyEvents(*s.projection, store_->db(), s.cf, mine, hash_check, &w.next,
-                                       &w.batch);
-               !w.applied.ok() && w.applied.code() == kProjectionFailed) {
+    w.applied = ApplyEvents(*s.projection, store_->db(), s.cf, mine, hash_check, &w.next, &w.batch);
+    if (!w.applied.ok() && w.applied.code() == kProjectionFailed) {
       w.next = s.checkpoint;  // Apply threw: nothing of it reached the batch
       w.batch.Clear();
     } else if (!(w.next == s.checkpoint)) {
@@ -290,19 +255,6 @@ Status Projector::Round(bool* idle) {
   };
   const auto write = [&](std::size_t i) {
     Work& w = work[i];
-    Slot& s = *slots_[i];
-    if (s.bulk) {
-      if (!w.ingest) return;
-      const auto t = std::chrono::steady_clock::now();
-      w.records = s.bulk->size();
-      w.bytes = s.bulk->bytes();
-      w.written = IngestWithCheckpoint(store_->db(), s.cf, store_->meta_cf(), s.projection->name(),
-                                       *s.bulk, w.next, BulkDir(*store_));
-      w.write_ns = NsSince(t);
-      return;
-    }
-    w.records = w.batch.Count();
-    w.bytes = w.batch.GetDataSize();
     if (!w.written.ok() || w.batch.Count() == 0) return;
     const auto t = std::chrono::steady_clock::now();
     w.written =
@@ -313,22 +265,10 @@ Status Projector::Round(bool* idle) {
   // Threads only pay off for a catch-up's full batches, not a live tail's few events.
   const bool parallel = busy.size() > 1 && all.size() >= kParallelEventsMin;
   ForEach(busy, parallel, apply);
-  // When one bulk build's writes fill its budget, every bulk build ingests:
-  // their checkpoints advance together, as WriteBatches' do, and one whose
-  // writes are few (a projection most events do not touch) does not hold the
-  // lowest checkpoint back until the head.
-  bool budget_full = false;
-  for (std::size_t i : busy) {
-    if (slots_[i]->bulk && slots_[i]->bulk->bytes() >= opts_.bulk_bytes_max) budget_full = true;
-  }
-  for (std::size_t i : busy) {
-    if (budget_full && slots_[i]->bulk && !work[i].drop_bulk) work[i].ingest = true;
-  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (batches_ == opts_.test_crash_after_batches) {
       crashed_ = true;  // the batches are lost, as if the process died here
-      for (auto& s : slots_) s->bulk.reset();
       applied_cv_.notify_all();
       return OkStatus();
     }
@@ -345,29 +285,16 @@ Status Projector::Round(bool* idle) {
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       Slot& s = *slots_[i];
       const Work& w = work[i];
-      stats_.records += w.records;
-      stats_.batch_bytes += w.bytes;
+      stats_.records += w.batch.Count();
+      stats_.batch_bytes += w.batch.GetDataSize();
       stats_.apply_ns += w.apply_ns;
       stats_.write_ns += w.write_ns;
       if (!w.written.ok()) {
         // Nothing of this projection's batch reached the database: it stays
         // at its checkpoint and the next round applies the events again.
         if (write_failed.ok()) write_failed = w.written;
-        s.bulk.reset();
       } else {
-        if (w.drop_bulk) {
-          s.bulk.reset();
-        } else if (s.bulk) {
-          s.bulk_applied = w.next;
-          if (w.ingest) {
-            ++stats_.ingestions;
-            s.checkpoint = w.next;
-            s.bulk->Clear();
-            if (w.next.seq >= target || !w.applied.ok()) s.bulk.reset();
-          }
-        } else {
-          s.checkpoint = w.next;
-        }
+        s.checkpoint = w.next;
         if (!w.applied.ok()) {
           s.state = ProjectionState::kFailed;
           s.error = w.applied;

@@ -14,11 +14,6 @@
 // projections of a large batch are applied and written on threads of their
 // own: they share nothing but the events.
 //
-// A projection far behind (ProjectorOptions::bulk_events_min) is built in
-// bulk: its writes stay in memory across rounds and are ingested as SST files
-// with its checkpoint, atomically, when they reach a memory budget or the
-// head.
-//
 // On Start a projection without a checkpoint, or whose stored version differs
 // from version(), is rebuilt from seq 1: its family is cleared and its
 // checkpoint reset in one batch.
@@ -62,18 +57,6 @@ struct ProjectorOptions {
   // Called after each committed batch with (applied_seq_min, head_seq), on the
   // applying thread. Keep it short. Default: none.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
-  // A projection at least this many events behind the head when a round
-  // starts (a rebuild, a first start on a long log) is built in bulk: its
-  // writes collect in memory across rounds, then go into the database as SST
-  // files ingested together with its checkpoint (IngestWithCheckpoint), not
-  // as a WriteBatch per round through the memtable. Readers see it advance
-  // at each ingestion; a crash loses what was not ingested yet. Not with
-  // batch_written. Default: 65,536.
-  std::uint64_t bulk_events_min = 65536;
-  // Bulk builds ingest when one's writes hold this much memory (a budget per
-  // projection; then all of them ingest, so their checkpoints advance
-  // together), and each when it reaches the head. Default: 64 MiB.
-  std::size_t bulk_bytes_max = std::size_t{64} << 20;
   // Benchmarks: called with each batch after it was written, on the thread
   // that wrote it (several at once when projections run in parallel).
   // Default: none.
@@ -95,8 +78,7 @@ struct ProjectorStats {
   std::uint64_t batch_bytes = 0;  // their WriteBatch sizes
   std::uint64_t read_ns = 0;      // reading, decoding and hashing the log (maybe ahead)
   std::uint64_t apply_ns = 0;     // chain checks, Apply, building batches
-  std::uint64_t write_ns = 0;     // inside RocksDB Write, or writing and ingesting SST files
-  std::uint64_t ingestions = 0;   // bulk builds' IngestWithCheckpoint calls
+  std::uint64_t write_ns = 0;     // inside RocksDB Write
 };
 
 struct ProjectionStatus {

@@ -61,7 +61,7 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       derived again (events_replayed, replay_seconds), and a writer started;
       open_seconds and writer_start_seconds time each step.
 
-  replay [--data DIR [--reuse]] [--events N] [--queries Q] [--no-bulk] [--json]
+  replay [--data DIR [--reuse]] [--events N] [--queries Q] [--json]
       Builds a log of N settled-payment events (default 1,000,000) with the
       append benchmark, then rebuilds every projection from it and scans the
       same log with a raw RocksDB iterator (before and after; the mean is the
@@ -73,12 +73,11 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       goes (reading and hashing the log runs ahead on a second thread).
       raw_write_events_per_s is raw RocksDB writing the same batches again
       into a fresh store, and write_ceiling_ratio its ratio to the raw scan:
-      the most a rebuild that stores those records could reach (as a
-      WriteBatch per round; a bulk build writes SST files instead, and
-      ingestions says how many times it ingested). --reuse: DIR already holds
-      a log (from an earlier run, or a copy of a real one): rebuild its
-      projections instead of building a log. --no-bulk: WriteBatches only
-      (bulk_bytes_max is then 0), to compare.
+      the most a rebuild that stores those records could reach. --reuse: DIR
+      already holds a log (from an earlier run, or a copy of a real one):
+      rebuild its projections instead of building a log (its raw scan then
+      starts with a cold block cache, so its ratio is not comparable with a
+      fresh log's).
 
   statement [--data DIR] [--events N] [--clients C] [--queries Q] [--json]
       Builds a log of about N events (default 1,000,000) through the writer:
@@ -209,13 +208,12 @@ int BenchMirror(const Argv& argv) {
 }
 
 int BenchReplay(const Argv& argv) {
-  auto args = Args::Parse(argv, {{"data", "events", "queries"}, {"json", "reuse", "no-bulk"}});
+  auto args = Args::Parse(argv, {{"data", "events", "queries"}, {"json", "reuse"}});
   if (!args.ok()) return ReportError(args.status()), std::fputs(kBenchHelp, stderr), 2;
   if (args->help()) return std::fputs(kBenchHelp, stdout), 0;
   bench::ReplayBenchOptions o;
   o.data_dir = args->GetOr("data", "");
   o.reuse = args->Has("reuse");
-  o.bulk = !args->Has("no-bulk");
   if (o.reuse && o.data_dir.empty()) {
     return ReportError(Status::Error(codes::kInvalidArgument, "--reuse needs --data DIR"));
   }
@@ -247,8 +245,6 @@ int BenchReplay(const Argv& argv) {
   j["replay_write_seconds"] = r->replay_write_seconds;
   j["records_per_event"] = r->records_per_event;
   j["batch_bytes_per_event"] = r->batch_bytes_per_event;
-  j["ingestions"] = r->ingestions;
-  j["bulk_bytes_max"] = r->bulk_bytes_max;
   j["raw_write_events_per_s"] = r->raw_write_events_per_s;
   j["write_ceiling_ratio"] = r->write_ceiling_ratio;
   j["asof_query_p50_us"] = r->asof_query_p50_us;

@@ -5,8 +5,7 @@
 //     a child process (this binary, re-executed) that is SIGKILLed at random
 //     points of its catch-up; in-process it also runs concurrently with the
 //     writer and is stopped mid-way, and crashes mid-batch
-//     (test_crash_after_batches). Half the children build in bulk (SST files
-//     ingested with the checkpoint). After every kill the checkpoints must hold
+//     (test_crash_after_batches). After every kill the checkpoints must hold
 //     at least what the child reported as committed, and the next run must
 //     start exactly there. At the end every projection's family equals a full
 //     rebuild byte for byte: projections::Replay's own comparison, and a
@@ -92,9 +91,6 @@ constexpr std::size_t kProblemsShownMax = 10;
 constexpr int kProgressFd = 3;  // the child's progress output
 constexpr const char* kChildDirEnv = "FOLIO_SCALE_CHILD_DIR";
 constexpr const char* kChildBatchEnv = "FOLIO_SCALE_CHILD_BATCH";
-// A child's bulk-build budget in bytes (ProjectorOptions::bulk_bytes_max),
-// bulk from the first event; 0: WriteBatches only.
-constexpr const char* kChildBulkEnv = "FOLIO_SCALE_CHILD_BULK";
 constexpr const char* kChildTestName = "projections scale child";
 
 std::optional<std::uint64_t> ParseU64(std::string_view s) {
@@ -175,12 +171,6 @@ TEST_CASE("projections scale child" * doctest::skip()) {
   ProjectorOptions po;
   po.background = false;
   po.batch_events_max = EnvU64(kChildBatchEnv, kChildBatchEventsMax);
-  if (const std::uint64_t bulk = EnvU64(kChildBulkEnv, 0); bulk == 0) {
-    po.bulk_events_min = UINT64_MAX;
-  } else {
-    po.bulk_events_min = 1;
-    po.bulk_bytes_max = static_cast<std::size_t>(bulk);
-  }
   po.progress = [](std::uint64_t applied, std::uint64_t) {
     WriteLine(kProgressFd, "progress " + std::to_string(applied));
   };
@@ -205,7 +195,7 @@ TEST_CASE("projections scale child" * doctest::skip()) {
 // running.
 class ProjectorChild {
  public:
-  ProjectorChild(const std::string& dir, std::size_t batch_events_max, std::uint64_t bulk_bytes) {
+  ProjectorChild(const std::string& dir, std::size_t batch_events_max) {
     int progress[2], input[2];
     REQUIRE(pipe2(progress, O_CLOEXEC) == 0);
     REQUIRE(pipe2(input, O_CLOEXEC) == 0);
@@ -213,8 +203,7 @@ class ProjectorChild {
     stdin_ = input[1];
     std::vector<std::string> env = {
         std::string(kChildDirEnv) + "=" + dir,
-        std::string(kChildBatchEnv) + "=" + std::to_string(batch_events_max),
-        std::string(kChildBulkEnv) + "=" + std::to_string(bulk_bytes)};
+        std::string(kChildBatchEnv) + "=" + std::to_string(batch_events_max)};
     for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
     std::vector<std::string> args = {"folio_projections_crash_tests", "--no-skip=true",
                                      std::string("--test-case=") + kChildTestName,
@@ -429,7 +418,6 @@ std::uint64_t WritePhase(const std::string& dir, std::uint64_t phase,
     po.background = false;
     po.batch_events_max = RandomBatch(rng, phase_events);
     po.test_crash_after_batches = rng() % 3;
-    po.bulk_events_min = UINT64_MAX;  // every batch durable: the check below is exact
     auto p = Projector::Start(store->get(), AllProjections(), po);
     REQUIRE_MESSAGE(p.ok(), p.status().ToString());
     const std::uint64_t from = MinApplied(**p);
@@ -445,18 +433,12 @@ std::uint64_t WritePhase(const std::string& dir, std::uint64_t phase,
 
 // --- the projector in a child process ---
 
-// Half the children build in bulk, ingesting every 1 to 4 MiB of
-// writes, so that kills land between ingestions too.
-std::uint64_t RandomBulk(std::mt19937_64& rng) {
-  return rng() % 2 == 0 ? 0 : (std::uint64_t{1} << 20) << (rng() % 3);
-}
-
 // Starts a child, SIGKILLs it at a random point of its catch-up, and checks
 // what survived. `*start` is the checkpoint the child must start from; it
 // becomes the one it left.
 void KillRun(const std::string& dir, std::uint64_t head, std::uint64_t phase_events,
              std::mt19937_64& rng, std::uint64_t* start, RunStats& stats) {
-  ProjectorChild child(dir, RandomBatch(rng, phase_events), RandomBulk(rng));
+  ProjectorChild child(dir, RandomBatch(rng, phase_events));
   auto line = child.ReadLine();
   REQUIRE_MESSAGE(line.first == "ready", "child: " << line.first << " " << line.second);
   CHECK(ParseSeqOrFail(line) == *start);  // a restart resumes exactly at the checkpoint
@@ -491,7 +473,7 @@ void KillRun(const std::string& dir, std::uint64_t head, std::uint64_t phase_eve
 // Starts a child and lets it catch up to the head and exit normally.
 void CleanRun(const std::string& dir, std::uint64_t head, std::uint64_t phase_events,
               std::mt19937_64& rng, std::uint64_t* start, RunStats& stats) {
-  ProjectorChild child(dir, RandomBatch(rng, phase_events), RandomBulk(rng));
+  ProjectorChild child(dir, RandomBatch(rng, phase_events));
   auto line = child.ReadLine();
   REQUIRE_MESSAGE(line.first == "ready", "child: " << line.first << " " << line.second);
   CHECK(ParseSeqOrFail(line) == *start);
