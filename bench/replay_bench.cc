@@ -144,6 +144,9 @@ Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
   if (opts.progress) {
     ao.progress = [&](std::uint64_t d, std::uint64_t t) { opts.progress("append", d, t); };
   }
+  if (opts.reuse && opts.data_dir.empty()) {
+    return Status::Error(codes::kInvalidArgument, "--reuse needs --data DIR");
+  }
   if (!opts.reuse) {
     auto appended = RunAppendBench(ao);
     if (!appended.ok()) return appended.status();
@@ -199,7 +202,7 @@ Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
     r.write_ceiling_ratio = r.raw_write_events_per_s / r.raw_scan_events_per_s;
     return OkStatus();
   }();
-  if (temp && !opts.reuse) {
+  if (temp) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }

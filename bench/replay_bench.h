@@ -17,7 +17,8 @@ namespace folio::bench {
 
 struct ReplayBenchOptions {
   std::string data_dir;  // build the log here (must not exist); Default: a temp dir, removed
-  // data_dir already holds a log: rebuild its projections (events is ignored).
+  // data_dir (required) already holds a log: rebuild its projections (events
+  // is ignored).
   bool reuse = false;
   std::uint64_t events = 1'000'000;
   std::uint64_t queries = 10'000;

@@ -23,9 +23,8 @@ constexpr std::size_t kCheckpointBytes = 4 + 8 + 32;
 // Keys and values are copied into an arena of large chunks and the table
 // holds views of them: no heap string per key and value, and nothing to free
 // one by one when the batch is done (a rebuild applies millions of writes;
-// docs/benchmarks.md has what it saved). A value
-// rewritten with no more bytes than it had is overwritten in place; a longer
-// one is appended.
+// docs/benchmarks.md has what it saved). A value rewritten with no more bytes
+// than it had is overwritten in place; a longer one is appended.
 class OverlayStore final : public ProjectionStore {
  public:
   OverlayStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}

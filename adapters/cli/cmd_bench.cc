@@ -214,9 +214,6 @@ int BenchReplay(const Argv& argv) {
   bench::ReplayBenchOptions o;
   o.data_dir = args->GetOr("data", "");
   o.reuse = args->Has("reuse");
-  if (o.reuse && o.data_dir.empty()) {
-    return ReportError(Status::Error(codes::kInvalidArgument, "--reuse needs --data DIR"));
-  }
   auto events = args->GetU64("events", o.events);
   auto queries = args->GetU64("queries", o.queries);
   for (const Status& s : {events.status(), queries.status()}) {
