@@ -124,7 +124,8 @@ Status WriteCheckpoint(LogStore& store, const DerivedDelta& delta, const Checkpo
   meta.entries.emplace_back(kMetaDerived, owned.back());
   FOLIO_ASSERT(owned.size() <= owned_max, "`owned` never reallocated under its views");
   Sort(&streams);
-  Sort(&idempotency);  // state is a std::map: already in order
+  Sort(&idempotency);
+  Sort(&state);
 
   const std::string dir = ScratchPath(store);
   std::error_code ec;

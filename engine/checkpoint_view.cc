@@ -1,6 +1,8 @@
 #include "engine/checkpoint_view.h"
 
+#include <map>
 #include <memory>
+#include <vector>
 
 #include "engine/log_store.h"
 #include "events/codes.h"
@@ -66,15 +68,21 @@ std::vector<std::pair<std::string, std::string>> OverlayState::Scan(std::string_
 Result<std::vector<std::pair<std::string, std::string>>> ScanStateLayers(
     const LogStore& store, std::initializer_list<const StateOverlay*> overlays,
     std::string_view from, std::string_view to, std::size_t limit) {
-  // Overlays may erase stored entries: read enough stored entries that
-  // `limit` survive the erasures, then lay the overlays on top in order.
+  // The overlays are hash maps: collect each one's entries in [from, to)
+  // (linear in its size; only the scheduler scans) and keep them in order.
+  std::vector<std::vector<const StateOverlay::value_type*>> in_range;
   std::size_t erased = 0;
   for (const StateOverlay* o : overlays) {
+    in_range.emplace_back();
     if (o == nullptr) continue;
-    for (auto it = o->lower_bound(from); it != o->end() && it->first < to; ++it) {
-      if (!it->second) ++erased;
+    for (const auto& kv : *o) {
+      if (kv.first < from || kv.first >= to) continue;
+      in_range.back().push_back(&kv);
+      if (!kv.second) ++erased;
     }
   }
+  // Overlays may erase stored entries: read enough stored entries that
+  // `limit` survive the erasures, then lay the overlays on top in order.
   std::map<std::string, std::string, std::less<>> merged;
   rocksdb::ReadOptions ro;
   std::string upper(to);
@@ -86,13 +94,12 @@ Result<std::vector<std::pair<std::string, std::string>>> ScanStateLayers(
     merged.emplace(it->key().ToString(), it->value().ToString());
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "scanning state"));
-  for (const StateOverlay* o : overlays) {
-    if (o == nullptr) continue;
-    for (auto oi = o->lower_bound(from); oi != o->end() && oi->first < to; ++oi) {
-      if (oi->second) {
-        merged.insert_or_assign(oi->first, *oi->second);
+  for (const auto& layer : in_range) {
+    for (const StateOverlay::value_type* kv : layer) {
+      if (kv->second) {
+        merged.insert_or_assign(kv->first, *kv->second);
       } else {
-        merged.erase(oi->first);
+        merged.erase(kv->first);
       }
     }
   }

@@ -13,7 +13,7 @@ Status Corrupt(std::uint64_t seq, std::string why) {
 
 template <typename Map>
 void MoveInto(Map& to, Map&& from) {
-  if (to.empty()) {
+  if (to.empty() && to.bucket_count() < from.bucket_count()) {  // keep a reserved table
     to = std::move(from);
     return;
   }
@@ -30,18 +30,17 @@ void DerivedDelta::Absorb(DerivedDelta&& newer) {
   MoveInto(stream_versions, std::move(newer.stream_versions));
   MoveInto(index, std::move(newer.index));
   MoveInto(idempotency, std::move(newer.idempotency));
-  if (state.empty()) {
-    state = std::move(newer.state);
-  } else {
-    while (!newer.state.empty()) {
-      auto node = newer.state.extract(newer.state.begin());
-      auto [it, inserted, rest] = state.insert(std::move(node));
-      if (!inserted) it->second = std::move(rest.mapped());
-    }
-  }
+  MoveInto(state, std::move(newer.state));
   if (newer.events > 0) through = newer.through;
   events += newer.events;
   newer = DerivedDelta{};
+}
+
+void DerivedDelta::Reserve(const DerivedDelta& like) {
+  stream_versions.reserve(like.stream_versions.size());
+  index.reserve(like.index.size());
+  idempotency.reserve(like.idempotency.size());
+  state.reserve(like.state.size());
 }
 
 std::size_t DerivedDelta::ApproxBytes() const {
@@ -55,8 +54,7 @@ std::size_t DerivedDelta::ApproxBytes() const {
   for (const auto& [k, v] : index) bytes += str(k);
   bytes += idempotency.bucket_count() * (2 * sizeof(std::string) + 1);
   for (const auto& [k, v] : idempotency) bytes += str(k) + str(v);
-  constexpr std::size_t kMapNode = 32 + sizeof(std::string) + sizeof(std::optional<std::string>);
-  bytes += state.size() * kMapNode;
+  bytes += state.bucket_count() * (sizeof(std::string) + sizeof(std::optional<std::string>) + 1);
   for (const auto& [k, v] : state) bytes += str(k) + (v ? str(*v) : 0);
   return bytes;
 }

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,9 +23,13 @@
 
 namespace folio {
 
-// Aggregate state changes: key -> new value, or nullopt for erased. Ordered,
-// because the domain scans ranges of it (the scheduler).
-using StateOverlay = std::map<std::string, std::optional<std::string>, std::less<>>;
+// Aggregate state changes: key -> new value, or nullopt for erased. A hash
+// map: the sequencer looks keys up in four overlays per read and folds every
+// group's overlay into the tail, and a std::map's string compares along shared
+// key prefixes were its largest single cost in `bench append`. The domain's
+// only range reads (the scheduler's clock.advance) filter and sort instead:
+// ScanStateLayers, linear in the overlay's size.
+using StateOverlay = StringMap<std::optional<std::string>>;
 
 // The derived state of a run of consecutive events, in memory.
 struct DerivedDelta {
@@ -41,6 +44,9 @@ struct DerivedDelta {
   // Folds `newer`, the delta of the events right after these, into this one.
   // REQUIRES: newer.events == 0 || newer's first event follows through.seq.
   void Absorb(DerivedDelta&& newer);
+  // Sizes the tables for as many entries as `like` holds: a table grown one
+  // doubling at a time hashes every key again at each step.
+  void Reserve(const DerivedDelta& like);
   // Approximate heap bytes held (keys, values and table slots).
   std::size_t ApproxBytes() const;
 };

@@ -210,15 +210,17 @@ std::shared_ptr<const DerivedDelta> DerivedState::Freeze() {
   FOLIO_ASSERT(frozen_ == nullptr, "one checkpoint at a time");
   auto frozen = std::make_shared<DerivedDelta>(std::move(tail_));
   tail_ = DerivedDelta{};
+  tail_.Reserve(*frozen);  // the next tail is likely as large
   frozen_ = frozen;
   return frozen;
 }
 
-void DerivedState::CheckpointWritten(const CheckpointMarker& marker) {
+std::shared_ptr<const DerivedDelta> DerivedState::CheckpointWritten(
+    const CheckpointMarker& marker) {
   std::unique_lock lock(mu_);
   FOLIO_ASSERT(marker.applied_seq >= marker_.applied_seq, "checkpoints only move forward");
   marker_ = marker;
-  frozen_.reset();
+  return std::move(frozen_);
 }
 
 }  // namespace folio

@@ -73,8 +73,10 @@ class DerivedState {
   void Retire(const std::shared_ptr<DerivedDelta>& delta);
   // Moves the tail to frozen and returns it; REQUIRES: nothing frozen.
   std::shared_ptr<const DerivedDelta> Freeze();
-  // The frozen delta is in the store now, under `marker`.
-  void CheckpointWritten(const CheckpointMarker& marker);
+  // The frozen delta is in the store now, under `marker`. Returns it, so that
+  // the caller chooses the thread that frees it (a checkpoint's worth of
+  // strings: the writer hands it to the checkpointer).
+  std::shared_ptr<const DerivedDelta> CheckpointWritten(const CheckpointMarker& marker);
 
  private:
   explicit DerivedState(LogStore& store) : store_(store) {}

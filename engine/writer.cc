@@ -453,8 +453,17 @@ void Writer::MaybeCheckpoint(bool force) {
     }
     if (ckpt_busy_) return;
   }
-  // A checkpoint in the store is in the store, whatever failed since.
-  if (collected) derived.CheckpointWritten(written);
+  // A checkpoint in the store is in the store, whatever failed since. Freeing
+  // it (a checkpoint's worth of strings) is the checkpointer's work, not the
+  // sequencer's.
+  if (collected) {
+    std::shared_ptr<const DerivedDelta> garbage = derived.CheckpointWritten(written);
+    {
+      std::lock_guard<std::mutex> lock(ckpt_mu_);
+      ckpt_garbage_ = std::move(garbage);
+    }
+    ckpt_cv_.notify_all();
+  }
   if (failed()) return;
   const DerivedDelta& tail = derived.tail();
   if (tail.events == 0) return;
@@ -503,7 +512,14 @@ void Writer::CheckpointerLoop() {
     CheckpointMarker marker;
     {
       std::unique_lock<std::mutex> lock(ckpt_mu_);
-      ckpt_cv_.wait(lock, [&] { return ckpt_exit_ || ckpt_job_ != nullptr; });
+      ckpt_cv_.wait(lock,
+                    [&] { return ckpt_exit_ || ckpt_job_ != nullptr || ckpt_garbage_ != nullptr; });
+      std::shared_ptr<const DerivedDelta> garbage = std::move(ckpt_garbage_);
+      if (garbage != nullptr) {
+        lock.unlock();
+        garbage.reset();
+        continue;
+      }
       if (ckpt_job_ == nullptr) return;
       job = ckpt_job_;
       marker = ckpt_marker_;

@@ -229,6 +229,7 @@ class Writer {
   CheckpointMarker ckpt_marker_;                         // the marker of the job
   bool ckpt_ok_ = false;                                 // the job was written (when ckpt_done_)
   std::shared_ptr<const DerivedDelta> ckpt_failed_job_;  // kept to write again at a resume
+  std::shared_ptr<const DerivedDelta> ckpt_garbage_;     // written; the checkpointer frees it
 
   std::atomic<bool> failed_{false};
   mutable std::mutex head_mu_;

@@ -26,6 +26,8 @@ std::unique_ptr<Writer::Group> Writer::Prepare(std::deque<Pending> items) {
   g->outcomes.resize(g->items.size());
   if (failed()) return g;  // the committer fails them all
   g->head_after = prepared_head_;
+  // Groups under load are alike: size the tables like the one before.
+  if (in_flight_ != nullptr) g->delta->Reserve(*in_flight_->delta);
   Status prefetched = Prefetch(*g);
   if (!prefetched.ok()) {
     // As any failed read of the state: the writer cannot decide without it.
