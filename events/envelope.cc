@@ -1,7 +1,10 @@
 #include "events/envelope.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 
 #include "events/codes.h"
@@ -41,11 +44,41 @@ Hash32 HashWithZeroedField(std::string copy, const Hash32& prev) {
   return Sha256Chain(prev, {reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size()});
 }
 
+// Random bytes for event ids, drawn from OpenSSL's DRBG a page at a time: one
+// RAND_bytes call per event (its context look-up and locking) was a tenth of
+// the writer's sequencer in `bench domain`. A forked child must never hand out
+// bytes its parent buffered too: every fork moves the generation on, and a
+// buffer of an older generation is drawn again.
+std::atomic<std::uint64_t> g_fork_generation{0};
+
+void MoveForkGeneration() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
+struct RandomPool {
+  std::uint8_t bytes[4096];
+  std::size_t used = sizeof bytes;
+  std::uint64_t generation = 0;
+};
+
+void RandomBytes16(std::uint8_t* out) {
+  [[maybe_unused]] static const int registered =
+      pthread_atfork(nullptr, nullptr, MoveForkGeneration);
+  thread_local RandomPool pool;
+  const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
+  if (pool.used + 16 > sizeof pool.bytes || pool.generation != generation) {
+    if (RAND_bytes(pool.bytes, sizeof pool.bytes) != 1) std::abort();
+    pool.used = 0;
+    pool.generation = generation;
+  }
+  std::memcpy(out, pool.bytes + pool.used, 16);
+  std::memset(pool.bytes + pool.used, 0, 16);  // handed out once
+  pool.used += 16;
+}
+
 }  // namespace
 
 Uuid128 NewUuid() {
   std::uint8_t b[16];
-  if (RAND_bytes(b, sizeof b) != 1) std::abort();
+  RandomBytes16(b);
   b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   Uuid128 id;

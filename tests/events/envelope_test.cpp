@@ -6,8 +6,12 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <random>
+#include <set>
 #include <string>
 
 #include "events/money.h"
@@ -184,6 +188,40 @@ TEST_CASE("Decode rejects malformed envelopes") {
                                        [](auto&) { return flatbuffers::Offset<void>(); });
     CheckRejected(bytes);
   }
+}
+
+// Event ids come from a per-thread buffer of OpenSSL random bytes.
+TEST_CASE("event ids are version 4 and never repeat across buffer refills") {
+  std::set<std::pair<std::uint64_t, std::uint64_t>> seen;
+  for (int i = 0; i < 2000; ++i) {  // several 4 KiB buffers
+    const Uuid128 id = NewUuid();
+    CHECK(((id.hi >> 12) & 0xf) == 4);  // version
+    CHECK(((id.lo >> 62) & 0x3) == 2);  // RFC 4122 variant
+    CHECK(seen.emplace(id.hi, id.lo).second);
+  }
+}
+
+TEST_CASE("a forked child does not hand out the ids its parent buffered") {
+  NewUuid();  // the parent's buffer now holds ids not yet handed out
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const Uuid128 id = NewUuid();
+    const bool sent = write(fds[1], &id, sizeof id) == static_cast<ssize_t>(sizeof id);
+    _exit(sent ? 0 : 1);
+  }
+  close(fds[1]);
+  Uuid128 from_child;
+  const ssize_t got = read(fds[0], &from_child, sizeof from_child);
+  close(fds[0]);
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(got == static_cast<ssize_t>(sizeof from_child));
+  REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  const Uuid128 mine = NewUuid();
+  CHECK_FALSE((mine.hi == from_child.hi && mine.lo == from_child.lo));
 }
 
 }  // namespace
