@@ -353,8 +353,7 @@ Status Writer::Prefetch(Group& g) {
       }
     }
     for (std::string& k : wanted) {
-      if (!in_memory(&DerivedDelta::state, k) && !(prev && prev->delta->state.count(k)) &&
-          state_cache_.Find(k) == nullptr) {
+      if (!in_memory(&DerivedDelta::state, k) && state_cache_.Find(k) == nullptr) {
         state_keys.push_back(std::move(k));
       }
     }
