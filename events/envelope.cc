@@ -39,9 +39,10 @@ std::size_t HashOffset(const std::string& bytes) {
                                   bytes.data());
 }
 
-Hash32 HashWithZeroedField(std::string copy, const Hash32& prev) {
-  std::memset(copy.data() + HashOffset(copy), 0, sizeof(Hash32));
-  return Sha256Chain(prev, {reinterpret_cast<const std::uint8_t*>(copy.data()), copy.size()});
+// The hash an event's bytes should carry: its hash field read as zeros.
+Hash32 HashWithZeroedField(const std::string& bytes, const Hash32& prev) {
+  return Sha256ChainZeroed(
+      prev, {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, HashOffset(bytes));
 }
 
 // Random bytes for event ids, drawn from OpenSSL's DRBG a page at a time: one

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <cassert>
+#include <cstdlib>
+#include <initializer_list>
 #include <memory>
 
 namespace folio {
@@ -24,15 +26,17 @@ EVP_MD_CTX* ThreadCtx() {
   return ctx.get();
 }
 
-Hash32 Digest(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+// SHA-256 of the parts, in order.
+Hash32 Digest(std::initializer_list<std::span<const std::uint8_t>> parts) {
   EVP_MD_CTX* ctx = ThreadCtx();
   Hash32 out{};
   unsigned int len = 0;
   // These calls fail only on allocation failure inside OpenSSL; the chain is
   // meaningless without them, so fail loudly.
   int rc = EVP_DigestInit_ex(ctx, Sha256Md(), nullptr);
-  if (rc == 1 && !a.empty()) rc = EVP_DigestUpdate(ctx, a.data(), a.size());
-  if (rc == 1 && !b.empty()) rc = EVP_DigestUpdate(ctx, b.data(), b.size());
+  for (std::span<const std::uint8_t> p : parts) {
+    if (rc == 1 && !p.empty()) rc = EVP_DigestUpdate(ctx, p.data(), p.size());
+  }
   if (rc == 1) rc = EVP_DigestFinal_ex(ctx, out.data(), &len);
   if (rc != 1 || len != out.size()) std::abort();
   return out;
@@ -40,7 +44,7 @@ Hash32 Digest(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) 
 
 }  // namespace
 
-Hash32 Sha256(std::span<const std::uint8_t> data) { return Digest(data, {}); }
+Hash32 Sha256(std::span<const std::uint8_t> data) { return Digest({data}); }
 
 Hash32 Sha256(std::string_view bytes) {
   return Sha256(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()),
@@ -48,7 +52,14 @@ Hash32 Sha256(std::string_view bytes) {
 }
 
 Hash32 Sha256Chain(const Hash32& prefix, std::span<const std::uint8_t> data) {
-  return Digest(prefix, data);
+  return Digest({prefix, data});
+}
+
+Hash32 Sha256ChainZeroed(const Hash32& prefix, std::span<const std::uint8_t> data,
+                         std::size_t zeroed_at) {
+  static constexpr Hash32 kZeros{};
+  if (zeroed_at + kZeros.size() > data.size()) std::abort();
+  return Digest({prefix, data.first(zeroed_at), kZeros, data.subspan(zeroed_at + kZeros.size())});
 }
 
 void AppendHex(std::string* out, std::span<const std::uint8_t> bytes) {

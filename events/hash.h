@@ -20,6 +20,11 @@ Hash32 Sha256(std::span<const std::uint8_t> data);
 Hash32 Sha256(std::string_view bytes);
 // SHA-256(prefix || data). Thread-safe.
 Hash32 Sha256Chain(const Hash32& prefix, std::span<const std::uint8_t> data);
+// SHA-256(prefix || data) with the 32 bytes of data at `zeroed_at` read as
+// zeros, without copying data (an event's hash covers its bytes with its own
+// hash field zeroed). REQUIRES: zeroed_at + 32 <= data.size(). Thread-safe.
+Hash32 Sha256ChainZeroed(const Hash32& prefix, std::span<const std::uint8_t> data,
+                         std::size_t zeroed_at);
 
 std::string ToHex(std::span<const std::uint8_t> bytes);
 // Appends the lower-case hex of `bytes` to `out` (reuses its capacity).

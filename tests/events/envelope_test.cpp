@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 
 #include "events/money.h"
@@ -60,6 +61,34 @@ TEST_CASE("Decode accepts a stamped envelope and its hash verifies") {
   CHECK(r->ComputeHash() == r->hash());
   CHECK(r->prev_hash() == SomePrevHash());
   CHECK(r->seq() == 42);
+}
+
+TEST_CASE("the zeroed-field hash equals the hash of a zeroed copy, wherever the field is") {
+  std::mt19937_64 rng(7);
+  const Hash32 prev = Sha256(std::string_view("previous"));
+  for (std::size_t size : {32u, 33u, 64u, 65u, 119u, 550u}) {
+    std::string bytes(size, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    for (std::size_t at : {std::size_t{0}, size / 2 - size / 2 % 8, size - 32}) {
+      if (at + 32 > size) continue;
+      std::string copy = bytes;
+      std::memset(copy.data() + at, 0, 32);
+      const auto span = [](const std::string& s) {
+        return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()),
+                                             s.size());
+      };
+      CHECK(Sha256ChainZeroed(prev, span(bytes), at) == Sha256Chain(prev, span(copy)));
+      // The bytes under the field do not count; every other byte does.
+      std::string other = bytes;
+      other[at] = static_cast<char>(other[at] ^ 1);
+      CHECK(Sha256ChainZeroed(prev, span(other), at) == Sha256ChainZeroed(prev, span(bytes), at));
+      if (at + 32 < size) {
+        other = bytes;
+        other[at + 32] = static_cast<char>(other[at + 32] ^ 1);
+        CHECK(Sha256ChainZeroed(prev, span(other), at) != Sha256ChainZeroed(prev, span(bytes), at));
+      }
+    }
+  }
 }
 
 TEST_CASE("Decode rejects every truncation") {
