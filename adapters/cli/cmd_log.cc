@@ -64,6 +64,11 @@ int Usage(const Status& s, const char* help) {
 
 bool StderrIsTerminal() { return isatty(STDERR_FILENO) == 1; }
 
+std::vector<LinkedCommand>& LinkedCommands() {
+  static std::vector<LinkedCommand> commands;  // built before main(), read after
+  return commands;
+}
+
 // The deep check, in a fresh directory under the system temp dir.
 Result<DerivedReport> DeepVerify(const LogStore& store, bool tty) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "folio-verify-XXXXXX").string();

@@ -23,7 +23,6 @@ int RunExec(const Argv& args);
 int RunTrust(const Argv& args);
 int RunStats(const Argv& args);
 int RunTorture(const Argv& args);
-int RunBench(const Argv& args);
 int RunBalance(const Argv& args);
 int RunTrialBalance(const Argv& args);
 int RunReplay(const Argv& args);
@@ -38,7 +37,21 @@ int RunSandbox(const Argv& args);  // cmd_sandbox.cc
 int RunImport(const Argv& args);     // cmd_import.cc
 int RunReconcile(const Argv& args);  // cmd_import.cc
 int RunReport(const Argv& args);     // cmd_report.cc
-int BenchRecon(const Argv& args);    // cmd_bench_recon.cc: folio bench recon
+
+// Commands linked in from outside adapters/cli add themselves here before
+// main() runs (`folio bench`, from bench/cli/, which adapters must not
+// include); main() looks a name up among its own commands first.
+using CommandFn = int (*)(const Argv&);
+struct LinkedCommand {
+  const char* name;
+  CommandFn run;
+};
+std::vector<LinkedCommand>& LinkedCommands();
+// At namespace scope in the command's file:
+//   const RegisterCommand kRegister("bench", RunBench);
+struct RegisterCommand {
+  RegisterCommand(const char* name, CommandFn run) { LinkedCommands().push_back({name, run}); }
+};
 
 using folio::Writer;
 

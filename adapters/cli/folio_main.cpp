@@ -1,4 +1,5 @@
-// folio: the command-line entry point. Subcommands live in adapters/cli/.
+// folio: the command-line entry point. Subcommands live in adapters/cli/;
+// `folio bench` in bench/cli/ (it registers itself, see commands.h).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -47,16 +48,25 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"demo", folio::cli::RunDemo},       {"exec", folio::cli::RunExec},
-    {"verify", folio::cli::RunVerify},   {"inspect", folio::cli::RunInspect},
-    {"bench", folio::cli::RunBench},     {"torture", folio::cli::RunTorture},
-    {"balance", folio::cli::RunBalance}, {"trial-balance", folio::cli::RunTrialBalance},
-    {"replay", folio::cli::RunReplay},   {"trust", folio::cli::RunTrust},
-    {"stats", folio::cli::RunStats},     {"serve", folio::cli::RunServe},
-    {"keys", folio::cli::RunKeys},       {"kafka-dev", folio::cli::RunKafkaDev},
-    {"relay", folio::cli::RunRelay},     {"consume", folio::cli::RunConsume},
-    {"import", folio::cli::RunImport},   {"reconcile", folio::cli::RunReconcile},
-    {"report", folio::cli::RunReport},   {"soak", folio::cli::RunSoak},
+    {"demo", folio::cli::RunDemo},
+    {"exec", folio::cli::RunExec},
+    {"verify", folio::cli::RunVerify},
+    {"inspect", folio::cli::RunInspect},
+    {"torture", folio::cli::RunTorture},
+    {"balance", folio::cli::RunBalance},
+    {"trial-balance", folio::cli::RunTrialBalance},
+    {"replay", folio::cli::RunReplay},
+    {"trust", folio::cli::RunTrust},
+    {"stats", folio::cli::RunStats},
+    {"serve", folio::cli::RunServe},
+    {"keys", folio::cli::RunKeys},
+    {"kafka-dev", folio::cli::RunKafkaDev},
+    {"relay", folio::cli::RunRelay},
+    {"consume", folio::cli::RunConsume},
+    {"import", folio::cli::RunImport},
+    {"reconcile", folio::cli::RunReconcile},
+    {"report", folio::cli::RunReport},
+    {"soak", folio::cli::RunSoak},
     {"sandbox", folio::cli::RunSandbox},
 };
 
@@ -70,6 +80,9 @@ int main(int argc, char** argv) {
   }
   folio::cli::Argv args(argv + 2, argv + argc);
   for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
+  }
+  for (const folio::cli::LinkedCommand& c : folio::cli::LinkedCommands()) {
     if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
   }
   std::fprintf(stderr, "folio: unknown command '%s'\n\n%s", argv[1], kUsage);

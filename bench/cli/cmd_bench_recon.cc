@@ -6,6 +6,7 @@
 
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
+#include "bench/cli/bench_commands.h"
 #include "bench/recon_bench.h"
 
 namespace folio::cli {

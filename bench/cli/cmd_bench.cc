@@ -9,6 +9,7 @@
 #include "adapters/cli/args.h"
 #include "adapters/cli/commands.h"
 #include "bench/append_bench.h"
+#include "bench/cli/bench_commands.h"
 #include "bench/domain_bench.h"
 #include "bench/http_bench.h"
 #include "bench/mirror_bench.h"
@@ -517,5 +518,9 @@ int RunBench(const Argv& argv) {
   std::fprintf(stderr, "folio: unknown benchmark '%s'\n\n%s", argv[0].c_str(), kBenchHelp);
   return 2;
 }
+
+namespace {
+const RegisterCommand kRegisterBench("bench", RunBench);
+}  // namespace
 
 }  // namespace folio::cli
