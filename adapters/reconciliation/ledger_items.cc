@@ -1,12 +1,15 @@
 #include "adapters/reconciliation/ledger_items.h"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 
 #include "adapters/reconciliation/scan_events.h"
 #include "engine/keys.h"
 #include "events/codes.h"
 #include "events/fields.h"
+#include "projections/trust_ledger.h"
+#include "projections/view.h"
 
 namespace folio::reconciliation {
 namespace {
@@ -16,7 +19,6 @@ class Collector {
   Collector(LedgerScope scope, LedgerSnapshot* out) : scope_(scope), out_(out) {}
 
   void Add(const fb::Envelope& env) {
-    if (scope_ == LedgerScope::kTrustBank) return Trust(env);
     const fb::Method method = scope_ == LedgerScope::kAlipay     ? fb::Method::Alipay
                               : scope_ == LedgerScope::kUnionPay ? fb::Method::UnionPay
                                                                  : fb::Method::WechatPay;
@@ -94,54 +96,56 @@ class Collector {
       it->status = ItemStatus::kClosed;
     }
   }
-  template <typename E>
-  void TrustItem(const fb::Envelope& env, const E& e, ItemKind kind, std::string_view id,
-                 std::string_view ref, bool debit) {
-    LedgerItem it;
-    it.kind = kind;
-    it.id = std::string(id);
-    it.order_ref = it.id;
-    it.gateway_ref = ref.empty() ? it.id : std::string(ref);
-    it.amount = MoneyOf(e.amount());
-    it.fee = Money(it.amount.asset(), 0);
-    it.is_debit = debit;
-    it.client_id = std::string(Sv(e.client_id()));
-    it.matter_id = std::string(Sv(e.matter_id()));
-    it.booked_at_ns = env.occurred_at_ns();
-    it.seq = env.seq();
-    out_->items.push_back(std::move(it));
-  }
-  void Trust(const fb::Envelope& env) {
-    switch (env.event_type()) {
-      case fb::Event::TrustDepositRecorded: {
-        const auto* e = env.event_as_TrustDepositRecorded();
-        return TrustItem(env, *e, ItemKind::kTrustDeposit, Sv(e->deposit_id()), Sv(e->reference()),
-                         false);
-      }
-      case fb::Event::TrustDisbursementRecorded: {
-        const auto* e = env.event_as_TrustDisbursementRecorded();
-        return TrustItem(env, *e, ItemKind::kTrustDisbursement, Sv(e->disbursement_id()),
-                         Sv(e->reference()), true);
-      }
-      case fb::Event::TrustFeeTransferred: {
-        const auto* e = env.event_as_TrustFeeTransferred();
-        return TrustItem(env, *e, ItemKind::kTrustFeeTransfer, Sv(e->transfer_id()), "", true);
-      }
-      case fb::Event::TrustRefundedToClient: {
-        const auto* e = env.event_as_TrustRefundedToClient();
-        return TrustItem(env, *e, ItemKind::kTrustClientRefund, Sv(e->refund_id()),
-                         Sv(e->reference()), true);
-      }
-      default:
-        return;
-    }
-  }
-
   LedgerScope scope_;
   LedgerSnapshot* out_;
   std::unordered_map<std::string, std::size_t> payments_;
   std::unordered_map<std::string, RefundedSoFar> refunded_;  // by payment id
 };
+
+ItemKind TrustItemKind(projections::TrustLineKind k) {
+  switch (k) {
+    case projections::TrustLineKind::kDisbursement:
+      return ItemKind::kTrustDisbursement;
+    case projections::TrustLineKind::kFeeTransfer:
+      return ItemKind::kTrustFeeTransfer;
+    case projections::TrustLineKind::kRefundToClient:
+      return ItemKind::kTrustClientRefund;
+    default:
+      return ItemKind::kTrustDeposit;
+  }
+}
+
+// The trust bank account's items as of `as_of` (<= the head), from the trust
+// projection's general ledger (in log order), each with its line's bank
+// reference: the rows plus the projector's lag, not a fold of the log.
+Result<LedgerSnapshot> ReadTrustBankItems(const LogStore& store, std::uint64_t as_of) {
+  LedgerSnapshot snap;
+  snap.as_of_seq = as_of;
+  projections::TrustLedgerProjection projection;
+  ASSIGN_OR_RETURN(auto trust, projections::ProjectionView::Open(store, projection, as_of));
+  for (const projections::TrustGlLine& g : projections::TrustGeneralLedger(
+           *trust, 0, trust->as_of(), std::numeric_limits<std::size_t>::max())) {
+    LedgerItem it;
+    it.kind = TrustItemKind(g.kind);
+    it.id = g.txn_id;
+    it.order_ref = it.id;
+    std::string reference;  // a fee transfer's is its invoice, not a bank reference
+    if (g.kind != projections::TrustLineKind::kFeeTransfer) {
+      auto line = projections::TrustLineAt(*trust, g.client_id, g.matter_id, g.seq);
+      if (line) reference = std::move(line->reference);
+    }
+    it.gateway_ref = reference.empty() ? it.id : std::move(reference);
+    it.amount = Money(g.asset, g.amount_minor);
+    it.fee = Money(g.asset, 0);
+    it.is_debit = g.kind != projections::TrustLineKind::kDeposit;
+    it.client_id = g.client_id;
+    it.matter_id = g.matter_id;
+    it.booked_at_ns = g.occurred_at_ns;
+    it.seq = g.seq;
+    snap.items.push_back(std::move(it));
+  }
+  return snap;
+}
 
 }  // namespace
 
@@ -166,6 +170,7 @@ Result<LedgerSnapshot> ReadLedgerItems(const LogStore& store, LedgerScope scope,
   LedgerSnapshot snap;
   ASSIGN_OR_RETURN(keys::Head head, store.ReadHead());
   snap.as_of_seq = as_of_seq == 0 || as_of_seq > head.seq ? head.seq : as_of_seq;
+  if (scope == LedgerScope::kTrustBank) return ReadTrustBankItems(store, snap.as_of_seq);
   Collector c(scope, &snap);
   RETURN_IF_ERROR(ScanEvents(store, snap.as_of_seq, [&](const fb::Envelope& e) { c.Add(e); }));
   return snap;

@@ -1,5 +1,5 @@
 // The ledger's side of a reconciliation: the money movements the ledger
-// expects a statement to show, read from the log up to a sequence.
+// expects a statement to show, as of a sequence.
 //
 //   gateway bills (alipay, wechatpay, unionpay): payments of that method (settled ones
 //     at their settlement time; unsettled ones so a paid-but-open payment is
@@ -65,8 +65,12 @@ struct RefundedSoFar {
 Money FeeGivenBack(const Money& amount, const Money& fee, const Money& refund,
                    RefundedSoFar* so_far);
 
-// Reads every event with seq <= as_of_seq (0: the head). Envelopes are
-// verified; a bad one is corruption.
+// The items as of as_of_seq (0: the head). The trust bank's come from the
+// trust projection (through ProjectionView: the projection's rows plus the
+// events the projector has not applied yet, read through the verified
+// cursor). The gateways' still fold the log up to as_of_seq (no projection
+// keeps payments by method with their state yet); envelopes are verified, a
+// bad one is corruption.
 Result<LedgerSnapshot> ReadLedgerItems(const LogStore& store, LedgerScope scope,
                                        std::uint64_t as_of_seq = 0);
 

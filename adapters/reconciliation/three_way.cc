@@ -9,7 +9,6 @@
 #include "engine/keys.h"
 #include "events/codes.h"
 #include "projections/reconciliation.h"
-#include "projections/trust_ledger.h"
 #include "projections/view.h"
 
 namespace folio::reconciliation {
@@ -64,19 +63,6 @@ void Pair(domain::Ledger& ledger, std::string dr, std::string cr, const Money& a
                         domain::Posting{std::move(cr), amount.asset(), zero, amount}});
 }
 
-ItemKind TrustItemKind(projections::TrustLineKind k) {
-  switch (k) {
-    case projections::TrustLineKind::kDisbursement:
-      return ItemKind::kTrustDisbursement;
-    case projections::TrustLineKind::kFeeTransfer:
-      return ItemKind::kTrustFeeTransfer;
-    case projections::TrustLineKind::kRefundToClient:
-      return ItemKind::kTrustClientRefund;
-    default:
-      return ItemKind::kTrustDeposit;
-  }
-}
-
 // The trust side of the reconciliation, read from the projections as of
 // `as_of` (0: the head), never from the log: the ledger items of the trust
 // bank account (the trust projection's general ledger, in log order, each
@@ -92,37 +78,15 @@ Result<TrustSide> ReadTrustSide(const LogStore& store, std::uint64_t as_of, std:
   ASSIGN_OR_RETURN(keys::Head head, store.ReadHead());
   TrustSide side;
   side.snap.as_of_seq = as_of == 0 || as_of > head.seq ? head.seq : as_of;
-  projections::TrustLedgerProjection trust_projection;
-  ASSIGN_OR_RETURN(auto trust,
-                   projections::ProjectionView::Open(store, trust_projection, side.snap.as_of_seq));
-  for (const projections::TrustGlLine& g : projections::TrustGeneralLedger(
-           *trust, 0, trust->as_of(), std::numeric_limits<std::size_t>::max())) {
-    LedgerItem it;
-    it.kind = TrustItemKind(g.kind);
-    it.id = g.txn_id;
-    it.order_ref = it.id;
-    std::string reference;  // a fee transfer's is its invoice, not a bank reference
-    if (g.kind != projections::TrustLineKind::kFeeTransfer) {
-      auto line = projections::TrustLineAt(*trust, g.client_id, g.matter_id, g.seq);
-      if (line) reference = std::move(line->reference);
+  ASSIGN_OR_RETURN(side.snap, ReadLedgerItems(store, LedgerScope::kTrustBank, side.snap.as_of_seq));
+  for (const LedgerItem& it : side.snap.items) {
+    if (it.booked_at_ns >= end_ns) continue;
+    std::string liability = "liability:trust:" + it.client_id + ":" + it.matter_id;
+    if (it.is_debit) {
+      Pair(side.ledger, std::move(liability), "bank:trust", it.amount);
+    } else {
+      Pair(side.ledger, "bank:trust", std::move(liability), it.amount);
     }
-    it.gateway_ref = reference.empty() ? it.id : std::move(reference);
-    it.amount = Money(g.asset, g.amount_minor);
-    it.fee = Money(g.asset, 0);
-    it.is_debit = g.kind != projections::TrustLineKind::kDeposit;
-    it.client_id = g.client_id;
-    it.matter_id = g.matter_id;
-    it.booked_at_ns = g.occurred_at_ns;
-    it.seq = g.seq;
-    if (g.occurred_at_ns < end_ns) {
-      std::string liability = "liability:trust:" + g.client_id + ":" + g.matter_id;
-      if (it.is_debit) {
-        Pair(side.ledger, std::move(liability), "bank:trust", it.amount);
-      } else {
-        Pair(side.ledger, "bank:trust", std::move(liability), it.amount);
-      }
-    }
-    side.snap.items.push_back(std::move(it));
   }
   projections::ReconciliationProjection recon_projection;
   ASSIGN_OR_RETURN(auto recon,

@@ -1,6 +1,7 @@
 // The three-way trust reconciliation as main computed it before it read the
 // trust and reconciliation projections (adapters/reconciliation/three_way.cc
-// at 2bafadf): two folds of the log (its postings; its trust ledger items).
+// at 2bafadf): two folds of the log (its postings; its trust ledger items,
+// trust_items_fold.h).
 // Kept only as the reference the projection-based one must equal
 // (three_way_projection_itest.cpp).
 #pragma once
@@ -17,6 +18,7 @@
 #include "engine/domain/postings.h"
 #include "engine/keys.h"
 #include "events/codes.h"
+#include "tests/adapters/reconciliation/trust_items_fold.h"
 
 namespace folio::reconciliation::testing {
 
@@ -109,8 +111,7 @@ inline Result<ThreeWayResult> FoldThreeWay(const LogStore& store, const statemen
   }
   r.bank_closing = {header.closing_is_debit, *closing};
   r.bank_lines = static_cast<std::uint32_t>(lines.size());
-  ASSIGN_OR_RETURN(LedgerSnapshot snap,
-                   ReadLedgerItems(store, LedgerScope::kTrustBank, opts.as_of_seq));
+  ASSIGN_OR_RETURN(LedgerSnapshot snap, FoldTrustBankItems(store, opts.as_of_seq));
   r.as_of_seq = snap.as_of_seq;
   std::vector<LedgerItem> items;
   for (LedgerItem& it : snap.items) {

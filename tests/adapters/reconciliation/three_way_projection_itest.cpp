@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "engine/clock.h"
 
@@ -45,6 +46,34 @@ void CheckItems(const std::vector<ReconcilingItem>& got, const std::vector<Recon
     CHECK(got[i].is_debit == want[i].is_debit);
     CHECK(got[i].booked_at_ns == want[i].booked_at_ns);
     CHECK(got[i].line_no == want[i].line_no);
+  }
+}
+
+// The trust bank's ledger items (what an import of a trust bank statement
+// matches against), the projection's against the fold's, every field.
+void CheckTrustItems(const LogStore& store, std::uint64_t as_of) {
+  auto got = ReadLedgerItems(store, LedgerScope::kTrustBank, as_of);
+  auto want = testing::FoldTrustBankItems(store, as_of);
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  REQUIRE(want.ok());
+  CHECK(got->as_of_seq == want->as_of_seq);
+  REQUIRE(got->items.size() == want->items.size());
+  for (std::size_t i = 0; i < got->items.size(); ++i) {
+    CAPTURE(i);
+    const LedgerItem &g = got->items[i], &w = want->items[i];
+    CHECK(g.id == w.id);
+    CHECK(g.gateway_ref == w.gateway_ref);
+    CHECK(g.order_ref == w.order_ref);
+    CHECK(g.amount == w.amount);
+    CHECK(g.fee == w.fee);
+    CHECK(g.booked_at_ns == w.booked_at_ns);
+    CHECK(g.seq == w.seq);
+    CHECK(g.client_id == w.client_id);
+    CHECK(g.matter_id == w.matter_id);
+    CHECK(g.status == w.status);
+    CHECK(g.kind == w.kind);
+    CHECK(g.is_debit == w.is_debit);
+    CHECK(g.matched == w.matched);
   }
 }
 
@@ -129,6 +158,21 @@ TEST_CASE("three-way from the projections equals the folds of the log, in every 
   const std::int64_t start = folio::testing::BusinessTime(0) - kDay;
   const std::int64_t end = folio::testing::BusinessTime(history.size()) + kDay;
   reports::testing::Append(store.get(), history, 0, half);
+  {
+    // The random history has no refunds to a client: a few, so that every
+    // kind of trust movement is among the items compared.
+    folio::testing::CommandList refunds;
+    for (int i = 0; i < 10; ++i) {
+      domain::TrustRefundClient r;
+      r.refund_id = "tr" + std::to_string(i);
+      r.client_id = "cl" + std::to_string(i % 5);
+      r.matter_id = "m" + std::to_string(i % 3);
+      r.amount = Money(Asset::CNY, 1 + static_cast<u128>(i));
+      r.reference = "REFUND-" + std::to_string(i);
+      refunds.emplace_back("refund-" + std::to_string(i), r);
+    }
+    reports::testing::Append(store.get(), refunds, 0, refunds.size());
+  }
 
   // The trust account's statement imported: its differences park on bank:trust.
   const std::string path = BankStatement(*store, dir.str(), start, end);
@@ -178,6 +222,7 @@ TEST_CASE("three-way from the projections equals the folds of the log, in every 
         CAPTURE(from);
         CheckSame(*store, *header, lines, o);
       }
+      CheckTrustItems(*store, as_of);
     }
   };
   compare_all();  // no projection on disk
@@ -193,6 +238,12 @@ TEST_CASE("three-way from the projections equals the folds of the log, in every 
   CHECK(r->matched > 50);
   CHECK(r->unreconciled.size() > 5);
   CHECK(r->matters.size() > 3);
+  // Every kind of trust movement was among the items compared.
+  auto items = ReadLedgerItems(*store, LedgerScope::kTrustBank, 0);
+  REQUIRE(items.ok());
+  std::set<ItemKind> kinds;
+  for (const LedgerItem& it : items->items) kinds.insert(it.kind);
+  CHECK(kinds.size() == 4);
   // The bank:trust balance includes the parked differences (else the
   // comparison above would not have covered them).
   projections::ReconciliationProjection recon;
