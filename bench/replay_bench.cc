@@ -1,6 +1,7 @@
 #include "bench/replay_bench.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +36,15 @@ std::uint64_t StatusKb(std::string_view field) {
     if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
   }
   return 0;
+}
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return s(u.ru_utime) + s(u.ru_stime);
 }
 
 bool ResetPeakRss() {
@@ -176,8 +186,10 @@ Result<ReplayBenchResult> RunReplayBench(const ReplayBenchOptions& opts) {
       for (const auto& s : projector->status()) RETURN_IF_ERROR(projector->Rebuild(s.name));
     }
     const auto t0 = Clock::now();
+    const double cpu0 = CpuSeconds();
     RETURN_IF_ERROR(projector->CatchUp());
     r.replay_seconds = Seconds(t0);
+    r.replay_cpu_seconds = CpuSeconds() - cpu0;
     const projections::ProjectorStats ps = projector->stats();
     projector.reset();
     ASSIGN_OR_RETURN(double scan2, RawScan(*store, &scanned));

@@ -36,6 +36,9 @@ struct ReplayBenchResult {
   double replay_read_seconds = 0;
   double replay_apply_seconds = 0;
   double replay_write_seconds = 0;  // inside RocksDB Write, summed over threads
+  // CPU (user + system) the whole process spent during the rebuild: with
+  // replay_seconds, how busy the machine's cores were.
+  double replay_cpu_seconds = 0;
   double records_per_event = 0;
   double batch_bytes_per_event = 0;
   // Raw RocksDB writing the batches a rebuild wrote (captured by a second,

@@ -71,7 +71,9 @@ constexpr const char* kBenchHelp = R"(Usage: folio bench <name> [options]
       and rss_peak_kb (VmHWM, reset before the rebuild; rss_before_kb is
       what the process held at that moment). The rebuild's time by phase
       (replay_read/apply/write_seconds) and records_per_event show where it
-      goes (reading and hashing the log runs ahead on a second thread).
+      goes (reading and hashing the log runs ahead on a second thread);
+      replay_cpu_seconds is the CPU the process used meanwhile (user +
+      system, all threads): near 2 x replay_seconds, the cores were busy.
       raw_write_events_per_s is raw RocksDB writing the same batches again
       into a fresh store, and write_ceiling_ratio its ratio to the raw scan:
       the most a rebuild that stores those records could reach. --reuse: DIR
@@ -241,6 +243,7 @@ int BenchReplay(const Argv& argv) {
   j["replay_read_seconds"] = r->replay_read_seconds;
   j["replay_apply_seconds"] = r->replay_apply_seconds;
   j["replay_write_seconds"] = r->replay_write_seconds;
+  j["replay_cpu_seconds"] = r->replay_cpu_seconds;
   j["records_per_event"] = r->records_per_event;
   j["batch_bytes_per_event"] = r->batch_bytes_per_event;
   j["raw_write_events_per_s"] = r->raw_write_events_per_s;
