@@ -169,6 +169,9 @@ class Writer {
   // Applies the request's events to the group's aggregate state.
   // invalid_argument: raw events that do not fit the state (nothing applied).
   Status ApplyEvents(Group& g, AppendRequest& req);
+  // The aggregate state a request of `g` sees: g's own writes, then the
+  // group in flight, then the state cache and the store.
+  GroupState StateView(Group& g);
   void StampAndDerive(Group& g, AppendRequest& req, Deriver& deriver, AppendOutcome& out);
   void RecordOutcome(Group& g, std::string idem_key, const Hash32& fingerprint,
                      const AppendOutcome& out);

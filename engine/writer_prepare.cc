@@ -132,8 +132,7 @@ Status Writer::DecideCommand(Group& g, AppendRequest& req) {
   ctx.idempotency_key = req.idempotency_key;
   ctx.idempotency_scope = req.idempotency_scope;
   ctx.request_fingerprint = req.idempotency_key.empty() ? Hash32{} : req.fingerprint;
-  GroupState view(*store_, g.delta->state, in_flight_ ? &in_flight_->delta->state : nullptr,
-                  state_cache_);
+  GroupState view = StateView(g);
   domain::Decision d = domain::Decide(view, *req.command, ctx);
   RETURN_IF_ERROR(view.error());
   if (auto* rej = std::get_if<domain::Rejection>(&d)) {
@@ -153,9 +152,13 @@ Status Writer::DecideCommand(Group& g, AppendRequest& req) {
   return OkStatus();
 }
 
+GroupState Writer::StateView(Group& g) {
+  return GroupState(*store_, g.delta->state, in_flight_ ? &in_flight_->delta->state : nullptr,
+                    state_cache_);
+}
+
 Status Writer::ApplyEvents(Group& g, AppendRequest& req) {
-  GroupState view(*store_, g.delta->state, in_flight_ ? &in_flight_->delta->state : nullptr,
-                  state_cache_);
+  GroupState view = StateView(g);
   if (req.command) {
     // Decide just checked these events against this very state: they apply.
     for (const std::string& env : req.envelopes) domain::Apply(view, *fb::GetEnvelope(env.data()));
@@ -285,8 +288,7 @@ AppendOutcome Writer::PrepareSealed(Group& g, AppendRequest& req) {
     }
     events.push_back(&r.env());
   }
-  GroupState view(*store_, g.delta->state, in_flight_ ? &in_flight_->delta->state : nullptr,
-                  state_cache_);
+  GroupState view = StateView(g);
   std::string why;
   if (!domain::TryApply(view, events, &why)) {
     out.status = view.error().ok()
