@@ -172,29 +172,32 @@ Projector::Batch Projector::TakeReadAhead(std::uint64_t from, std::size_t count)
   return none;
 }
 
-Status Projector::Round(bool* idle) {
-  *idle = true;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (crashed_) return OkStatus();
-  }
-  ASSIGN_OR_RETURN(keys::Head head, store_->ReadHead());
-  const std::uint64_t target = std::min(head.seq, opts_.until_seq);
-  std::uint64_t from = UINT64_MAX;  // lowest checkpoint still behind
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& s : slots_) {
-      s->head_seq = head.seq;
-      if (s->state == ProjectionState::kFailed) continue;
-      if (s->checkpoint.seq < target) {
-        from = std::min(from, s->checkpoint.seq);
-      } else if (s->state == ProjectionState::kRebuilding) {
-        s->state = ProjectionState::kRunning;
-      }
+// One projection's share of a round: its batch (state and checkpoint), so
+// projections can be applied and written in parallel.
+struct Projector::Work {
+  rocksdb::WriteBatch batch;
+  Checkpoint next;
+  Status applied;  // projection_chain_broken / projection_failed, or ok
+  Status written;
+  std::uint64_t apply_ns = 0, write_ns = 0;
+};
+
+std::uint64_t Projector::LowestBehind(std::uint64_t head_seq, std::uint64_t target) {
+  std::uint64_t from = UINT64_MAX;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& s : slots_) {
+    s->head_seq = head_seq;
+    if (s->state == ProjectionState::kFailed) continue;
+    if (s->checkpoint.seq < target) {
+      from = std::min(from, s->checkpoint.seq);
+    } else if (s->state == ProjectionState::kRebuilding) {
+      s->state = ProjectionState::kRunning;
     }
   }
-  if (from == UINT64_MAX) return OkStatus();
-  *idle = false;
+  return from;
+}
+
+Projector::Batch Projector::ReadRound(std::uint64_t from, std::uint64_t target) {
   const std::size_t count =
       static_cast<std::size_t>(std::min<std::uint64_t>(opts_.batch_events_max, target - from));
   Batch read = TakeReadAhead(from, count);
@@ -207,80 +210,56 @@ Status Projector::Round(bool* idle) {
     ahead_ = std::async(std::launch::async, &Projector::ReadBatch, store_, next_from,
                         opts_.batch_events_max, opts_.verify_hashes);
   }
-  auto& events = read.events;
-  if (!events.ok()) {
+  return read;
+}
+
+Status Projector::FailAll(const Status& why) {
+  {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& s : slots_) {
       if (s->state == ProjectionState::kFailed) continue;
       s->state = ProjectionState::kFailed;
-      s->error = events.status();
-    }
-    applied_cv_.notify_all();
-    return events.status();
-  }
-  std::span<const EventRecord> all(*events);
-  const HashCheck hash_check = read.hash_check;
-  // Each projection applies into its own batch (its state and checkpoint),
-  // so projections can be applied and written in parallel.
-  struct Work {
-    rocksdb::WriteBatch batch;
-    Checkpoint next;
-    Status applied;  // projection_chain_broken / projection_failed, or ok
-    Status written;
-    std::uint64_t apply_ns = 0, write_ns = 0;
-  };
-  std::vector<Work> work(slots_.size());
-  std::vector<std::size_t> busy;  // slots with events to apply
-  for (std::size_t i = 0; i < slots_.size(); ++i) {
-    const Slot& s = *slots_[i];
-    work[i].next = s.checkpoint;
-    if (s.state != ProjectionState::kFailed && s.checkpoint.seq < target) busy.push_back(i);
-  }
-  const auto apply = [&](std::size_t i) {
-    const auto t = std::chrono::steady_clock::now();
-    Slot& s = *slots_[i];
-    Work& w = work[i];
-    const std::size_t skip = static_cast<std::size_t>(s.checkpoint.seq - from);
-    std::span<const EventRecord> mine = all.subspan(std::min(skip, all.size()));
-    w.applied = ApplyEvents(*s.projection, store_->db(), s.cf, mine, hash_check, &w.next, &w.batch);
-    if (!w.applied.ok() && w.applied.code() == kProjectionFailed) {
-      w.next = s.checkpoint;  // Apply threw: nothing of it reached the batch
-      w.batch.Clear();
-    } else if (!(w.next == s.checkpoint)) {
-      w.written = FromRocks(w.batch.Put(store_->meta_cf(), CheckpointKey(s.projection->name()),
-                                        EncodeCheckpoint(w.next)),
-                            "checkpoint");
-    }
-    w.apply_ns = NsSince(t);
-  };
-  const auto write = [&](std::size_t i) {
-    Work& w = work[i];
-    if (!w.written.ok() || w.batch.Count() == 0) return;
-    const auto t = std::chrono::steady_clock::now();
-    w.written =
-        FromRocks(store_->db()->Write(rocksdb::WriteOptions(), &w.batch), "projection batch");
-    w.write_ns = NsSince(t);
-    if (w.written.ok() && opts_.batch_written) opts_.batch_written(w.batch);
-  };
-  // Threads only pay off for a catch-up's full batches, not a live tail's few events.
-  const bool parallel = busy.size() > 1 && all.size() >= kParallelEventsMin;
-  ForEach(busy, parallel, apply);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (batches_ == opts_.test_crash_after_batches) {
-      crashed_ = true;  // the batches are lost, as if the process died here
-      applied_cv_.notify_all();
-      return OkStatus();
+      s->error = why;
     }
   }
-  ForEach(busy, parallel, write);
+  applied_cv_.notify_all();
+  return why;
+}
+
+void Projector::ApplyOne(std::size_t i, std::uint64_t from, std::span<const EventRecord> all,
+                         const HashCheck& hash_check, Work& w) {
+  const auto t = std::chrono::steady_clock::now();
+  const Slot& s = *slots_[i];
+  const std::size_t skip = static_cast<std::size_t>(s.checkpoint.seq - from);
+  std::span<const EventRecord> mine = all.subspan(std::min(skip, all.size()));
+  w.applied = ApplyEvents(*s.projection, store_->db(), s.cf, mine, hash_check, &w.next, &w.batch);
+  if (!w.applied.ok() && w.applied.code() == kProjectionFailed) {
+    w.next = s.checkpoint;  // Apply threw: nothing of it reached the batch
+    w.batch.Clear();
+  } else if (!(w.next == s.checkpoint)) {
+    w.written = FromRocks(w.batch.Put(store_->meta_cf(), CheckpointKey(s.projection->name()),
+                                      EncodeCheckpoint(w.next)),
+                          "checkpoint");
+  }
+  w.apply_ns = NsSince(t);
+}
+
+void Projector::WriteOne(Work& w) const {
+  if (!w.written.ok() || w.batch.Count() == 0) return;
+  const auto t = std::chrono::steady_clock::now();
+  w.written = FromRocks(store_->db()->Write(rocksdb::WriteOptions(), &w.batch), "projection batch");
+  w.write_ns = NsSince(t);
+  if (w.written.ok() && opts_.batch_written) opts_.batch_written(w.batch);
+}
+
+Status Projector::Commit(const std::vector<Work>& work, const Batch& read, std::uint64_t head_seq) {
   std::uint64_t applied_min = UINT64_MAX;
   Status write_failed;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++batches_;
     ++stats_.rounds;
-    stats_.events += all.size();
+    stats_.events += read.events->size();
     stats_.read_ns += read.read_ns;
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       Slot& s = *slots_[i];
@@ -305,8 +284,44 @@ Status Projector::Round(bool* idle) {
   }
   applied_cv_.notify_all();
   RETURN_IF_ERROR(write_failed);
-  if (opts_.progress) opts_.progress(applied_min, head.seq);
+  if (opts_.progress) opts_.progress(applied_min, head_seq);
   return OkStatus();
+}
+
+Status Projector::Round(bool* idle) {
+  *idle = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (crashed_) return OkStatus();
+  }
+  ASSIGN_OR_RETURN(keys::Head head, store_->ReadHead());
+  const std::uint64_t target = std::min(head.seq, opts_.until_seq);
+  const std::uint64_t from = LowestBehind(head.seq, target);
+  if (from == UINT64_MAX) return OkStatus();
+  *idle = false;
+  const Batch read = ReadRound(from, target);
+  if (!read.events.ok()) return FailAll(read.events.status());
+  const std::span<const EventRecord> all(*read.events);
+  std::vector<Work> work(slots_.size());
+  std::vector<std::size_t> busy;  // slots with events to apply
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& s = *slots_[i];
+    work[i].next = s.checkpoint;
+    if (s.state != ProjectionState::kFailed && s.checkpoint.seq < target) busy.push_back(i);
+  }
+  // Threads only pay off for a catch-up's full batches, not a live tail's few events.
+  const bool parallel = busy.size() > 1 && all.size() >= kParallelEventsMin;
+  ForEach(busy, parallel, [&](std::size_t i) { ApplyOne(i, from, all, read.hash_check, work[i]); });
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (batches_ == opts_.test_crash_after_batches) {
+      crashed_ = true;  // the batches are lost, as if the process died here
+      applied_cv_.notify_all();
+      return OkStatus();
+    }
+  }
+  ForEach(busy, parallel, [&](std::size_t i) { WriteOne(work[i]); });
+  return Commit(work, read, head.seq);
 }
 
 Status Projector::FirstFailure() const {

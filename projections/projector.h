@@ -30,6 +30,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -128,6 +129,22 @@ class Projector {
   // One round: reads a batch after the lowest checkpoint and applies it.
   // REQUIRES: work_mu_ held. *idle: nothing was left to apply.
   Status Round(bool* idle);
+  // The steps of a round, in order. The lowest checkpoint behind `target`
+  // (UINT64_MAX: none; a rebuilt projection that reached it runs again).
+  std::uint64_t LowestBehind(std::uint64_t head_seq, std::uint64_t target);
+  struct Batch;
+  // The round's events after `from` (read ahead, or read now), and the next
+  // round's started on another thread when more are behind.
+  Batch ReadRound(std::uint64_t from, std::uint64_t target);
+  // An unreadable log fails every projection; returns `why`.
+  Status FailAll(const Status& why);
+  struct Work;
+  // Applies the round's events (`all`, from seq from + 1) to slot i.
+  void ApplyOne(std::size_t i, std::uint64_t from, std::span<const EventRecord> all,
+                const HashCheck& hash_check, Work& w);
+  void WriteOne(Work& w) const;
+  // Moves the checkpoints of what was written; the first write error.
+  Status Commit(const std::vector<Work>& work, const Batch& read, std::uint64_t head_seq);
   // Events read (and hashed) for one round, possibly ahead of it.
   struct Batch {
     std::uint64_t from = 0;  // the events start at from + 1
