@@ -1,4 +1,5 @@
 #include "adapters/gateways/wechat_api.h"
+#include "adapters/gateways/wechat_api_internal.h"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -15,6 +16,24 @@
 #include "events/codes.h"
 
 namespace folio::gateways {
+
+namespace wechat_internal {
+
+Status Invalid(std::string message) {
+  return Status::Error(codes::kGatewayResponseInvalid, std::move(message));
+}
+
+Result<std::string> Str(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  if (v == nullptr) return Invalid("missing field " + std::string(key));
+  if (!v->is_string() || v->as_string().empty()) {
+    return Invalid("field " + std::string(key) + " is not a non-empty string");
+  }
+  return std::string(v->as_string());
+}
+
+}  // namespace wechat_internal
+
 namespace {
 
 // WeChat Pay wants https:// URLs; plain http:// is accepted on loopback
@@ -31,9 +50,7 @@ namespace bj = boost::json;
 
 constexpr std::int64_t kSecondsPerDay = 86'400;
 
-Status Invalid(std::string message) {
-  return Status::Error(codes::kGatewayResponseInvalid, std::move(message));
-}
+using wechat_internal::Invalid;
 Status BadArgument(std::string message) {
   return Status::Error(folio::codes::kInvalidArgument, std::move(message));
 }
@@ -126,14 +143,7 @@ Result<bj::object> JsonBody(const InboundResponse& r) {
   return std::move(v->as_object());
 }
 
-Result<std::string> Str(const bj::object& o, std::string_view key) {
-  const bj::value* v = o.if_contains(key);
-  if (v == nullptr) return Invalid("missing field " + std::string(key));
-  if (!v->is_string() || v->as_string().empty()) {
-    return Invalid("field " + std::string(key) + " is not a non-empty string");
-  }
-  return std::string(v->as_string());
-}
+using wechat_internal::Str;
 
 // An id the answer gives that Folio records: it becomes a command's
 // gateway_txn_id / gateway_refund_id and part of the fact's idempotency key
@@ -238,69 +248,6 @@ constexpr std::array<RefundStateRow, 4> kRefundStates{{
     {"CLOSED", RefundState::kFailed},
     {"ABNORMAL", RefundState::kFailed},
 }};
-
-// ---- Certificates ----------------------------------------------------------
-
-Result<std::shared_ptr<const WechatPlatformKey>> DecodeCertificate(const bj::value& item,
-                                                                   std::string_view apiv3_key) {
-  if (!item.is_object()) return Invalid("data[] holds a non-object");
-  const bj::object& o = item.as_object();
-  ASSIGN_OR_RETURN(std::string serial_no, Str(o, "serial_no"));
-  ASSIGN_OR_RETURN(std::string effective, Str(o, "effective_time"));
-  ASSIGN_OR_RETURN(std::string expire, Str(o, "expire_time"));
-  const std::optional<std::int64_t> effective_s = ParseWechatTime(effective);
-  const std::optional<std::int64_t> expire_s = ParseWechatTime(expire);
-  if (!effective_s || !expire_s) return Invalid("effective_time or expire_time is not RFC 3339");
-  const bj::value* enc = o.if_contains("encrypt_certificate");
-  if (enc == nullptr || !enc->is_object()) return Invalid("encrypt_certificate is missing");
-  const bj::object& e = enc->as_object();
-  ASSIGN_OR_RETURN(std::string algorithm, Str(e, "algorithm"));
-  if (algorithm != "AEAD_AES_256_GCM") return Invalid("algorithm is not AEAD_AES_256_GCM");
-  ASSIGN_OR_RETURN(std::string nonce, Str(e, "nonce"));
-  ASSIGN_OR_RETURN(std::string ciphertext, Str(e, "ciphertext"));
-  std::string aad;
-  if (const bj::value* a = e.if_contains("associated_data"); a != nullptr && a->is_string()) {
-    aad = std::string(a->as_string());
-  }
-  Result<std::string> pem = WechatDecrypt(apiv3_key, nonce, aad, ciphertext);
-  if (!pem.ok()) {
-    if (pem.status().code() == codes::kNotificationUndecryptable) return pem.status();
-    return Invalid("encrypt_certificate: " + pem.status().message());
-  }
-  Result<X509Facts> facts = ReadX509(*pem);
-  if (!facts.ok()) {
-    return Status::Error(codes::kGatewayCertificateInvalid,
-                         "certificate " + serial_no + ": " + facts.status().message());
-  }
-  if (!SameCertSerial(facts->serial_hex, serial_no)) {
-    return Status::Error(
-        codes::kGatewayCertificateInvalid,
-        "the certificate listed as " + serial_no + " has serial " + facts->serial_hex);
-  }
-  auto key = std::make_shared<WechatPlatformKey>();
-  key->serial = facts->serial_hex;
-  key->not_before_s = std::max(*effective_s, facts->not_before_s);
-  key->not_after_s = std::min(*expire_s, facts->not_after_s);
-  key->key = std::move(facts->public_key);
-  return std::shared_ptr<const WechatPlatformKey>(std::move(key));
-}
-
-Result<std::vector<std::shared_ptr<const WechatPlatformKey>>> DecodeCertificates(
-    const bj::object& body, std::string_view apiv3_key) {
-  const bj::value* data = body.if_contains("data");
-  if (data == nullptr || !data->is_array()) return Invalid("data is missing or not an array");
-  const bj::array& items = data->as_array();
-  if (items.empty() || items.size() > WechatPlatformKeys::kKeysMax) {
-    return Invalid("data must hold 1 to 16 certificates");
-  }
-  std::vector<std::shared_ptr<const WechatPlatformKey>> out;
-  for (const bj::value& item : items) {
-    ASSIGN_OR_RETURN(std::shared_ptr<const WechatPlatformKey> key,
-                     DecodeCertificate(item, apiv3_key));
-    out.push_back(std::move(key));
-  }
-  return out;
-}
 
 // `n` decimal digits at text[*pos], advancing; -1 when not digits.
 int Digits(std::string_view text, std::size_t* pos, std::size_t n) {
@@ -638,7 +585,7 @@ Result<std::size_t> WechatApiCodec::LoadCertificates(const InboundResponse& r,
   // Unknown signer: the body is read before its signature is checked, but
   // nothing in it is used unless it decrypts under the APIv3 key (bootstrap).
   ASSIGN_OR_RETURN(bj::object o, SuccessBody(r, 200));
-  ASSIGN_OR_RETURN(auto downloaded, DecodeCertificates(o, config_.apiv3_key));
+  ASSIGN_OR_RETURN(auto downloaded, wechat_internal::DecodeCertificates(o, config_.apiv3_key));
   if (!known) {
     const auto signer = std::find_if(downloaded.begin(), downloaded.end(), [&](const auto& k) {
       return SameCertSerial(k->serial, h.serial);
