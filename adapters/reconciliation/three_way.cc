@@ -6,7 +6,6 @@
 #include "adapters/reconciliation/import.h"
 #include "adapters/reconciliation/matcher.h"
 #include "engine/domain/postings.h"
-#include "engine/keys.h"
 #include "events/codes.h"
 #include "projections/reconciliation.h"
 #include "projections/view.h"
@@ -75,10 +74,10 @@ struct TrustSide {
   domain::Ledger ledger;
 };
 Result<TrustSide> ReadTrustSide(const LogStore& store, std::uint64_t as_of, std::int64_t end_ns) {
-  ASSIGN_OR_RETURN(keys::Head head, store.ReadHead());
   TrustSide side;
-  side.snap.as_of_seq = as_of == 0 || as_of > head.seq ? head.seq : as_of;
-  ASSIGN_OR_RETURN(side.snap, ReadLedgerItems(store, LedgerScope::kTrustBank, side.snap.as_of_seq));
+  // ReadLedgerItems takes 0 or a seq past the head as the head, and says
+  // which seq it read as of.
+  ASSIGN_OR_RETURN(side.snap, ReadLedgerItems(store, LedgerScope::kTrustBank, as_of));
   for (const LedgerItem& it : side.snap.items) {
     if (it.booked_at_ns >= end_ns) continue;
     std::string liability = "liability:trust:" + it.client_id + ":" + it.matter_id;
