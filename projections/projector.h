@@ -129,10 +129,19 @@ class Projector {
   // One round: reads a batch after the lowest checkpoint and applies it.
   // REQUIRES: work_mu_ held. *idle: nothing was left to apply.
   Status Round(bool* idle);
+  // Events read (and hashed) for one round, possibly ahead of it.
+  struct Batch {
+    std::uint64_t from = 0;  // the events start at from + 1
+    Result<std::vector<EventRecord>> events = std::vector<EventRecord>();
+    HashCheck hash_check;
+    std::uint64_t read_ns = 0;
+  };
+  static Batch ReadBatch(const LogStore* store, std::uint64_t from, std::size_t count,
+                         bool verify_hashes);
+  Batch TakeReadAhead(std::uint64_t from, std::size_t count);
   // The steps of a round, in order. The lowest checkpoint behind `target`
   // (UINT64_MAX: none; a rebuilt projection that reached it runs again).
   std::uint64_t LowestBehind(std::uint64_t head_seq, std::uint64_t target);
-  struct Batch;
   // The round's events after `from` (read ahead, or read now), and the next
   // round's started on another thread when more are behind.
   Batch ReadRound(std::uint64_t from, std::uint64_t target);
@@ -145,16 +154,6 @@ class Projector {
   void WriteOne(Work& w) const;
   // Moves the checkpoints of what was written; the first write error.
   Status Commit(const std::vector<Work>& work, const Batch& read, std::uint64_t head_seq);
-  // Events read (and hashed) for one round, possibly ahead of it.
-  struct Batch {
-    std::uint64_t from = 0;  // the events start at from + 1
-    Result<std::vector<EventRecord>> events = std::vector<EventRecord>();
-    HashCheck hash_check;
-    std::uint64_t read_ns = 0;
-  };
-  static Batch ReadBatch(const LogStore* store, std::uint64_t from, std::size_t count,
-                         bool verify_hashes);
-  Batch TakeReadAhead(std::uint64_t from, std::size_t count);
   void Loop();
   Status FirstFailure() const;
 

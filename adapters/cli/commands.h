@@ -38,9 +38,10 @@ int RunImport(const Argv& args);     // cmd_import.cc
 int RunReconcile(const Argv& args);  // cmd_import.cc
 int RunReport(const Argv& args);     // cmd_report.cc
 
-// Commands linked in from outside adapters/cli add themselves here before
-// main() runs (`folio bench`, from bench/cli/, which adapters must not
-// include); main() looks a name up among its own commands first.
+// A subcommand: its name and what runs it. main() keeps a table of those in
+// adapters/cli; commands linked in from outside it add themselves to
+// LinkedCommands() before main() runs (`folio bench`, from bench/cli/, which
+// adapters must not include), and main() looks a name up there second.
 using CommandFn = int (*)(const Argv&);
 struct LinkedCommand {
   const char* name;

@@ -42,12 +42,9 @@ Commands:
 Data lives in the directory given with --data (RocksDB). See README.md.
 )";
 
-struct Command {
-  const char* name;
-  int (*run)(const folio::cli::Argv&);
-};
+using folio::cli::LinkedCommand;
 
-constexpr Command kCommands[] = {
+constexpr LinkedCommand kCommands[] = {
     {"demo", folio::cli::RunDemo},
     {"exec", folio::cli::RunExec},
     {"verify", folio::cli::RunVerify},
@@ -79,10 +76,10 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   folio::cli::Argv args(argv + 2, argv + argc);
-  for (const Command& c : kCommands) {
+  for (const LinkedCommand& c : kCommands) {
     if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
   }
-  for (const folio::cli::LinkedCommand& c : folio::cli::LinkedCommands()) {
+  for (const LinkedCommand& c : folio::cli::LinkedCommands()) {
     if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
   }
   std::fprintf(stderr, "folio: unknown command '%s'\n\n%s", argv[1], kUsage);
